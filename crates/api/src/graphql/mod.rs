@@ -1,0 +1,164 @@
+//! The GraphQL surface: the schema, its SDL, and the `/graphql` endpoint (POST, GET, GraphiQL).
+//!
+//! Resolvers are thin: they call the same service functions as REST, and walk relations through
+//! DataLoaders so no query runs per item.
+
+pub(crate) mod loaders;
+pub mod query;
+pub(crate) mod types;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
+use async_graphql::{
+    EmptyMutation, EmptySubscription, ErrorExtensions as _, Schema, SchemaBuilder,
+};
+use async_graphql_axum::GraphQLRequest;
+use axum::Extension;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::error::ApiError;
+use crate::graphql::loaders::RelationLoader;
+use crate::graphql::query::Query;
+use crate::state::AppState;
+
+/// The deepest a query may nest; a front page needs about six levels.
+const MAX_DEPTH: usize = 12;
+/// The most fields a query may cost; a 50-story page with relations costs well under this.
+const MAX_COMPLEXITY: usize = 5_000;
+
+pub type DatelineSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+fn builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+}
+
+/// The schema, wired to the application.
+pub fn build_schema(state: AppState) -> DatelineSchema {
+    let loader = DataLoader::new(
+        RelationLoader {
+            db: state.db().clone(),
+        },
+        tokio::spawn,
+    );
+    builder().data(state).data(loader).finish()
+}
+
+/// The schema in SDL, as checked in at `schema.graphql`.
+pub fn sdl() -> String {
+    builder().finish().sdl()
+}
+
+/// `POST /graphql`.
+pub(crate) async fn graphql_post(
+    Extension(schema): Extension<DatelineSchema>,
+    headers: HeaderMap,
+    request: Result<GraphQLRequest, async_graphql_axum::rejection::GraphQLRejection>,
+) -> Response {
+    match request {
+        Ok(request) => respond(&headers, schema.execute(request.into_inner()).await),
+        Err(rejection) => request_error(&headers, &rejection.0.to_string()),
+    }
+}
+
+/// `GET /graphql`: GraphiQL for a browser, otherwise a query from the URL. Mutations are not
+/// taken over GET, which must stay safe to cache and repeat.
+pub(crate) async fn graphql_get(
+    Extension(schema): Extension<DatelineSchema>,
+    headers: HeaderMap,
+    method: Method,
+    uri: axum::http::Uri,
+) -> Response {
+    let query_string = uri.query().unwrap_or_default();
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if wants_html && !query_string.contains("query=") {
+        return Html(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .title("Dateline GraphQL")
+                .finish(),
+        )
+        .into_response();
+    }
+    let request = match async_graphql::http::parse_query_string(query_string) {
+        Ok(request) => request,
+        Err(err) => return request_error(&headers, &err.to_string()),
+    };
+    if method == Method::GET && is_mutation(&request) {
+        let mut response = request_error(&headers, "mutations must be sent with POST");
+        *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    respond(&headers, schema.execute(request).await)
+}
+
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    document.operations.iter().any(|(name, operation)| {
+        let selected = match (&request.operation_name, name) {
+            (Some(wanted), Some(name)) => wanted.as_str() == name.as_str(),
+            _ => true,
+        };
+        selected && operation.node.ty == OperationType::Mutation
+    })
+}
+
+/// Whether the client reads the GraphQL-over-HTTP media type (the default) or plain JSON.
+fn wants_graphql_response(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|accept| {
+            !accept.contains("application/json")
+                || accept.contains("application/graphql-response+json")
+        })
+}
+
+/// Serialises a response. Under `application/graphql-response+json`, a request that could not
+/// run at all (a syntax or validation error: errors without a path) answers 400, per GraphQL
+/// over HTTP; under `application/json` it answers 200.
+fn respond(headers: &HeaderMap, response: async_graphql::Response) -> Response {
+    let request_failed = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|err| err.path.is_empty());
+    let graphql_type = wants_graphql_response(headers);
+    let status = if request_failed && graphql_type {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let body = serde_json::to_vec(&response).unwrap_or_default();
+    let content_type = if graphql_type {
+        "application/graphql-response+json"
+    } else {
+        "application/json"
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
+        body,
+    )
+        .into_response()
+}
+
+/// A request that is not GraphQL at all: malformed JSON, a missing query.
+fn request_error(headers: &HeaderMap, message: &str) -> Response {
+    let error = ApiError::BadRequest(dateline_domain::ValidationError::new("request", message));
+    let mut server_error = async_graphql::ServerError::new(error.detail(), None);
+    server_error.extensions = error.extend().extensions;
+    respond(
+        headers,
+        async_graphql::Response::from_errors(vec![server_error]),
+    )
+}

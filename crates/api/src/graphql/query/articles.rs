@@ -1,0 +1,98 @@
+//! `article`, `articles`, `latest`.
+
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, FixedOffset};
+use dateline_domain::ValidationError;
+
+use crate::error::{ApiError, GraphqlResult as _};
+use crate::graphql::types::app;
+use crate::graphql::types::article::ArticleObject;
+use crate::graphql::types::connection::ArticleConnection;
+use crate::service::articles::{ListArticles, find_article, list_articles};
+
+#[derive(Default)]
+pub(crate) struct ArticleQuery;
+
+#[Object]
+impl ArticleQuery {
+    /// One public story, by id or by slug (exactly one of them). Null when nothing public
+    /// answers to it.
+    async fn article(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> Result<Option<ArticleObject>> {
+        let key = match (id, slug) {
+            (Some(id), None) => id.0,
+            (None, Some(slug)) => slug,
+            _ => {
+                return Err(ApiError::BadRequest(ValidationError::new(
+                    "id",
+                    "give exactly one of id and slug",
+                )))
+                .or_graphql_error();
+            }
+        };
+        match find_article(app(ctx), &key).await {
+            Ok(article) => Ok(Some(ArticleObject(article))),
+            Err(ApiError::NotFound(_)) => Ok(None),
+            Err(err) => Err(err).or_graphql_error(),
+        }
+    }
+
+    /// Public stories, newest first, optionally filtered.
+    #[allow(clippy::too_many_arguments)]
+    async fn articles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1–100", default = 20)] first: i32,
+        #[graphql(desc = "The endCursor of the previous page")] after: Option<String>,
+        #[graphql(desc = "A section slug; subsections included")] section: Option<String>,
+        #[graphql(desc = "A tag slug")] tag: Option<String>,
+        #[graphql(desc = "An author slug")] author: Option<String>,
+        #[graphql(desc = "Only stories with a lead image")] has_image: Option<bool>,
+        #[graphql(desc = "Only stories published at or after this time")] since: Option<
+            DateTime<FixedOffset>,
+        >,
+    ) -> Result<ArticleConnection> {
+        let since = since.map(|at| at.to_rfc3339());
+        let page = list_articles(
+            app(ctx),
+            ListArticles {
+                section: section.as_deref(),
+                tag: tag.as_deref(),
+                author: author.as_deref(),
+                has_image,
+                since: since.as_deref(),
+                limit: Some(i64::from(first)),
+                cursor: after.as_deref(),
+            },
+        )
+        .await
+        .or_graphql_error()?;
+        Ok(ArticleConnection(page))
+    }
+
+    /// The latest news: public stories newest first, optionally for one section.
+    async fn latest(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1–100", default = 20)] first: i32,
+        after: Option<String>,
+        section: Option<String>,
+    ) -> Result<ArticleConnection> {
+        let page = list_articles(
+            app(ctx),
+            ListArticles {
+                section: section.as_deref(),
+                limit: Some(i64::from(first)),
+                cursor: after.as_deref(),
+                ..ListArticles::default()
+            },
+        )
+        .await
+        .or_graphql_error()?;
+        Ok(ArticleConnection(page))
+    }
+}

@@ -1,0 +1,33 @@
+//! `author`, `tag`.
+
+use async_graphql::{Context, Object, Result};
+
+use crate::error::{ApiError, GraphqlResult as _};
+use crate::graphql::types::app;
+use crate::graphql::types::author::AuthorObject;
+use crate::graphql::types::tag::TagObject;
+use crate::service::{authors::find_author, tags::find_tag};
+
+#[derive(Default)]
+pub(crate) struct TaxonomyQuery;
+
+#[Object]
+impl TaxonomyQuery {
+    /// One author by slug; null when there is none.
+    async fn author(&self, ctx: &Context<'_>, slug: String) -> Result<Option<AuthorObject>> {
+        match find_author(app(ctx), &slug).await {
+            Ok(author) => Ok(Some(AuthorObject(author))),
+            Err(ApiError::NotFound(_)) => Ok(None),
+            Err(err) => Err(err).or_graphql_error(),
+        }
+    }
+
+    /// One tag by slug; null when there is none.
+    async fn tag(&self, ctx: &Context<'_>, slug: String) -> Result<Option<TagObject>> {
+        match find_tag(app(ctx), &slug).await {
+            Ok(tag) => Ok(Some(TagObject(tag))),
+            Err(ApiError::NotFound(_)) => Ok(None),
+            Err(err) => Err(err).or_graphql_error(),
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! `sections`, `section`.
+
+use async_graphql::{Context, Object, Result};
+
+use crate::error::{ApiError, GraphqlResult as _};
+use crate::graphql::types::app;
+use crate::graphql::types::section::SectionObject;
+use crate::service::sections::{find_section, section_tree};
+
+#[derive(Default)]
+pub(crate) struct SectionQuery;
+
+#[Object]
+impl SectionQuery {
+    /// The top-level sections in the newsroom's order; walk `children` for the rest.
+    async fn sections(&self, ctx: &Context<'_>) -> Result<Vec<SectionObject>> {
+        let tree = section_tree(app(ctx)).await.or_graphql_error()?;
+        Ok(tree
+            .into_iter()
+            .map(|node| SectionObject(node.section))
+            .collect())
+    }
+
+    /// One section by slug; null when there is none.
+    async fn section(&self, ctx: &Context<'_>, slug: String) -> Result<Option<SectionObject>> {
+        match find_section(app(ctx), &slug).await {
+            Ok((node, _)) => Ok(Some(SectionObject(node.section))),
+            Err(ApiError::NotFound(_)) => Ok(None),
+            Err(err) => Err(err).or_graphql_error(),
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! `Article`: a public story and everything its page shows.
+
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, FixedOffset};
+use dateline_domain::Article;
+
+use crate::graphql::loaders::{BylineOf, TagsOf};
+use crate::graphql::types::author::AuthorObject;
+use crate::graphql::types::body::BodyBlock;
+use crate::graphql::types::media::MediaObject;
+use crate::graphql::types::section::SectionObject;
+use crate::graphql::types::tag::TagObject;
+use crate::graphql::types::{app, load_failed, loader};
+use crate::service::media::body_html;
+
+pub(crate) struct ArticleObject(pub(crate) Article);
+
+/// A public note that the story was corrected.
+#[derive(SimpleObject)]
+pub(crate) struct Correction {
+    note: String,
+    corrected_at: DateTime<FixedOffset>,
+}
+
+/// A story.
+#[Object(name = "Article")]
+impl ArticleObject {
+    pub(crate) async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn slug(&self) -> &str {
+        self.0.slug.as_str()
+    }
+
+    async fn headline(&self) -> &str {
+        &self.0.headline
+    }
+
+    /// The deck under the headline.
+    async fn subheadline(&self) -> Option<&str> {
+        self.0.subheadline.as_deref()
+    }
+
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+
+    /// The body as ordered blocks.
+    async fn body(&self) -> Vec<BodyBlock> {
+        self.0.body.blocks().iter().map(BodyBlock::from).collect()
+    }
+
+    /// The body rendered as HTML; every text escaped.
+    async fn body_html(&self, ctx: &Context<'_>) -> String {
+        body_html(app(ctx).settings(), &self.0)
+    }
+
+    /// The body as plain text, paragraphs separated by blank lines.
+    async fn body_text(&self) -> &str {
+        &self.0.body_text
+    }
+
+    /// The primary section.
+    async fn section(&self, ctx: &Context<'_>) -> Result<Option<SectionObject>> {
+        let section = loader(ctx)
+            .load_one(self.0.section_id)
+            .await
+            .map_err(load_failed)?;
+        Ok(section.map(SectionObject))
+    }
+
+    /// The byline, in order.
+    async fn authors(&self, ctx: &Context<'_>) -> Result<Vec<AuthorObject>> {
+        let authors = loader(ctx)
+            .load_one(BylineOf(self.0.id))
+            .await
+            .map_err(load_failed)?;
+        Ok(authors
+            .unwrap_or_default()
+            .into_iter()
+            .map(AuthorObject)
+            .collect())
+    }
+
+    async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<TagObject>> {
+        let tags = loader(ctx)
+            .load_one(TagsOf(self.0.id))
+            .await
+            .map_err(load_failed)?;
+        Ok(tags
+            .unwrap_or_default()
+            .into_iter()
+            .map(TagObject)
+            .collect())
+    }
+
+    async fn lead_image(&self, ctx: &Context<'_>) -> Result<Option<MediaObject>> {
+        let Some(id) = self.0.lead_image_id else {
+            return Ok(None);
+        };
+        let media = loader(ctx).load_one(id).await.map_err(load_failed)?;
+        Ok(media.map(MediaObject))
+    }
+
+    /// The copyright line printed under the story.
+    async fn copyright(&self) -> &str {
+        &self.0.copyright
+    }
+
+    /// The label the body opens with, such as `[데이트라인뉴스]`.
+    async fn source_label(&self) -> Option<&str> {
+        self.0.source_label.as_deref()
+    }
+
+    /// Where readers find the story.
+    async fn url(&self, ctx: &Context<'_>) -> String {
+        let settings = app(ctx).settings();
+        self.0
+            .canonical_url
+            .clone()
+            .unwrap_or_else(|| settings.absolute(&format!("/articles/{}", self.0.slug)))
+    }
+
+    async fn published_at(&self, ctx: &Context<'_>) -> Option<DateTime<FixedOffset>> {
+        let settings = app(ctx).settings();
+        self.0.published_at.map(|at| settings.local_time(at))
+    }
+
+    /// The editor's approval (기사승인).
+    async fn approved_at(&self, ctx: &Context<'_>) -> Option<DateTime<FixedOffset>> {
+        let settings = app(ctx).settings();
+        self.0.approved_at.map(|at| settings.local_time(at))
+    }
+
+    async fn updated_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
+        app(ctx).settings().local_time(self.0.updated_at)
+    }
+
+    async fn corrections(&self, ctx: &Context<'_>) -> Vec<Correction> {
+        let settings = app(ctx).settings();
+        self.0
+            .corrections
+            .iter()
+            .map(|c| Correction {
+                note: c.note.clone(),
+                corrected_at: settings.local_time(c.corrected_at),
+            })
+            .collect()
+    }
+}

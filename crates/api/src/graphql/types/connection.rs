@@ -1,0 +1,86 @@
+//! Relay connections over keyset pages.
+
+use async_graphql::{Context, Object, Result, SimpleObject};
+
+use crate::error::GraphqlResult as _;
+use crate::graphql::types::app;
+use crate::graphql::types::article::ArticleObject;
+use crate::service::articles::{ArticlePage, count_articles};
+
+/// A page of stories, newest first.
+pub(crate) struct ArticleConnection(pub(crate) ArticlePage);
+
+pub(crate) struct ArticleEdge {
+    cursor: String,
+    node: ArticleObject,
+}
+
+/// Where this page sits in the list.
+#[derive(SimpleObject)]
+pub(crate) struct PageInfo {
+    has_next_page: bool,
+    /// Keyset pages only go forward.
+    has_previous_page: bool,
+    start_cursor: Option<String>,
+    end_cursor: Option<String>,
+}
+
+#[Object(name = "ArticleEdge")]
+impl ArticleEdge {
+    async fn cursor(&self) -> &str {
+        &self.cursor
+    }
+
+    async fn node(&self) -> &ArticleObject {
+        &self.node
+    }
+}
+
+impl ArticleConnection {
+    fn cursor_of(article: &dateline_domain::Article) -> String {
+        article
+            .published_at
+            .map(|published_at| {
+                dateline_domain::ArticleCursor {
+                    published_at,
+                    id: article.id,
+                }
+                .encode()
+            })
+            .unwrap_or_default()
+    }
+}
+
+#[Object(name = "ArticleConnection")]
+impl ArticleConnection {
+    async fn edges(&self) -> Vec<ArticleEdge> {
+        self.0
+            .articles
+            .iter()
+            .map(|article| ArticleEdge {
+                cursor: Self::cursor_of(article),
+                node: ArticleObject(article.clone()),
+            })
+            .collect()
+    }
+
+    async fn nodes(&self) -> Vec<ArticleObject> {
+        self.0.articles.iter().cloned().map(ArticleObject).collect()
+    }
+
+    async fn page_info(&self) -> PageInfo {
+        PageInfo {
+            has_next_page: self.0.next.is_some(),
+            has_previous_page: false,
+            start_cursor: self.0.articles.first().map(Self::cursor_of),
+            end_cursor: self.0.articles.last().map(Self::cursor_of),
+        }
+    }
+
+    /// How many public stories the whole list holds (counted only when asked for).
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        count_articles(app(ctx), &self.0.filter, self.0.now)
+            .await
+            .or_graphql_error()
+    }
+}

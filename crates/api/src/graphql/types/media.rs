@@ -1,0 +1,71 @@
+//! `Media`: an image with its caption, credit and sizes.
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+use dateline_domain::Media;
+
+use crate::graphql::types::app;
+use crate::service::media::original_url;
+
+pub(crate) struct MediaObject(pub(crate) Media);
+
+/// The point of interest in an image, as fractions of its width and height.
+#[derive(SimpleObject)]
+pub(crate) struct FocalPoint {
+    x: f64,
+    y: f64,
+}
+
+/// One size of an image.
+#[derive(SimpleObject)]
+pub(crate) struct Rendition {
+    name: String,
+    url: String,
+    width: u32,
+    height: u32,
+}
+
+/// An uploaded image with what must be printed beside it.
+#[Object(name = "Media")]
+impl MediaObject {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The original file.
+    async fn url(&self, ctx: &Context<'_>) -> String {
+        original_url(app(ctx).settings(), self.0.id)
+    }
+
+    /// The caption, without the ▲ that pages print before it.
+    async fn caption(&self) -> Option<&str> {
+        self.0.caption.as_deref()
+    }
+
+    async fn credit(&self) -> Option<&str> {
+        self.0.credit.as_deref()
+    }
+
+    async fn alt(&self) -> Option<&str> {
+        self.0.alt.as_deref()
+    }
+
+    async fn width(&self) -> u32 {
+        self.0.width
+    }
+
+    async fn height(&self) -> u32 {
+        self.0.height
+    }
+
+    async fn focal_point(&self) -> FocalPoint {
+        FocalPoint {
+            x: self.0.focal_point.x(),
+            y: self.0.focal_point.y(),
+        }
+    }
+
+    /// Sizes and crops of the image.
+    async fn renditions(&self) -> Vec<Rendition> {
+        Vec::new()
+    }
+}

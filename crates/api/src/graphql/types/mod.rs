@@ -1,0 +1,31 @@
+//! GraphQL output types. Each wraps a domain value; none is a database row.
+
+pub(crate) mod article;
+pub(crate) mod author;
+pub(crate) mod body;
+pub(crate) mod connection;
+pub(crate) mod media;
+pub(crate) mod node;
+pub(crate) mod section;
+pub(crate) mod tag;
+
+use async_graphql::Context;
+use async_graphql::dataloader::DataLoader;
+
+use crate::graphql::loaders::RelationLoader;
+use crate::state::AppState;
+
+/// The application state the schema was built with.
+pub(crate) fn app<'a>(ctx: &Context<'a>) -> &'a AppState {
+    ctx.data_unchecked::<AppState>()
+}
+
+/// The relation loader the schema was built with.
+pub(crate) fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<RelationLoader> {
+    ctx.data_unchecked::<DataLoader<RelationLoader>>()
+}
+
+/// Turns a loader failure into a GraphQL error that keeps its code.
+pub(crate) fn load_failed(err: std::sync::Arc<crate::error::ApiError>) -> async_graphql::Error {
+    async_graphql::ErrorExtensions::extend(err.as_ref())
+}

@@ -1,0 +1,80 @@
+//! `Section`: a desk, its place in the tree, and its front.
+
+use async_graphql::{Context, ID, Object, Result};
+use dateline_domain::Section;
+
+use crate::error::GraphqlResult as _;
+use crate::graphql::loaders::ChildrenOf;
+use crate::graphql::types::connection::ArticleConnection;
+use crate::graphql::types::{app, load_failed, loader};
+use crate::service::articles::{ListArticles, list_articles};
+
+pub(crate) struct SectionObject(pub(crate) Section);
+
+/// A section (desk), possibly nested.
+#[Object(name = "Section")]
+impl SectionObject {
+    pub(crate) async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn slug(&self) -> &str {
+        self.0.slug.as_str()
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// Order among siblings, lowest first.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<SectionObject>> {
+        let Some(parent) = self.0.parent_id else {
+            return Ok(None);
+        };
+        let section = loader(ctx).load_one(parent).await.map_err(load_failed)?;
+        Ok(section.map(SectionObject))
+    }
+
+    async fn children(&self, ctx: &Context<'_>) -> Result<Vec<SectionObject>> {
+        let children = loader(ctx)
+            .load_one(ChildrenOf(self.0.id))
+            .await
+            .map_err(load_failed)?;
+        Ok(children
+            .unwrap_or_default()
+            .into_iter()
+            .map(SectionObject)
+            .collect())
+    }
+
+    /// The section front: its public stories and its subsections', newest first.
+    async fn articles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1–100", default = 20)] first: i32,
+        after: Option<String>,
+        has_image: Option<bool>,
+    ) -> Result<ArticleConnection> {
+        let page = list_articles(
+            app(ctx),
+            ListArticles {
+                section: Some(self.0.slug.as_str()),
+                has_image,
+                limit: Some(i64::from(first)),
+                cursor: after.as_deref(),
+                ..ListArticles::default()
+            },
+        )
+        .await
+        .or_graphql_error()?;
+        Ok(ArticleConnection(page))
+    }
+}

@@ -1,0 +1,48 @@
+//! `Tag`: a keyword and its stories.
+
+use async_graphql::{Context, ID, Object, Result};
+use dateline_domain::Tag;
+
+use crate::error::GraphqlResult as _;
+use crate::graphql::types::app;
+use crate::graphql::types::connection::ArticleConnection;
+use crate::service::articles::{ListArticles, list_articles};
+
+pub(crate) struct TagObject(pub(crate) Tag);
+
+/// A keyword gathering stories across sections.
+#[Object(name = "Tag")]
+impl TagObject {
+    pub(crate) async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn slug(&self) -> &str {
+        self.0.slug.as_str()
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The tag's public stories, newest first.
+    async fn articles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1–100", default = 20)] first: i32,
+        after: Option<String>,
+    ) -> Result<ArticleConnection> {
+        let page = list_articles(
+            app(ctx),
+            ListArticles {
+                tag: Some(self.0.slug.as_str()),
+                limit: Some(i64::from(first)),
+                cursor: after.as_deref(),
+                ..ListArticles::default()
+            },
+        )
+        .await
+        .or_graphql_error()?;
+        Ok(ArticleConnection(page))
+    }
+}

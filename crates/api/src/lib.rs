@@ -1,0 +1,20 @@
+//! Dateline's HTTP surfaces: one axum router carrying the REST API, GraphQL, media and the
+//! operational endpoints.
+//!
+//! `service` holds the use cases; `rest` and `graphql` are thin translations onto them, so the
+//! two surfaces cannot disagree. Errors are mapped to HTTP and GraphQL once, in `error`.
+
+pub mod error;
+pub mod graphql;
+mod media_store;
+mod rest;
+pub mod router;
+pub mod service;
+pub mod settings;
+pub mod state;
+
+pub use error::ApiError;
+pub use media_store::{MediaStore, local_media_store, put_media_file};
+pub use router::build_router;
+pub use settings::{Newsroom, Settings};
+pub use state::AppState;

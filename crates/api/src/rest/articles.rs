@@ -1,0 +1,117 @@
+//! `/api/v1/articles`: the latest-news list and one story.
+
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::error::{ApiError, Problem};
+use crate::rest::dto::{ArticleList, ArticleResponse, Item, PageInfo};
+use crate::rest::extract::{ApiPath, ApiQuery, parse_flag, parse_number};
+use crate::service::articles::{self, ListArticles};
+use crate::state::AppState;
+
+/// Filters and paging for story lists. Every value arrives as text and is parsed by the service,
+/// so a bad one is reported against its own name.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListArticlesParams {
+    /// A section slug; its subsections' stories are included.
+    section: Option<String>,
+    /// A tag slug.
+    tag: Option<String>,
+    /// An author slug.
+    author: Option<String>,
+    /// Only stories with a lead image (photo news).
+    #[param(value_type = Option<bool>)]
+    has_image: Option<String>,
+    /// Only stories published at or after this RFC 3339 time.
+    #[param(value_type = Option<String>, format = DateTime)]
+    since: Option<String>,
+    /// Page size, 1–100 (default 20).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    limit: Option<String>,
+    /// The `nextCursor` of the previous page.
+    cursor: Option<String>,
+    /// `body` to include each story's body, bodyHtml and bodyText.
+    include: Option<String>,
+}
+
+/// Public stories, newest first (latest news, section fronts, photo news).
+#[utoipa::path(
+    get,
+    path = "/api/v1/articles",
+    tag = "articles",
+    params(ListArticlesParams),
+    responses(
+        (status = 200, description = "A page of public stories, newest first", body = ArticleList),
+        (status = 400, description = "A malformed parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The section, tag or author does not exist", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn list_articles(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<ListArticlesParams>,
+) -> Result<Json<ArticleList>, ApiError> {
+    let with_body = match params.include.as_deref() {
+        None | Some("") => false,
+        Some("body") => true,
+        Some(_) => {
+            return Err(ApiError::BadRequest(dateline_domain::ValidationError::new(
+                "include",
+                "the only value is body",
+            )));
+        }
+    };
+    let page = articles::list_articles(
+        &state,
+        ListArticles {
+            section: params.section.as_deref(),
+            tag: params.tag.as_deref(),
+            author: params.author.as_deref(),
+            has_image: parse_flag("hasImage", params.has_image.as_deref())?,
+            since: params.since.as_deref(),
+            limit: parse_number("limit", params.limit.as_deref())?,
+            cursor: params.cursor.as_deref(),
+        },
+    )
+    .await?;
+    let records = articles::with_relations(&state, page.articles).await?;
+    let settings = state.settings();
+    Ok(Json(ArticleList {
+        data: records
+            .iter()
+            .map(|record| ArticleResponse::new(settings, record, with_body))
+            .collect(),
+        page: PageInfo {
+            next_cursor: page.next.map(|cursor| cursor.encode()),
+            limit: page.size.get(),
+        },
+    }))
+}
+
+/// One public story with its full body, by id (`art_…`) or slug.
+#[utoipa::path(
+    get,
+    path = "/api/v1/articles/{idOrSlug}",
+    tag = "articles",
+    params(("idOrSlug" = String, Path, description = "The story's id (art_…) or slug")),
+    responses(
+        (status = 200, description = "The story", body = Item<ArticleResponse>),
+        (status = 404, description = "No public story by that id or slug", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn find_article(
+    State(state): State<AppState>,
+    ApiPath(id_or_slug): ApiPath<String>,
+) -> Result<Json<Item<ArticleResponse>>, ApiError> {
+    let article = articles::find_article(&state, &id_or_slug).await?;
+    let record = articles::with_relations(&state, vec![article])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::not_found(format!("no article {id_or_slug:?}")))?;
+    Ok(Json(Item {
+        data: ArticleResponse::new(state.settings(), &record, true),
+    }))
+}

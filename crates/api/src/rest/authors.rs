@@ -1,0 +1,38 @@
+//! `/api/v1/authors/{slug}`: an author page.
+
+use axum::Json;
+use axum::extract::State;
+
+use crate::error::{ApiError, Problem};
+use crate::rest::dto::{AuthorPage, AuthorResponse, Item, MediaResponse};
+use crate::rest::extract::ApiPath;
+use crate::service::authors;
+use crate::state::AppState;
+
+/// One author with their profile. Their stories are at `/api/v1/articles?author=…`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/authors/{slug}",
+    tag = "authors",
+    params(("slug" = String, Path, description = "The author's slug")),
+    responses(
+        (status = 200, description = "The author", body = Item<AuthorPage>),
+        (status = 404, description = "No such author", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn find_author(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Json<Item<AuthorPage>>, ApiError> {
+    let author = authors::find_author(&state, &slug).await?;
+    let photo = match author.photo_id {
+        Some(id) => state.db().media().find(id).await?,
+        None => None,
+    };
+    Ok(Json(Item {
+        data: AuthorPage {
+            author: AuthorResponse::new(&author, true),
+            photo: photo.map(|media| MediaResponse::new(state.settings(), &media)),
+        },
+    }))
+}

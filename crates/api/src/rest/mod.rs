@@ -1,0 +1,13 @@
+//! The REST surface: JSON under `/api/v1`, documented by the OpenAPI it generates.
+//!
+//! Handlers extract and parse input, call one service function, and map the result to a response
+//! type from `dto`.
+
+pub(crate) mod articles;
+pub(crate) mod authors;
+pub(crate) mod dto;
+pub(crate) mod extract;
+pub(crate) mod health;
+pub(crate) mod media;
+pub(crate) mod sections;
+pub(crate) mod tags;

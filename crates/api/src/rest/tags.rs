@@ -1,0 +1,31 @@
+//! `/api/v1/tags/{slug}`: a tag page.
+
+use axum::Json;
+use axum::extract::State;
+
+use crate::error::{ApiError, Problem};
+use crate::rest::dto::{Item, TagResponse};
+use crate::rest::extract::ApiPath;
+use crate::service::tags;
+use crate::state::AppState;
+
+/// One tag. Its stories are at `/api/v1/articles?tag=…`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tags/{slug}",
+    tag = "tags",
+    params(("slug" = String, Path, description = "The tag's slug")),
+    responses(
+        (status = 200, description = "The tag", body = Item<TagResponse>),
+        (status = 404, description = "No such tag", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn find_tag(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Json<Item<TagResponse>>, ApiError> {
+    let tag = tags::find_tag(&state, &slug).await?;
+    Ok(Json(Item {
+        data: TagResponse::from(&tag),
+    }))
+}

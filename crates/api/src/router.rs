@@ -1,0 +1,89 @@
+//! Every route in one place, and the layers around them.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::get;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_scalar::{Scalar, Servable as _};
+
+use crate::error::ApiError;
+use crate::graphql::{self, build_schema};
+use crate::rest::{articles, authors, health, media, sections, tags};
+use crate::state::AppState;
+
+/// The API description the generated paths are added to.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Dateline",
+        description = "A headless news content API: articles, sections, authors, tags and media for newsroom front ends. Times are RFC 3339 with the newsroom's offset; ids are opaque strings; errors are RFC 9457 problem+json.",
+    ),
+    tags(
+        (name = "articles", description = "Public stories: latest news, section fronts, one story"),
+        (name = "sections", description = "The desk tree"),
+        (name = "authors", description = "Bylines"),
+        (name = "tags", description = "Keywords"),
+        (name = "media", description = "Image files"),
+        (name = "operations", description = "Health and readiness"),
+    )
+)]
+struct ApiDoc;
+
+/// A request that runs longer than this is cut off with 408 rather than holding a connection.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Builds the whole application. Separate from serving so tests drive it in-process.
+pub fn build_router(state: AppState) -> Router {
+    let (rest, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(articles::list_articles))
+        .routes(routes!(articles::find_article))
+        .routes(routes!(sections::list_sections))
+        .routes(routes!(sections::find_section))
+        .routes(routes!(authors::find_author))
+        .routes(routes!(tags::find_tag))
+        .routes(routes!(media::original))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .split_for_parts();
+
+    let openapi_json = openapi.clone();
+    let schema = build_schema(state.clone());
+    let max_body = state.settings().max_body_bytes;
+
+    rest.route(
+        "/graphql",
+        get(graphql::graphql_get).post(graphql::graphql_post),
+    )
+    .route(
+        "/openapi.json",
+        get(move || async move { axum::Json(openapi_json) }),
+    )
+    .merge(Scalar::with_url("/docs", openapi))
+    .fallback(|| async { ApiError::NoRoute })
+    .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+    .layer(axum::Extension(schema))
+    .layer(DefaultBodyLimit::max(max_body))
+    .layer(CompressionLayer::new())
+    .layer(
+        CorsLayer::new()
+            .allow_origin(Any)
+            .allow_methods(Any)
+            .allow_headers(Any)
+            .max_age(Duration::from_secs(86_400)),
+    )
+    .layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        REQUEST_TIMEOUT,
+    ))
+    .layer(TraceLayer::new_for_http())
+    .with_state(state)
+}

@@ -1,0 +1,186 @@
+//! Reading public stories: lists, counts, one story, and the relations a story shows.
+
+use std::collections::HashMap;
+
+use dateline_domain::{
+    Article, ArticleCursor, ArticleFilter, ArticleId, ArticleKey, Author, Media, PageSize, Section,
+    Tag, Timestamp, ValidationError,
+};
+
+use crate::error::ApiError;
+use crate::service::parse_slug;
+use crate::state::AppState;
+
+/// A request for a list of stories, as a client sent it. Parsing happens here, once for REST and
+/// GraphQL alike.
+#[derive(Debug, Default, Clone)]
+pub struct ListArticles<'a> {
+    pub section: Option<&'a str>,
+    pub tag: Option<&'a str>,
+    pub author: Option<&'a str>,
+    pub has_image: Option<bool>,
+    pub since: Option<&'a str>,
+    pub limit: Option<i64>,
+    pub cursor: Option<&'a str>,
+}
+
+/// One page of public stories.
+#[derive(Debug, Clone)]
+pub struct ArticlePage {
+    pub articles: Vec<Article>,
+    pub next: Option<ArticleCursor>,
+    pub size: PageSize,
+    /// What was selected, so a total can be counted for the same list.
+    pub filter: ArticleFilter,
+    /// The moment the page was read at; a total counted later uses the same moment.
+    pub now: Timestamp,
+}
+
+pub async fn list_articles(
+    state: &AppState,
+    input: ListArticles<'_>,
+) -> Result<ArticlePage, ApiError> {
+    let size = PageSize::parse(input.limit)?;
+    let after = input.cursor.map(ArticleCursor::decode).transpose()?;
+    let since = input
+        .since
+        .map(|since| {
+            Timestamp::parse_rfc3339(since)
+                .map_err(|err| ValidationError::new("since", err.message))
+        })
+        .transpose()?;
+    let mut filter = resolve_filter(state, &input).await?;
+    filter.since = since;
+    let now = state.now();
+    let page = state
+        .db()
+        .articles()
+        .list_public(&filter, after.as_ref(), size, now)
+        .await?;
+    Ok(ArticlePage {
+        articles: page.items,
+        next: page.next,
+        size,
+        filter,
+        now,
+    })
+}
+
+/// Turns the slugs a client named into ids; a slug that names nothing is a 404.
+async fn resolve_filter(
+    state: &AppState,
+    input: &ListArticles<'_>,
+) -> Result<ArticleFilter, ApiError> {
+    let db = state.db();
+    let mut filter = ArticleFilter {
+        has_image: input.has_image.unwrap_or(false),
+        ..ArticleFilter::default()
+    };
+    if let Some(slug) = input.section {
+        let slug = parse_slug("section", slug)?;
+        let section = db.sections().find_by_slug(&slug).await?;
+        filter.section = Some(
+            section
+                .ok_or_else(|| ApiError::not_found(format!("no section \"{slug}\"")))?
+                .id,
+        );
+    }
+    if let Some(slug) = input.tag {
+        let slug = parse_slug("tag", slug)?;
+        let tag = db.tags().find_by_slug(&slug).await?;
+        filter.tag = Some(
+            tag.ok_or_else(|| ApiError::not_found(format!("no tag \"{slug}\"")))?
+                .id,
+        );
+    }
+    if let Some(slug) = input.author {
+        let slug = parse_slug("author", slug)?;
+        let author = db.authors().find_by_slug(&slug).await?;
+        filter.author = Some(
+            author
+                .ok_or_else(|| ApiError::not_found(format!("no author \"{slug}\"")))?
+                .id,
+        );
+    }
+    Ok(filter)
+}
+
+/// How many public stories a list holds, counted at the moment the page was read.
+pub async fn count_articles(
+    state: &AppState,
+    filter: &ArticleFilter,
+    now: Timestamp,
+) -> Result<u64, ApiError> {
+    Ok(state.db().articles().count_public(filter, now).await?)
+}
+
+/// One public story, by id (`art_…`) or slug.
+pub async fn find_article(state: &AppState, id_or_slug: &str) -> Result<Article, ApiError> {
+    let key = ArticleKey::parse(id_or_slug)
+        .map_err(|_| ApiError::not_found(format!("no article {id_or_slug:?}")))?;
+    state
+        .db()
+        .articles()
+        .find_public(&key, state.now())
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no article {id_or_slug:?}")))
+}
+
+/// The public stories among `ids` (for `node` and rankings), keyed by id.
+pub async fn find_articles_by_ids(
+    state: &AppState,
+    ids: &[ArticleId],
+) -> Result<HashMap<ArticleId, Article>, ApiError> {
+    let found = state
+        .db()
+        .articles()
+        .find_public_by_ids(ids, state.now())
+        .await?;
+    Ok(found
+        .into_iter()
+        .map(|article| (article.id, article))
+        .collect())
+}
+
+/// A story with everything its presentation shows.
+#[derive(Debug, Clone)]
+pub struct ArticleRecord {
+    pub article: Article,
+    pub section: Option<Section>,
+    pub authors: Vec<Author>,
+    pub tags: Vec<Tag>,
+    pub lead_image: Option<Media>,
+}
+
+/// Loads the relations of a page of stories in four queries, whatever the page size.
+pub async fn with_relations(
+    state: &AppState,
+    articles: Vec<Article>,
+) -> Result<Vec<ArticleRecord>, ApiError> {
+    let db = state.db();
+    let ids: Vec<ArticleId> = articles.iter().map(|a| a.id).collect();
+    let mut section_ids: Vec<_> = articles.iter().map(|a| a.section_id).collect();
+    section_ids.sort_unstable();
+    section_ids.dedup();
+    let media_ids: Vec<_> = articles.iter().filter_map(|a| a.lead_image_id).collect();
+
+    let (section_repo, article_repo, media_repo) = (db.sections(), db.articles(), db.media());
+    let (sections, mut bylines, mut tags, media) = tokio::try_join!(
+        section_repo.find_by_ids(&section_ids),
+        article_repo.bylines_of(&ids),
+        article_repo.tags_of(&ids),
+        media_repo.find_by_ids(&media_ids),
+    )?;
+    let sections: HashMap<_, _> = sections.into_iter().map(|s| (s.id, s)).collect();
+    let media: HashMap<_, _> = media.into_iter().map(|m| (m.id, m)).collect();
+    Ok(articles
+        .into_iter()
+        .map(|article| ArticleRecord {
+            section: sections.get(&article.section_id).cloned(),
+            authors: bylines.remove(&article.id).unwrap_or_default(),
+            tags: tags.remove(&article.id).unwrap_or_default(),
+            lead_image: article.lead_image_id.and_then(|id| media.get(&id).cloned()),
+            article,
+        })
+        .collect())
+}

@@ -1,0 +1,15 @@
+//! The use cases: one function per thing a client asks for. REST handlers and GraphQL resolvers
+//! both call these, so the two surfaces answer alike.
+
+pub mod articles;
+pub mod authors;
+pub mod media;
+pub mod sections;
+pub mod tags;
+
+use dateline_domain::{Slug, ValidationError};
+
+/// Parses a slug a client named in `field`, so a bad one is reported against that field.
+pub(crate) fn parse_slug(field: &str, input: &str) -> Result<Slug, ValidationError> {
+    Slug::parse(input).map_err(|err| ValidationError::new(field, err.message))
+}

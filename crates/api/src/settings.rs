@@ -1,0 +1,40 @@
+//! The settings the API runs with, parsed once by the binary and passed in.
+
+use chrono::{DateTime, FixedOffset};
+use chrono_tz::Tz;
+use dateline_domain::Timestamp;
+use url::Url;
+
+/// Who publishes: printed in copyright lines, feeds and structured data.
+#[derive(Debug, Clone)]
+pub struct Newsroom {
+    pub name: String,
+    /// The copyright line a story carries when its desk set none.
+    pub copyright: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where this API is reached from outside; absolute URLs (media, links) start here.
+    pub public_url: Url,
+    /// The newsroom's time zone: every time in a response carries its offset.
+    pub time_zone: Tz,
+    pub newsroom: Newsroom,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Settings {
+    /// A time as the newsroom reads it: `2023-07-14T19:45:20+09:00`.
+    pub fn local_time(&self, at: Timestamp) -> DateTime<FixedOffset> {
+        at.as_datetime()
+            .with_timezone(&self.time_zone)
+            .fixed_offset()
+    }
+
+    /// An absolute URL for a path on this API (`/media/…`).
+    pub fn absolute(&self, path: &str) -> String {
+        let base = self.public_url.as_str().trim_end_matches('/');
+        format!("{base}{path}")
+    }
+}

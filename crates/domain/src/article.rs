@@ -1,0 +1,204 @@
+//! Articles: the stories a newsroom writes, approves and publishes.
+
+use std::fmt;
+
+use crate::body::Body;
+use crate::error::ValidationError;
+use crate::ids::{ArticleId, AuthorId, MediaId, SectionId, TagId};
+use crate::slug::Slug;
+use crate::time::Timestamp;
+use crate::visibility;
+
+/// Where a story stands in the editorial workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    Draft,
+    Submitted,
+    Published,
+    Scheduled,
+    Unpublished,
+    Archived,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::Draft,
+        Status::Submitted,
+        Status::Published,
+        Status::Scheduled,
+        Status::Unpublished,
+        Status::Archived,
+    ];
+
+    /// The stored and wire name (`DRAFT`, `PUBLISHED`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "DRAFT",
+            Status::Submitted => "SUBMITTED",
+            Status::Published => "PUBLISHED",
+            Status::Scheduled => "SCHEDULED",
+            Status::Unpublished => "UNPUBLISHED",
+            Status::Archived => "ARCHIVED",
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Self, ValidationError> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str().eq_ignore_ascii_case(input))
+            .ok_or_else(|| ValidationError::new("status", format!("unknown status {input:?}")))
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A public note that a published story was corrected (정정보도).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Correction {
+    pub note: String,
+    pub corrected_at: Timestamp,
+}
+
+/// A story, as stored. Its section, bylines, tags and lead image are referenced by id and
+/// loaded in batches by whoever presents the story.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    pub id: ArticleId,
+    pub slug: Slug,
+    pub headline: String,
+    pub subheadline: Option<String>,
+    pub summary: String,
+    pub body: Body,
+    /// The body as plain text, derived once when the story is saved.
+    pub body_text: String,
+    pub section_id: SectionId,
+    pub lead_image_id: Option<MediaId>,
+    /// The copyright line printed under the story (무단전재 및 재배포 금지).
+    pub copyright: String,
+    /// The label the body opens with, such as `[데이트라인뉴스]`.
+    pub source_label: Option<String>,
+    /// Where the story lives on the newsroom's site when that is not the default address.
+    pub canonical_url: Option<String>,
+    pub status: Status,
+    /// The editor's approval (기사승인).
+    pub approved_at: Option<Timestamp>,
+    pub published_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub corrections: Vec<Correction>,
+    /// Bumped on every save, for optimistic concurrency.
+    pub version: i32,
+}
+
+impl Article {
+    pub fn is_public_at(&self, now: Timestamp) -> bool {
+        visibility::is_public(self.status, self.published_at, now)
+    }
+
+    /// The status an editor should see: a scheduled story whose time has come reads as published.
+    pub fn status_at(&self, now: Timestamp) -> Status {
+        if self.status == Status::Scheduled && self.is_public_at(now) {
+            Status::Published
+        } else {
+            self.status
+        }
+    }
+}
+
+/// Which public stories a list holds. Sections include their subsections.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArticleFilter {
+    pub section: Option<SectionId>,
+    pub tag: Option<TagId>,
+    pub author: Option<AuthorId>,
+    /// Only stories with a lead image (photo news).
+    pub has_image: bool,
+    /// Only stories published at or after this time.
+    pub since: Option<Timestamp>,
+}
+
+/// How a reader names one story: by id or by slug.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArticleKey {
+    Id(ArticleId),
+    Slug(Slug),
+}
+
+impl ArticleKey {
+    /// Reads `/articles/{idOrSlug}`: an `art_` prefix means an id, anything else must be a slug.
+    pub fn parse(input: &str) -> Result<Self, ValidationError> {
+        if ArticleId::looks_like(input) {
+            ArticleId::parse(input).map(Self::Id)
+        } else {
+            Slug::parse(input).map(Self::Slug)
+        }
+    }
+}
+
+/// The longest headline, in characters.
+pub const MAX_HEADLINE_CHARS: usize = 300;
+
+/// A summary made from the body when the desk wrote none: the first sentences, up to about 160
+/// characters, cut at a word.
+pub fn summary_from_text(body_text: &str) -> String {
+    const LIMIT: usize = 160;
+    let first = body_text.split("\n\n").next().unwrap_or_default().trim();
+    if first.chars().count() <= LIMIT {
+        return first.to_owned();
+    }
+    let cut: String = first.chars().take(LIMIT).collect();
+    let at_word = cut
+        .rfind(char::is_whitespace)
+        .map_or(cut.as_str(), |i| &cut[..i]);
+    format!("{}…", at_word.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip_through_their_names() {
+        for status in Status::ALL {
+            assert_eq!(Status::parse(status.as_str()).unwrap(), status);
+        }
+        assert!(Status::parse("LIVE").is_err());
+    }
+
+    #[test]
+    fn a_story_is_named_by_id_or_slug() {
+        let id = ArticleId::generate();
+        assert_eq!(
+            ArticleKey::parse(&id.to_string()).unwrap(),
+            ArticleKey::Id(id)
+        );
+        assert!(matches!(
+            ArticleKey::parse("부산-트램").unwrap(),
+            ArticleKey::Slug(_)
+        ));
+        assert!(ArticleKey::parse("art_garbage").is_err());
+        assert!(ArticleKey::parse("Not A Slug").is_err());
+    }
+
+    #[test]
+    fn a_short_first_paragraph_is_the_summary() {
+        assert_eq!(
+            summary_from_text("부산시가 트램을 놓는다.\n\n둘째 문단"),
+            "부산시가 트램을 놓는다."
+        );
+    }
+
+    #[test]
+    fn a_long_first_paragraph_is_cut_at_a_word() {
+        let text = "가나다라 ".repeat(60);
+        let summary = summary_from_text(&text);
+        assert!(summary.ends_with('…'));
+        assert!(summary.chars().count() <= 161);
+        assert!(!summary.contains("가나다라 …"));
+    }
+}

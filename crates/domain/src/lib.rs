@@ -1,0 +1,32 @@
+//! Dateline's newsroom model and the rules that govern it.
+//!
+//! Everything here is pure: no I/O, no async, no ORM or HTTP types. Values are parsed once at the
+//! edge into types that cannot hold invalid data (a [`Slug`] is always a valid slug), and the rules
+//! every surface must agree on — above all [`visibility`] — live here exactly once.
+
+pub mod article;
+pub mod author;
+pub mod body;
+pub mod cursor;
+pub mod error;
+pub mod ids;
+pub mod media;
+pub mod page;
+pub mod section;
+pub mod slug;
+pub mod tag;
+pub mod time;
+pub mod visibility;
+
+pub use article::{Article, ArticleFilter, ArticleKey, Correction, Status};
+pub use author::Author;
+pub use body::{Block, Body};
+pub use cursor::ArticleCursor;
+pub use error::ValidationError;
+pub use ids::{ArticleId, AuthorId, MediaId, SectionId, TagId};
+pub use media::{FocalPoint, Media};
+pub use page::{Page, PageSize};
+pub use section::{Section, SectionNode};
+pub use slug::Slug;
+pub use tag::Tag;
+pub use time::{Clock, ManualClock, SystemClock, Timestamp};

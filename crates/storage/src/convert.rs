@@ -1,0 +1,159 @@
+//! Rows into domain values, and domain values into rows.
+//!
+//! A row that fails a domain rule is reported as [`StorageError::Corrupt`] rather than served.
+
+use dateline_domain::{
+    Article, ArticleId, Author, AuthorId, Block, Body, Correction, FocalPoint, Media, MediaId,
+    Section, SectionId, Slug, Status, Tag, TagId, Timestamp,
+};
+
+use crate::entity::{article, author, media, section, tag};
+use crate::error::StorageError;
+
+fn corrupt(what: &str, err: impl std::fmt::Display) -> StorageError {
+    StorageError::Corrupt(format!("{what}: {err}"))
+}
+
+fn optional<T>(
+    value: Option<String>,
+    parse: impl Fn(&str) -> Result<T, dateline_domain::ValidationError>,
+) -> Result<Option<T>, StorageError> {
+    value.as_deref().map(parse).transpose().map_err(Into::into)
+}
+
+fn count(value: i32, what: &str) -> Result<u32, StorageError> {
+    u32::try_from(value).map_err(|err| corrupt(what, err))
+}
+
+impl TryFrom<section::Model> for Section {
+    type Error = StorageError;
+    fn try_from(row: section::Model) -> Result<Self, StorageError> {
+        Ok(Section {
+            id: SectionId::parse(&row.id)?,
+            slug: Slug::parse(&row.slug)?,
+            name: row.name,
+            description: row.description,
+            parent_id: optional(row.parent_id, SectionId::parse)?,
+            position: row.position,
+        })
+    }
+}
+
+impl TryFrom<author::Model> for Author {
+    type Error = StorageError;
+    fn try_from(row: author::Model) -> Result<Self, StorageError> {
+        Ok(Author {
+            id: AuthorId::parse(&row.id)?,
+            slug: Slug::parse(&row.slug)?,
+            name: row.name,
+            role: row.role,
+            bio: row.bio,
+            photo_id: optional(row.photo_id, MediaId::parse)?,
+            email: row.email,
+        })
+    }
+}
+
+impl TryFrom<tag::Model> for Tag {
+    type Error = StorageError;
+    fn try_from(row: tag::Model) -> Result<Self, StorageError> {
+        Ok(Tag {
+            id: TagId::parse(&row.id)?,
+            slug: Slug::parse(&row.slug)?,
+            name: row.name,
+        })
+    }
+}
+
+impl TryFrom<media::Model> for Media {
+    type Error = StorageError;
+    fn try_from(row: media::Model) -> Result<Self, StorageError> {
+        Ok(Media {
+            id: MediaId::parse(&row.id)?,
+            storage_key: row.storage_key,
+            content_type: row.content_type,
+            width: count(row.width, "media width")?,
+            height: count(row.height, "media height")?,
+            byte_size: u64::try_from(row.byte_size).map_err(|err| corrupt("media size", err))?,
+            caption: row.caption,
+            credit: row.credit,
+            alt: row.alt,
+            focal_point: FocalPoint::new(row.focal_x, row.focal_y)?,
+            created_at: row.created_at.into(),
+        })
+    }
+}
+
+impl TryFrom<article::Model> for Article {
+    type Error = StorageError;
+    fn try_from(row: article::Model) -> Result<Self, StorageError> {
+        let blocks: Vec<Block> =
+            serde_json::from_str(&row.body).map_err(|err| corrupt("article body", err))?;
+        let corrections: Vec<Correction> = serde_json::from_str(&row.corrections)
+            .map_err(|err| corrupt("article corrections", err))?;
+        Ok(Article {
+            id: ArticleId::parse(&row.id)?,
+            slug: Slug::parse(&row.slug)?,
+            headline: row.headline,
+            subheadline: row.subheadline,
+            summary: row.summary,
+            body: Body::parse(blocks)?,
+            body_text: row.body_text,
+            section_id: SectionId::parse(&row.section_id)?,
+            lead_image_id: optional(row.lead_image_id, MediaId::parse)?,
+            copyright: row.copyright,
+            source_label: row.source_label,
+            canonical_url: row.canonical_url,
+            status: Status::parse(&row.status)?,
+            approved_at: row.approved_at.map(Timestamp::from),
+            published_at: row.published_at.map(Timestamp::from),
+            created_at: row.created_at.into(),
+            updated_at: row.updated_at.into(),
+            corrections,
+            version: row.version,
+        })
+    }
+}
+
+/// The row for a story.
+pub(crate) fn article_row(article: &Article) -> Result<article::Model, StorageError> {
+    Ok(article::Model {
+        id: article.id.to_string(),
+        slug: article.slug.to_string(),
+        headline: article.headline.clone(),
+        subheadline: article.subheadline.clone(),
+        summary: article.summary.clone(),
+        body: serde_json::to_string(&article.body).map_err(|err| corrupt("article body", err))?,
+        body_text: article.body_text.clone(),
+        section_id: article.section_id.to_string(),
+        lead_image_id: article.lead_image_id.map(|id| id.to_string()),
+        copyright: article.copyright.clone(),
+        source_label: article.source_label.clone(),
+        canonical_url: article.canonical_url.clone(),
+        status: article.status.as_str().to_owned(),
+        approved_at: article.approved_at.map(Timestamp::as_datetime),
+        published_at: article.published_at.map(Timestamp::as_datetime),
+        created_at: article.created_at.as_datetime(),
+        updated_at: article.updated_at.as_datetime(),
+        corrections: serde_json::to_string(&article.corrections)
+            .map_err(|err| corrupt("article corrections", err))?,
+        version: article.version,
+    })
+}
+
+pub(crate) fn media_row(media: &Media) -> Result<media::Model, StorageError> {
+    Ok(media::Model {
+        id: media.id.to_string(),
+        storage_key: media.storage_key.clone(),
+        content_type: media.content_type.clone(),
+        width: i32::try_from(media.width).map_err(|err| corrupt("media width", err))?,
+        height: i32::try_from(media.height).map_err(|err| corrupt("media height", err))?,
+        byte_size: i64::try_from(media.byte_size).map_err(|err| corrupt("media size", err))?,
+        caption: media.caption.clone(),
+        credit: media.credit.clone(),
+        alt: media.alt.clone(),
+        focal_x: media.focal_point.x(),
+        focal_y: media.focal_point.y(),
+        created_at: media.created_at.as_datetime(),
+    })
+}

@@ -1,0 +1,58 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "articles")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub slug: String,
+    pub headline: String,
+    pub subheadline: Option<String>,
+    pub summary: String,
+    /// The body blocks as JSON.
+    pub body: String,
+    pub body_text: String,
+    pub section_id: String,
+    pub lead_image_id: Option<String>,
+    pub copyright: String,
+    pub source_label: Option<String>,
+    pub canonical_url: Option<String>,
+    pub status: String,
+    pub approved_at: Option<DateTimeUtc>,
+    pub published_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    /// Correction notes as JSON.
+    pub corrections: String,
+    pub version: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::article_section::Entity")]
+    ArticleSections,
+    #[sea_orm(has_many = "super::article_author::Entity")]
+    ArticleAuthors,
+    #[sea_orm(has_many = "super::article_tag::Entity")]
+    ArticleTags,
+}
+
+impl Related<super::article_section::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ArticleSections.def()
+    }
+}
+
+impl Related<super::article_author::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ArticleAuthors.def()
+    }
+}
+
+impl Related<super::article_tag::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ArticleTags.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,11 @@
+//! SeaORM entities: the tables as rows. They never leave this crate; repositories turn them into
+//! domain values.
+
+pub(crate) mod article;
+pub(crate) mod article_author;
+pub(crate) mod article_section;
+pub(crate) mod article_tag;
+pub(crate) mod author;
+pub(crate) mod media;
+pub(crate) mod section;
+pub(crate) mod tag;

@@ -1,0 +1,16 @@
+//! Dateline's storage: SeaORM repositories over SQLite or PostgreSQL, the only place SQL is
+//! written.
+//!
+//! Entities stay inside this crate; every repository speaks in domain values. The visibility rule
+//! is applied through one predicate ([`public`]) shared by every public query.
+
+mod convert;
+mod db;
+mod entity;
+mod error;
+mod public;
+pub mod repo;
+
+pub use db::{Database, Engine};
+pub use error::StorageError;
+pub use repo::articles::NewArticle;

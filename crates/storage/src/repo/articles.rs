@@ -1,0 +1,388 @@
+//! Articles: public lists and items, the relations a story shows, and writing stories.
+//!
+//! Every public read passes through [`public_at`]. Lists are keyset-paged newest first; a
+//! filtered list is driven by its link table, whose (filter, published_at, article) index answers
+//! one page with one range read.
+
+use std::collections::HashMap;
+
+use dateline_domain::{
+    Article, ArticleCursor, ArticleFilter, ArticleId, ArticleKey, Author, AuthorId, Page, PageSize,
+    SectionId, Tag, TagId, Timestamp,
+};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ColumnTrait as _, ConnectionTrait, EntityTrait as _, JoinType, Order, PaginatorTrait as _,
+    QueryFilter as _, QueryOrder as _, QuerySelect as _, RelationTrait as _, Select,
+    TransactionTrait as _,
+};
+
+use crate::convert::article_row;
+use crate::db::Database;
+use crate::entity::{article, article_author, article_section, article_tag, author, tag};
+use crate::error::StorageError;
+use crate::public::{KeysetColumns, public_at};
+use crate::repo::convert_all;
+
+pub struct Articles<'db> {
+    pub(crate) db: &'db Database,
+}
+
+/// A story to store, with what it relates to.
+#[derive(Debug, Clone)]
+pub struct NewArticle {
+    pub article: Article,
+    /// Authors in byline order.
+    pub byline: Vec<AuthorId>,
+    /// Tags in the desk's order.
+    pub tags: Vec<TagId>,
+    /// The story's section and every section above it, so desk fronts include subsections.
+    pub sections: Vec<SectionId>,
+}
+
+/// The most rows one multi-row INSERT carries; keeps bound parameters well under both engines'
+/// limits.
+const INSERT_CHUNK: usize = 200;
+
+/// The public stories a filter selects, and the columns their order is read from.
+fn public_selection(
+    filter: &ArticleFilter,
+    now: Timestamp,
+) -> (Select<article::Entity>, KeysetColumns) {
+    let mut select = article::Entity::find().filter(public_at(now));
+    let mut keyset: Option<KeysetColumns> = None;
+
+    if let Some(section) = filter.section {
+        select = link_filter(
+            select,
+            &mut keyset,
+            article::Relation::ArticleSections,
+            article_section::Column::SectionId.eq(section.to_string()),
+            (
+                article_section::Entity,
+                article_section::Column::PublishedAt,
+            ),
+            (article_section::Entity, article_section::Column::ArticleId),
+            Query::select()
+                .column(article_section::Column::ArticleId)
+                .from(article_section::Entity)
+                .and_where(article_section::Column::SectionId.eq(section.to_string()))
+                .to_owned(),
+        );
+    }
+    if let Some(tag) = filter.tag {
+        select = link_filter(
+            select,
+            &mut keyset,
+            article::Relation::ArticleTags,
+            article_tag::Column::TagId.eq(tag.to_string()),
+            (article_tag::Entity, article_tag::Column::PublishedAt),
+            (article_tag::Entity, article_tag::Column::ArticleId),
+            Query::select()
+                .column(article_tag::Column::ArticleId)
+                .from(article_tag::Entity)
+                .and_where(article_tag::Column::TagId.eq(tag.to_string()))
+                .to_owned(),
+        );
+    }
+    if let Some(author) = filter.author {
+        select = link_filter(
+            select,
+            &mut keyset,
+            article::Relation::ArticleAuthors,
+            article_author::Column::AuthorId.eq(author.to_string()),
+            (article_author::Entity, article_author::Column::PublishedAt),
+            (article_author::Entity, article_author::Column::ArticleId),
+            Query::select()
+                .column(article_author::Column::ArticleId)
+                .from(article_author::Entity)
+                .and_where(article_author::Column::AuthorId.eq(author.to_string()))
+                .to_owned(),
+        );
+    }
+    if filter.has_image {
+        select = select.filter(article::Column::LeadImageId.is_not_null());
+    }
+    let keyset = keyset.unwrap_or_else(KeysetColumns::of_articles);
+    if let Some(since) = filter.since {
+        select = select.filter(keyset.since(since));
+    }
+    (select, keyset)
+}
+
+/// Restricts `select` to stories linked to one section, tag or author. The first such filter
+/// joins its link table and drives the order; any further one is a membership test.
+fn link_filter<E, C>(
+    select: Select<article::Entity>,
+    keyset: &mut Option<KeysetColumns>,
+    relation: article::Relation,
+    matches: Expr,
+    published_at: (E, C),
+    article_id: (E, C),
+    members: sea_orm::sea_query::SelectStatement,
+) -> Select<article::Entity>
+where
+    E: sea_orm::sea_query::IntoIden + 'static,
+    C: sea_orm::sea_query::IntoIden + 'static,
+{
+    if keyset.is_some() {
+        return select.filter(article::Column::Id.in_subquery(members));
+    }
+    *keyset = Some(KeysetColumns {
+        published_at: Expr::col(published_at),
+        id: Expr::col(article_id),
+    });
+    select
+        .join(JoinType::InnerJoin, relation.def())
+        .filter(matches)
+}
+
+impl Articles<'_> {
+    /// One page of public stories, newest first, after `after`.
+    pub async fn list_public(
+        &self,
+        filter: &ArticleFilter,
+        after: Option<&ArticleCursor>,
+        size: PageSize,
+        now: Timestamp,
+    ) -> Result<Page<Article, ArticleCursor>, StorageError> {
+        let (mut select, keyset) = public_selection(filter, now);
+        if let Some(cursor) = after {
+            select = select.filter(keyset.older_than(cursor));
+        }
+        let rows = select
+            .order_by(keyset.published_at.clone(), Order::Desc)
+            .order_by(keyset.id.clone(), Order::Desc)
+            .limit(size.get() + 1)
+            .all(&self.db.read)
+            .await?;
+        let mut items: Vec<Article> = convert_all(rows)?;
+        let more = items.len() as u64 > size.get();
+        items.truncate(size.get() as usize);
+        let next = if more {
+            items.last().and_then(|last| {
+                last.published_at.map(|published_at| ArticleCursor {
+                    published_at,
+                    id: last.id,
+                })
+            })
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    /// How many public stories a filter selects.
+    pub async fn count_public(
+        &self,
+        filter: &ArticleFilter,
+        now: Timestamp,
+    ) -> Result<u64, StorageError> {
+        let (select, _) = public_selection(filter, now);
+        Ok(select.count(&self.db.read).await?)
+    }
+
+    /// One public story by id or slug.
+    pub async fn find_public(
+        &self,
+        key: &ArticleKey,
+        now: Timestamp,
+    ) -> Result<Option<Article>, StorageError> {
+        let select = article::Entity::find().filter(public_at(now));
+        let select = match key {
+            ArticleKey::Id(id) => select.filter(article::Column::Id.eq(id.to_string())),
+            ArticleKey::Slug(slug) => select.filter(article::Column::Slug.eq(slug.as_str())),
+        };
+        select
+            .one(&self.db.read)
+            .await?
+            .map(Article::try_from)
+            .transpose()
+    }
+
+    /// The public stories among `ids`, in no particular order.
+    pub async fn find_public_by_ids(
+        &self,
+        ids: &[ArticleId],
+        now: Timestamp,
+    ) -> Result<Vec<Article>, StorageError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = article::Entity::find()
+            .filter(public_at(now))
+            .filter(article::Column::Id.is_in(ids.iter().map(ToString::to_string)))
+            .all(&self.db.read)
+            .await?;
+        convert_all(rows)
+    }
+
+    /// Whether any story, public or not, already uses `slug`.
+    pub async fn slug_exists(&self, slug: &dateline_domain::Slug) -> Result<bool, StorageError> {
+        let found = article::Entity::find()
+            .select_only()
+            .column(article::Column::Id)
+            .filter(article::Column::Slug.eq(slug.as_str()))
+            .into_tuple::<String>()
+            .one(&self.db.read)
+            .await?;
+        Ok(found.is_some())
+    }
+
+    /// The bylines of several stories, each in byline order: one query for any number of stories.
+    pub async fn bylines_of(
+        &self,
+        ids: &[ArticleId],
+    ) -> Result<HashMap<ArticleId, Vec<Author>>, StorageError> {
+        let mut bylines: HashMap<ArticleId, Vec<Author>> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(bylines);
+        }
+        let rows = article_author::Entity::find()
+            .filter(article_author::Column::ArticleId.is_in(ids.iter().map(ToString::to_string)))
+            .order_by_asc(article_author::Column::Position)
+            .find_also_related(author::Entity)
+            .all(&self.db.read)
+            .await?;
+        for (link, author) in rows {
+            if let Some(author) = author {
+                bylines
+                    .entry(ArticleId::parse(&link.article_id)?)
+                    .or_default()
+                    .push(Author::try_from(author)?);
+            }
+        }
+        Ok(bylines)
+    }
+
+    /// The tags of several stories, each in the desk's order: one query for any number of stories.
+    pub async fn tags_of(
+        &self,
+        ids: &[ArticleId],
+    ) -> Result<HashMap<ArticleId, Vec<Tag>>, StorageError> {
+        let mut tags: HashMap<ArticleId, Vec<Tag>> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(tags);
+        }
+        let rows = article_tag::Entity::find()
+            .filter(article_tag::Column::ArticleId.is_in(ids.iter().map(ToString::to_string)))
+            .order_by_asc(article_tag::Column::Position)
+            .find_also_related(tag::Entity)
+            .all(&self.db.read)
+            .await?;
+        for (link, tag) in rows {
+            if let Some(tag) = tag {
+                tags.entry(ArticleId::parse(&link.article_id)?)
+                    .or_default()
+                    .push(Tag::try_from(tag)?);
+            }
+        }
+        Ok(tags)
+    }
+
+    /// Stores one new story with its relations, all or nothing.
+    pub async fn insert(&self, new: &NewArticle) -> Result<(), StorageError> {
+        self.insert_batch(std::slice::from_ref(new)).await
+    }
+
+    /// Stores many new stories in one transaction with multi-row inserts (for imports and the
+    /// synthetic corpus).
+    pub async fn insert_batch(&self, batch: &[NewArticle]) -> Result<(), StorageError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let txn = self.db.write.begin().await?;
+        for chunk in batch.chunks(INSERT_CHUNK) {
+            let rows = chunk
+                .iter()
+                .map(|new| article_row(&new.article).map(article::ActiveModel::from))
+                .collect::<Result<Vec<_>, _>>()?;
+            article::Entity::insert_many(rows).exec(&txn).await?;
+        }
+        insert_links(&txn, batch).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+async fn insert_links(
+    txn: &impl ConnectionTrait,
+    batch: &[NewArticle],
+) -> Result<(), StorageError> {
+    let mut sections = Vec::new();
+    let mut authors = Vec::new();
+    let mut tags = Vec::new();
+    for new in batch {
+        let article_id = new.article.id.to_string();
+        let published_at = new.article.published_at.map(Timestamp::as_datetime);
+        sections.extend(new.sections.iter().map(|section| {
+            article_section::ActiveModel::from(article_section::Model {
+                article_id: article_id.clone(),
+                section_id: section.to_string(),
+                published_at,
+            })
+        }));
+        authors.extend(new.byline.iter().zip(0..).map(|(author, position)| {
+            article_author::ActiveModel::from(article_author::Model {
+                article_id: article_id.clone(),
+                author_id: author.to_string(),
+                position,
+                published_at,
+            })
+        }));
+        tags.extend(new.tags.iter().zip(0..).map(|(tag, position)| {
+            article_tag::ActiveModel::from(article_tag::Model {
+                article_id: article_id.clone(),
+                tag_id: tag.to_string(),
+                position,
+                published_at,
+            })
+        }));
+    }
+    for chunk in sections.chunks(INSERT_CHUNK * 4) {
+        article_section::Entity::insert_many(chunk.to_vec())
+            .exec(txn)
+            .await?;
+    }
+    for chunk in authors.chunks(INSERT_CHUNK * 4) {
+        article_author::Entity::insert_many(chunk.to_vec())
+            .exec(txn)
+            .await?;
+    }
+    for chunk in tags.chunks(INSERT_CHUNK * 4) {
+        article_tag::Entity::insert_many(chunk.to_vec())
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::QueryTrait as _;
+
+    #[test]
+    fn the_section_front_is_driven_by_its_link_index() {
+        let filter = ArticleFilter {
+            section: Some(SectionId::generate()),
+            tag: Some(TagId::generate()),
+            ..ArticleFilter::default()
+        };
+        let now = Timestamp::from_unix_seconds(1_800_000_000).unwrap();
+        let (select, keyset) = public_selection(&filter, now);
+        let sql = select
+            .order_by(keyset.published_at, Order::Desc)
+            .build(sea_orm::DbBackend::Sqlite)
+            .to_string();
+        assert!(sql.contains("INNER JOIN \"article_sections\""), "{sql}");
+        assert!(
+            sql.contains("ORDER BY \"article_sections\".\"published_at\" DESC"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("IN (SELECT \"article_id\" FROM \"article_tags\""),
+            "{sql}"
+        );
+    }
+}

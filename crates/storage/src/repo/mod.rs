@@ -1,0 +1,39 @@
+//! Repositories, one per aggregate. Each borrows the [`Database`] and speaks in domain values.
+
+pub mod articles;
+pub mod authors;
+pub mod media;
+pub mod sections;
+pub mod tags;
+
+use crate::db::Database;
+
+impl Database {
+    pub fn articles(&self) -> articles::Articles<'_> {
+        articles::Articles { db: self }
+    }
+
+    pub fn sections(&self) -> sections::Sections<'_> {
+        sections::Sections { db: self }
+    }
+
+    pub fn authors(&self) -> authors::Authors<'_> {
+        authors::Authors { db: self }
+    }
+
+    pub fn tags(&self) -> tags::Tags<'_> {
+        tags::Tags { db: self }
+    }
+
+    pub fn media(&self) -> media::MediaLibrary<'_> {
+        media::MediaLibrary { db: self }
+    }
+}
+
+/// Turns rows into domain values, stopping at the first that breaks a rule.
+pub(crate) fn convert_all<R, T>(rows: Vec<R>) -> Result<Vec<T>, crate::StorageError>
+where
+    T: TryFrom<R, Error = crate::StorageError>,
+{
+    rows.into_iter().map(T::try_from).collect()
+}

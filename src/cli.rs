@@ -1,0 +1,142 @@
+//! The command line: every setting as a flag with an environment variable beside it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Dateline: a headless news content API — articles, sections, latest news and more over REST
+/// and GraphQL, on embedded SQLite or PostgreSQL.
+#[derive(Debug, Parser)]
+#[command(name = "dateline", version, propagate_version = true)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) log: LogArgs,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run the API server.
+    Serve(ServeArgs),
+    /// Load the demo newsroom (Korean sample stories, sections, reporters, photos) and serve it.
+    Demo(DemoArgs),
+    /// Bring the database schema up to date.
+    Migrate(DatabaseArgs),
+    /// Write a synthetic corpus for benchmarks.
+    Seed(SeedArgs),
+    /// Print the GraphQL schema (SDL).
+    Schema,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LogArgs {
+    /// Log output format.
+    #[arg(
+        long,
+        env = "DATELINE_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub(crate) log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct DatabaseArgs {
+    /// The database: `sqlite://FILE?mode=rwc` (embedded, the default) or `postgres://USER@HOST/DB`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://dateline.db?mode=rwc"
+    )]
+    pub(crate) database_url: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ServerArgs {
+    /// The address to listen on; port 0 picks a free port (the chosen address is printed).
+    #[arg(long, env = "DATELINE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub(crate) listen: SocketAddr,
+    /// Where clients reach this server, for absolute URLs in responses. Defaults to
+    /// http://<listen address>.
+    #[arg(long, env = "DATELINE_PUBLIC_URL")]
+    pub(crate) public_url: Option<url::Url>,
+    /// The folder media files are kept in.
+    #[arg(long, env = "DATELINE_MEDIA_DIR", default_value = "media")]
+    pub(crate) media_dir: PathBuf,
+    /// The newsroom's IANA time zone; every time in a response carries its offset.
+    #[arg(long, env = "DATELINE_TIME_ZONE", default_value = "Asia/Seoul")]
+    pub(crate) time_zone: chrono_tz::Tz,
+    /// The newsroom's name, printed in copyright lines and feeds.
+    #[arg(long, env = "DATELINE_NEWSROOM_NAME", default_value = "데이트라인뉴스")]
+    pub(crate) newsroom_name: String,
+    /// The copyright line for stories whose desk set none.
+    #[arg(
+        long,
+        env = "DATELINE_COPYRIGHT",
+        default_value = "© 데이트라인뉴스 무단전재 및 재배포 금지"
+    )]
+    pub(crate) copyright: String,
+    /// The largest request body accepted, in bytes.
+    #[arg(long, env = "DATELINE_MAX_BODY_BYTES", default_value_t = 1_048_576)]
+    pub(crate) max_body_bytes: usize,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    #[command(flatten)]
+    pub(crate) database: DatabaseArgs,
+    #[command(flatten)]
+    pub(crate) server: ServerArgs,
+    /// Bring the schema up to date before serving (otherwise run `dateline migrate`).
+    #[arg(long, env = "DATELINE_MIGRATE")]
+    pub(crate) migrate: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// The database to load the demo into. Without it, a fresh embedded file
+    /// (dateline-demo.db, replaced at every start).
+    #[arg(long, env = "DATABASE_URL")]
+    pub(crate) database_url: Option<String>,
+    #[command(flatten)]
+    pub(crate) server: ServerArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SeedArgs {
+    #[command(flatten)]
+    pub(crate) database: DatabaseArgs,
+    /// How many stories to write.
+    #[arg(long, default_value_t = 10_000)]
+    pub(crate) articles: u64,
+    /// Seed for the random generator, so a corpus can be made again exactly.
+    #[arg(long, default_value_t = 20_261_130)]
+    pub(crate) random_seed: u64,
+    /// The folder media files are kept in.
+    #[arg(long, env = "DATELINE_MEDIA_DIR", default_value = "media")]
+    pub(crate) media_dir: PathBuf,
+}
+
+pub(crate) fn init_tracing(log: &LogArgs) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,tower_http=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match log.log_format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}

@@ -1,0 +1,104 @@
+//! `dateline serve` and `dateline migrate`.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use dateline_api::{AppState, Newsroom, Settings, build_router, local_media_store};
+use dateline_domain::SystemClock;
+use dateline_storage::Database;
+use tokio::net::TcpListener;
+
+use crate::cli::{DatabaseArgs, ServeArgs, ServerArgs};
+
+pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let db = connect(&args.database.database_url).await?;
+    if args.migrate {
+        db.migrate().await.context("migrating the database")?;
+    }
+    serve(db, &args.server).await
+}
+
+pub(crate) async fn migrate(args: &DatabaseArgs) -> anyhow::Result<()> {
+    let db = connect(&args.database_url).await?;
+    db.migrate().await.context("migrating the database")?;
+    tracing::info!("the database schema is up to date");
+    db.close().await;
+    Ok(())
+}
+
+pub(crate) async fn connect(url: &str) -> anyhow::Result<Database> {
+    Database::connect(url)
+        .await
+        .with_context(|| format!("connecting to {}", redact(url)))
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // Only fails for URLs that cannot have a password, which this one has.
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Binds, prints the address, and serves until SIGINT or SIGTERM.
+pub(crate) async fn serve(db: Database, args: &ServerArgs) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    let public_url = match &args.public_url {
+        Some(url) => url.clone(),
+        None => url::Url::parse(&format!("http://{address}")).context("public URL")?,
+    };
+    let media = local_media_store(&args.media_dir)
+        .with_context(|| format!("opening the media folder {}", args.media_dir.display()))?;
+    let settings = Settings {
+        public_url,
+        time_zone: args.time_zone,
+        newsroom: Newsroom {
+            name: args.newsroom_name.clone(),
+            copyright: args.copyright.clone(),
+        },
+        max_body_bytes: args.max_body_bytes,
+    };
+    let state = AppState::new(db.clone(), Arc::new(SystemClock), media, settings);
+    let app = build_router(state);
+
+    // Printed on stdout so scripts and tests started with port 0 can find the server.
+    println!("Dateline is listening on http://{address}");
+    tracing::info!(%address, "serving");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving")?;
+    tracing::info!("shutting down");
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}
