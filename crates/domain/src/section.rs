@@ -121,6 +121,7 @@ mod tests {
         let mut a = section("a", None, 1);
         let b = section("b", Some(a.id), 1);
         a.parent_id = Some(b.id);
-        assert_eq!(lineage(a.id, &[a.clone(), b.clone()]).len(), 2);
+        let id = a.id;
+        assert_eq!(lineage(id, &[a, b]).len(), 2);
     }
 }

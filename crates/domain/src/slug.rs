@@ -50,24 +50,28 @@ impl Slug {
     /// word break. `None` when nothing usable is left (a headline of only punctuation), so the
     /// caller can fall back to an id-based slug.
     pub fn from_title(title: &str) -> Option<Self> {
+        const LIMIT: usize = 80;
         let mut slug = String::new();
+        let mut length = 0;
         let mut pending_break = false;
         for c in title.chars().flat_map(char::to_lowercase) {
-            if is_slug_char(c) {
-                if pending_break && !slug.is_empty() {
-                    slug.push('-');
-                }
-                pending_break = false;
-                slug.push(c);
-            } else {
+            if !is_slug_char(c) {
                 pending_break = true;
+                continue;
             }
-            if slug.chars().count() >= 80 {
+            let hyphen = pending_break && !slug.is_empty();
+            if length + usize::from(hyphen) + 1 > LIMIT {
                 break;
             }
+            if hyphen {
+                slug.push('-');
+                length += 1;
+            }
+            pending_break = false;
+            slug.push(c);
+            length += 1;
         }
-        let slug = slug.trim_end_matches('-');
-        Self::parse(slug).ok()
+        Self::parse(&slug).ok()
     }
 
     /// This slug with a numeric suffix (`부산-트램-2`), to make it unique.

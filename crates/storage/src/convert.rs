@@ -15,10 +15,10 @@ fn corrupt(what: &str, err: impl std::fmt::Display) -> StorageError {
 }
 
 fn optional<T>(
-    value: Option<String>,
+    value: Option<&str>,
     parse: impl Fn(&str) -> Result<T, dateline_domain::ValidationError>,
 ) -> Result<Option<T>, StorageError> {
-    value.as_deref().map(parse).transpose().map_err(Into::into)
+    value.map(parse).transpose().map_err(Into::into)
 }
 
 fn count(value: i32, what: &str) -> Result<u32, StorageError> {
@@ -33,7 +33,7 @@ impl TryFrom<section::Model> for Section {
             slug: Slug::parse(&row.slug)?,
             name: row.name,
             description: row.description,
-            parent_id: optional(row.parent_id, SectionId::parse)?,
+            parent_id: optional(row.parent_id.as_deref(), SectionId::parse)?,
             position: row.position,
         })
     }
@@ -48,7 +48,7 @@ impl TryFrom<author::Model> for Author {
             name: row.name,
             role: row.role,
             bio: row.bio,
-            photo_id: optional(row.photo_id, MediaId::parse)?,
+            photo_id: optional(row.photo_id.as_deref(), MediaId::parse)?,
             email: row.email,
         })
     }
@@ -100,7 +100,7 @@ impl TryFrom<article::Model> for Article {
             body: Body::parse(blocks)?,
             body_text: row.body_text,
             section_id: SectionId::parse(&row.section_id)?,
-            lead_image_id: optional(row.lead_image_id, MediaId::parse)?,
+            lead_image_id: optional(row.lead_image_id.as_deref(), MediaId::parse)?,
             copyright: row.copyright,
             source_label: row.source_label,
             canonical_url: row.canonical_url,

@@ -11,6 +11,6 @@ mod error;
 mod public;
 pub mod repo;
 
-pub use db::{Database, Engine};
+pub use db::{ConnectSettings, Database, Engine};
 pub use error::StorageError;
 pub use repo::articles::NewArticle;

@@ -3,6 +3,7 @@
 //! Resolvers are thin: they call the same service functions as REST, and walk relations through
 //! DataLoaders so no query runs per item.
 
+mod error_codes;
 pub(crate) mod loaders;
 pub mod query;
 pub(crate) mod types;
@@ -34,6 +35,7 @@ fn builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
     Schema::build(Query::default(), EmptyMutation, EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
+        .extension(error_codes::ErrorCodes)
 }
 
 /// The schema, wired to the application.
@@ -59,7 +61,7 @@ pub(crate) async fn graphql_post(
     request: Result<GraphQLRequest, async_graphql_axum::rejection::GraphQLRejection>,
 ) -> Response {
     match request {
-        Ok(request) => respond(&headers, schema.execute(request.into_inner()).await),
+        Ok(request) => respond(&headers, &schema.execute(request.into_inner()).await),
         Err(rejection) => request_error(&headers, &rejection.0.to_string()),
     }
 }
@@ -98,7 +100,7 @@ pub(crate) async fn graphql_get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    respond(&headers, schema.execute(request).await)
+    respond(&headers, &schema.execute(request).await)
 }
 
 fn is_mutation(request: &async_graphql::Request) -> bool {
@@ -128,7 +130,7 @@ fn wants_graphql_response(headers: &HeaderMap) -> bool {
 /// Serialises a response. Under `application/graphql-response+json`, a request that could not
 /// run at all (a syntax or validation error: errors without a path) answers 400, per GraphQL
 /// over HTTP; under `application/json` it answers 200.
-fn respond(headers: &HeaderMap, response: async_graphql::Response) -> Response {
+fn respond(headers: &HeaderMap, response: &async_graphql::Response) -> Response {
     let request_failed = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|err| err.path.is_empty());
@@ -138,7 +140,7 @@ fn respond(headers: &HeaderMap, response: async_graphql::Response) -> Response {
     } else {
         StatusCode::OK
     };
-    let body = serde_json::to_vec(&response).unwrap_or_default();
+    let body = serde_json::to_vec(response).unwrap_or_default();
     let content_type = if graphql_type {
         "application/graphql-response+json"
     } else {
@@ -159,6 +161,6 @@ fn request_error(headers: &HeaderMap, message: &str) -> Response {
     server_error.extensions = error.extend().extensions;
     respond(
         headers,
-        async_graphql::Response::from_errors(vec![server_error]),
+        &async_graphql::Response::from_errors(vec![server_error]),
     )
 }

@@ -30,28 +30,28 @@ pub struct Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(has_many = "super::article_section::Entity")]
-    ArticleSections,
+    Sections,
     #[sea_orm(has_many = "super::article_author::Entity")]
-    ArticleAuthors,
+    Authors,
     #[sea_orm(has_many = "super::article_tag::Entity")]
-    ArticleTags,
+    Tags,
 }
 
 impl Related<super::article_section::Entity> for Entity {
     fn to() -> RelationDef {
-        Relation::ArticleSections.def()
+        Relation::Sections.def()
     }
 }
 
 impl Related<super::article_author::Entity> for Entity {
     fn to() -> RelationDef {
-        Relation::ArticleAuthors.def()
+        Relation::Authors.def()
     }
 }
 
 impl Related<super::article_tag::Entity> for Entity {
     fn to() -> RelationDef {
-        Relation::ArticleTags.def()
+        Relation::Tags.def()
     }
 }
 

@@ -56,7 +56,7 @@ fn public_selection(
         select = link_filter(
             select,
             &mut keyset,
-            article::Relation::ArticleSections,
+            article::Relation::Sections,
             article_section::Column::SectionId.eq(section.to_string()),
             (
                 article_section::Entity,
@@ -74,7 +74,7 @@ fn public_selection(
         select = link_filter(
             select,
             &mut keyset,
-            article::Relation::ArticleTags,
+            article::Relation::Tags,
             article_tag::Column::TagId.eq(tag.to_string()),
             (article_tag::Entity, article_tag::Column::PublishedAt),
             (article_tag::Entity, article_tag::Column::ArticleId),
@@ -89,7 +89,7 @@ fn public_selection(
         select = link_filter(
             select,
             &mut keyset,
-            article::Relation::ArticleAuthors,
+            article::Relation::Authors,
             article_author::Column::AuthorId.eq(author.to_string()),
             (article_author::Entity, article_author::Column::PublishedAt),
             (article_author::Entity, article_author::Column::ArticleId),

@@ -26,6 +26,10 @@ pub(crate) fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<RelationLoader> {
 }
 
 /// Turns a loader failure into a GraphQL error that keeps its code.
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "shaped for `map_err`, which hands over the error by value"
+)]
 pub(crate) fn load_failed(err: std::sync::Arc<crate::error::ApiError>) -> async_graphql::Error {
     async_graphql::ErrorExtensions::extend(err.as_ref())
 }

@@ -1,0 +1,432 @@
+//! The test harness: a fresh Dateline on either engine, spoken to over HTTP in-process.
+//!
+//! SQLite runs as a file in a temporary folder; PostgreSQL gets a schema of its own on the
+//! server named by `DATELINE_TEST_DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/test`),
+//! dropped when the test ends. Both run the real migrations. Time is a [`ManualClock`], so tests
+//! move it instead of sleeping.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
+use chrono::Duration;
+use dateline_api::{AppState, Newsroom, Settings, build_router, local_media_store};
+use dateline_domain::article::summary_from_text;
+use dateline_domain::{
+    Article, ArticleId, Author, AuthorId, Block, Body as StoryBody, FocalPoint, ManualClock, Media,
+    MediaId, Section, SectionId, Slug, Status, Tag, TagId, Timestamp,
+};
+use dateline_storage::{ConnectSettings, Database, NewArticle};
+use http_body_util::BodyExt as _;
+use sea_orm::ConnectionTrait as _;
+use serde_json::Value;
+use tower::ServiceExt as _;
+
+/// Which database engine a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server tests use.
+pub(crate) fn postgres_url() -> String {
+    std::env::var("DATELINE_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// Drops a test's PostgreSQL schema when the test ends, pass or fail.
+struct PostgresSchema {
+    name: String,
+}
+
+impl Drop for PostgresSchema {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime, which cannot block on itself: use a thread with
+        // a runtime of its own.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                if let Ok(admin) = sea_orm::Database::connect(postgres_url()).await {
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"))
+                        .await;
+                    let _ = admin.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// A running Dateline with a database of its own.
+pub(crate) struct TestApp {
+    pub(crate) router: Router,
+    pub(crate) db: Database,
+    pub(crate) clock: Arc<ManualClock>,
+    /// Sections are placed in the order tests create them.
+    next_position: std::sync::atomic::AtomicI32,
+    // Held for their Drop: the temporary folder and the PostgreSQL schema.
+    _folder: tempfile::TempDir,
+    _schema: Option<PostgresSchema>,
+}
+
+/// A response as a client sees it.
+pub(crate) struct TestResponse {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+}
+
+impl TestResponse {
+    pub(crate) fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|err| {
+            panic!(
+                "response is not JSON ({err}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// The moment every test starts at.
+pub(crate) fn test_start() -> Timestamp {
+    Timestamp::parse_rfc3339("2026-11-30T09:00:00+09:00").unwrap()
+}
+
+impl TestApp {
+    pub(crate) async fn new(engine: Engine) -> Self {
+        let folder = tempfile::tempdir().unwrap();
+        let (db, schema) = match engine {
+            Engine::Sqlite => {
+                let url = format!("sqlite://{}/dateline.db?mode=rwc", folder.path().display());
+                (Database::connect(&url).await.unwrap(), None)
+            }
+            Engine::Postgres => {
+                let name = format!("t_{}", ulid::Ulid::new().to_string().to_lowercase());
+                let admin = sea_orm::Database::connect(postgres_url())
+                    .await
+                    .expect("PostgreSQL must be reachable for the tests (scripts/test starts it)");
+                admin
+                    .execute_unprepared(&format!("CREATE SCHEMA \"{name}\""))
+                    .await
+                    .unwrap();
+                admin.close().await.unwrap();
+                let guard = PostgresSchema { name: name.clone() };
+                let db = Database::connect_with(
+                    &postgres_url(),
+                    ConnectSettings {
+                        schema: Some(name),
+                        max_connections: Some(4),
+                    },
+                )
+                .await
+                .unwrap();
+                (db, Some(guard))
+            }
+        };
+        db.migrate().await.unwrap();
+        let clock = Arc::new(ManualClock::new(test_start()));
+        let media = local_media_store(&folder.path().join("media")).unwrap();
+        let settings = Settings {
+            public_url: "https://news.example".parse().unwrap(),
+            time_zone: chrono_tz::Asia::Seoul,
+            newsroom: Newsroom {
+                name: "데이트라인뉴스".into(),
+                copyright: "© 데이트라인뉴스 무단전재 및 재배포 금지".into(),
+            },
+            max_body_bytes: 1 << 20,
+        };
+        let state = AppState::new(db.clone(), clock.clone(), media, settings);
+        Self {
+            router: build_router(state),
+            db,
+            clock,
+            next_position: std::sync::atomic::AtomicI32::new(1),
+            _folder: folder,
+            _schema: schema,
+        }
+    }
+
+    pub(crate) fn now(&self) -> Timestamp {
+        dateline_domain::Clock::now(self.clock.as_ref())
+    }
+
+    pub(crate) async fn request(&self, request: Request<Body>) -> TestResponse {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub(crate) async fn get(&self, path: &str) -> TestResponse {
+        self.request(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    pub(crate) async fn send_json(&self, method: Method, path: &str, body: &Value) -> TestResponse {
+        self.request(
+            Request::builder()
+                .method(method)
+                .uri(path)
+                .header(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                )
+                .body(Body::from(serde_json::to_vec(body).unwrap()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Runs a GraphQL query over POST; answers the whole response document.
+    pub(crate) async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let response = self
+            .send_json(
+                Method::POST,
+                "/graphql",
+                &serde_json::json!({"query": query, "variables": variables}),
+            )
+            .await;
+        response.json()
+    }
+
+    pub(crate) async fn section(&self, slug: &str, name: &str) -> Section {
+        self.insert_section(slug, name, None).await
+    }
+
+    pub(crate) async fn subsection(&self, parent: &Section, slug: &str, name: &str) -> Section {
+        self.insert_section(slug, name, Some(parent.id)).await
+    }
+
+    async fn insert_section(
+        &self,
+        slug: &str,
+        name: &str,
+        parent_id: Option<SectionId>,
+    ) -> Section {
+        let section = Section {
+            id: SectionId::generate(),
+            slug: Slug::parse(slug).unwrap(),
+            name: name.into(),
+            description: None,
+            parent_id,
+            position: self
+                .next_position
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        };
+        self.db
+            .sections()
+            .insert(&section, self.now())
+            .await
+            .unwrap();
+        section
+    }
+
+    pub(crate) async fn author(&self, slug: &str, name: &str) -> Author {
+        let author = Author {
+            id: AuthorId::generate(),
+            slug: Slug::parse(slug).unwrap(),
+            name: name.into(),
+            role: "기자".into(),
+            bio: None,
+            photo_id: None,
+            email: None,
+        };
+        self.db.authors().insert(&author, self.now()).await.unwrap();
+        author
+    }
+
+    pub(crate) async fn tag(&self, name: &str) -> Tag {
+        let tag = Tag {
+            id: TagId::generate(),
+            slug: Slug::from_title(name).unwrap(),
+            name: name.into(),
+        };
+        self.db.tags().insert(&tag, self.now()).await.unwrap();
+        tag
+    }
+
+    pub(crate) async fn photo(&self, caption: &str) -> Media {
+        let media = Media {
+            id: MediaId::generate(),
+            storage_key: "missing/original.jpg".into(),
+            content_type: "image/jpeg".into(),
+            width: 1600,
+            height: 900,
+            byte_size: 1000,
+            caption: Some(caption.into()),
+            credit: Some("데이트라인뉴스".into()),
+            alt: Some(caption.into()),
+            focal_point: FocalPoint::CENTRE,
+            created_at: self.now(),
+        };
+        self.db.media().insert(&media).await.unwrap();
+        media
+    }
+}
+
+/// Builds a story for a test: `ArticleBuilder::new("헤드라인", &section).published_ago(hours(2))`.
+pub(crate) struct ArticleBuilder {
+    headline: String,
+    section: Section,
+    ancestors: Vec<SectionId>,
+    status: Status,
+    published: Option<Duration>,
+    byline: Vec<AuthorId>,
+    tags: Vec<TagId>,
+    lead_image: Option<MediaId>,
+    body: Vec<Block>,
+}
+
+impl ArticleBuilder {
+    pub(crate) fn new(headline: &str, section: &Section) -> Self {
+        Self {
+            headline: headline.into(),
+            section: section.clone(),
+            ancestors: section.parent_id.into_iter().collect(),
+            status: Status::Published,
+            published: Some(Duration::hours(1)),
+            byline: Vec::new(),
+            tags: Vec::new(),
+            lead_image: None,
+            body: vec![Block::Paragraph {
+                text: format!("{headline} 본문 첫 문단이다."),
+            }],
+        }
+    }
+
+    /// Published this long before the test clock's now.
+    pub(crate) fn published_ago(mut self, ago: Duration) -> Self {
+        self.status = Status::Published;
+        self.published = Some(ago);
+        self
+    }
+
+    /// Approved to appear this long after the test clock's now.
+    pub(crate) fn scheduled_in(mut self, wait: Duration) -> Self {
+        self.status = Status::Scheduled;
+        self.published = Some(-wait);
+        self
+    }
+
+    /// With this status, keeping the publication time (for UNPUBLISHED and ARCHIVED stories).
+    pub(crate) fn status(mut self, status: Status) -> Self {
+        self.status = status;
+        if matches!(status, Status::Draft | Status::Submitted) {
+            self.published = None;
+        }
+        self
+    }
+
+    pub(crate) fn by(mut self, author: &Author) -> Self {
+        self.byline.push(author.id);
+        self
+    }
+
+    pub(crate) fn tagged(mut self, tag: &Tag) -> Self {
+        self.tags.push(tag.id);
+        self
+    }
+
+    pub(crate) fn lead_image(mut self, media: &Media) -> Self {
+        self.lead_image = Some(media.id);
+        self
+    }
+
+    pub(crate) fn body(mut self, blocks: Vec<Block>) -> Self {
+        self.body = blocks;
+        self
+    }
+
+    pub(crate) async fn insert(self, app: &TestApp) -> Article {
+        let now = app.now();
+        let published_at = self.published.map(|ago| now.minus(ago));
+        let body = StoryBody::parse(self.body).unwrap();
+        let body_text = body.plain_text();
+        let id = ArticleId::generate();
+        let slug = Slug::from_title(&self.headline)
+            .map(|s| Slug::parse(&format!("{s}-{}", id.to_string()[20..].to_lowercase())).unwrap())
+            .unwrap();
+        let article = Article {
+            id,
+            slug,
+            summary: summary_from_text(&body_text),
+            headline: self.headline,
+            subheadline: Some("부제목".into()),
+            body,
+            body_text,
+            section_id: self.section.id,
+            lead_image_id: self.lead_image,
+            copyright: "© 데이트라인뉴스 무단전재 및 재배포 금지".into(),
+            source_label: Some("[데이트라인뉴스]".into()),
+            canonical_url: None,
+            status: self.status,
+            approved_at: published_at.map(|at| at.min(now)),
+            published_at,
+            created_at: now.minus(Duration::days(1)),
+            updated_at: published_at.unwrap_or(now).min(now),
+            corrections: Vec::new(),
+            version: 1,
+        };
+        let mut sections = vec![self.section.id];
+        sections.extend(self.ancestors);
+        app.db
+            .articles()
+            .insert(&NewArticle {
+                article: article.clone(),
+                byline: self.byline,
+                tags: self.tags,
+                sections,
+            })
+            .await
+            .unwrap();
+        article
+    }
+}
+
+/// Runs each test body once on SQLite and once on PostgreSQL, as `name::sqlite` and
+/// `name::postgres`.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn run($app: $crate::harness::TestApp) $body
+
+                #[tokio::test]
+                async fn sqlite() {
+                    run($crate::harness::TestApp::new($crate::harness::Engine::Sqlite).await).await;
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    run($crate::harness::TestApp::new($crate::harness::Engine::Postgres).await).await;
+                }
+            }
+        )*
+    };
+}

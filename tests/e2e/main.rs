@@ -1,0 +1,14 @@
+//! End-to-end tests: Dateline spoken to over HTTP like a client, on SQLite and PostgreSQL.
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test that cannot set itself up should fail loudly, right there"
+)]
+
+mod harness;
+
+mod articles;
+mod binary;
+mod graphql;
+mod paging;
+mod taxonomy;
+mod visibility;

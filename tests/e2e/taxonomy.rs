@@ -1,0 +1,37 @@
+//! Sections, authors and tags over REST.
+
+use serde_json::json;
+
+use crate::on_both_engines;
+
+on_both_engines! {
+    async fn the_section_tree_and_one_section_answer(app) {
+        let local = app.section("local", "지역").await;
+        app.subsection(&local, "busan", "부산").await;
+        app.section("politics", "정치").await;
+
+        let tree = app.get("/api/v1/sections").await.json();
+        let slugs: Vec<_> = tree["data"].as_array().unwrap().iter().map(|s| s["slug"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(slugs, ["local", "politics"]);
+        assert_eq!(tree["data"][0]["children"][0]["slug"], "busan");
+
+        let busan = app.get("/api/v1/sections/busan").await.json();
+        assert_eq!(busan["data"]["name"], "부산");
+        assert_eq!(busan["data"]["parent"]["slug"], "local");
+        assert_eq!(busan["data"]["children"], json!([]));
+        let local = app.get("/api/v1/sections/local").await.json();
+        assert!(local["data"].get("parent").is_none());
+        assert_eq!(local["data"]["children"][0]["name"], "부산");
+    }
+
+    async fn authors_and_tags_answer_by_slug(app) {
+        app.author("kim-minji", "김민지").await;
+        app.tag("지방선거").await;
+        let author = app.get("/api/v1/authors/kim-minji").await.json();
+        assert_eq!(author["data"]["name"], "김민지");
+        assert_eq!(author["data"]["role"], "기자");
+        assert_eq!(author["data"]["byline"], "김민지 기자");
+        let tag = app.get("/api/v1/tags/%EC%A7%80%EB%B0%A9%EC%84%A0%EA%B1%B0").await.json();
+        assert_eq!(tag["data"]["name"], "지방선거");
+    }
+}
