@@ -365,6 +365,7 @@ pub(crate) async fn load(
     }
     let total = stories.len();
     db.articles().insert_batch(&stories).await?;
+    db.optimize().await?;
     scheduled.sort_unstable();
     let scheduled: Vec<String> = scheduled.iter().map(|m| format!("{m} min")).collect();
     Ok(format!(

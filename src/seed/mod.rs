@@ -130,6 +130,9 @@ pub(crate) async fn run(args: SeedArgs) -> anyhow::Result<()> {
         progress.set_position(written);
     }
     progress.finish();
+    db.optimize()
+        .await
+        .context("refreshing planner statistics")?;
     println!(
         "Seeded {written} stories in {:.1}s ({} sections, {} authors, {} tags, {} photos).",
         started.elapsed().as_secs_f64(),

@@ -104,6 +104,22 @@ on_both_engines! {
         });
     }
 
+    async fn a_list_page_answers_in_a_stable_shape(app) {
+        let economy = app.section("economy", "경제").await;
+        let reporter = app.author("hong-gildong", "홍길동").await;
+        ArticleBuilder::new("수출 회복세", &economy).by(&reporter).published_ago(Duration::minutes(30)).insert(&app).await;
+        ArticleBuilder::new("물가 안정", &economy).published_ago(Duration::hours(2)).insert(&app).await;
+        let list = app.get("/api/v1/articles?limit=1").await.json();
+        insta::assert_json_snapshot!("article_list_page", list, {
+            ".data[].id" => "[article id]",
+            ".data[].slug" => "[slug]",
+            ".data[].url" => "[url]",
+            ".data[].section.id" => "[section id]",
+            ".data[].authors[].id" => "[author id]",
+            ".page.nextCursor" => "[cursor]",
+        });
+    }
+
     async fn filters_select_by_section_tag_author_image_and_time(app) {
         let local = app.section("local", "지역").await;
         let busan = app.subsection(&local, "busan", "부산").await;

@@ -33,5 +33,18 @@ on_both_engines! {
         assert_eq!(author["data"]["byline"], "김민지 기자");
         let tag = app.get("/api/v1/tags/%EC%A7%80%EB%B0%A9%EC%84%A0%EA%B1%B0").await.json();
         assert_eq!(tag["data"]["name"], "지방선거");
+        insta::assert_json_snapshot!("author_page", author, {".data.id" => "[author id]"});
+        insta::assert_json_snapshot!("tag_page", tag, {".data.id" => "[tag id]"});
+    }
+
+    async fn the_section_tree_answers_in_a_stable_shape(app) {
+        let local = app.section("local", "지역").await;
+        app.subsection(&local, "busan", "부산").await;
+        app.subsection(&local, "gyeongnam", "경남").await;
+        app.section("politics", "정치").await;
+        let tree = app.get("/api/v1/sections").await.json();
+        insta::assert_json_snapshot!("section_tree", tree, {".data[].id" => "[section id]", ".data[].children[].id" => "[section id]"});
+        let busan = app.get("/api/v1/sections/busan").await.json();
+        insta::assert_json_snapshot!("section_item", busan, {".data.id" => "[section id]", ".data.parent.id" => "[section id]"});
     }
 }

@@ -103,6 +103,17 @@ impl Database {
         Ok(())
     }
 
+    /// Refreshes the planner's statistics after a bulk load (`ANALYZE` on PostgreSQL,
+    /// `PRAGMA optimize` on SQLite), so the first queries after a load already use the indexes.
+    pub async fn optimize(&self) -> Result<(), StorageError> {
+        let statement = match self.engine {
+            Engine::Sqlite => "PRAGMA optimize",
+            Engine::Postgres => "ANALYZE",
+        };
+        self.write.execute_unprepared(statement).await?;
+        Ok(())
+    }
+
     /// Closes the pools, letting SQLite checkpoint its write-ahead log.
     pub async fn close(self) {
         // Errors on close leave nothing to do: the process is going away.

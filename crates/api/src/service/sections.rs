@@ -1,7 +1,7 @@
 //! Reading the section tree.
 
 use dateline_domain::section::build_tree;
-use dateline_domain::{Section, SectionId, SectionNode};
+use dateline_domain::{Section, SectionId, SectionNode, Slug};
 
 use crate::error::ApiError;
 use crate::service::parse_slug;
@@ -17,18 +17,15 @@ pub async fn find_section(
     state: &AppState,
     slug: &str,
 ) -> Result<(SectionNode, Option<Section>), ApiError> {
-    let slug = parse_slug("slug", slug)
-        .map_err(|_| ApiError::not_found(format!("no section {slug:?}")))?;
+    let missing = || ApiError::not_found(format!("no section {slug:?}"));
+    let slug = parse_slug("slug", slug).map_err(|_| missing())?;
     let all = state.db().sections().all().await?;
-    let parent_of = |node: &SectionNode| {
-        node.section
-            .parent_id
-            .and_then(|id| all.iter().find(|s| s.id == id).cloned())
-    };
-    let tree = build_tree(all.clone());
-    let node = find_in(&tree, &|s: &Section| s.slug == slug)
-        .ok_or_else(|| ApiError::not_found(format!("no section {slug:?}")))?;
-    let parent = parent_of(&node);
+    let parent = all
+        .iter()
+        .find(|s| s.slug == slug)
+        .and_then(|s| s.parent_id)
+        .and_then(|id| all.iter().find(|s| s.id == id).cloned());
+    let node = find_in(&build_tree(all), &slug).ok_or_else(missing)?;
     Ok((node, parent))
 }
 
@@ -40,12 +37,12 @@ pub async fn find_section_by_id(
     Ok(state.db().sections().find_by_ids(&[id]).await?.pop())
 }
 
-fn find_in(nodes: &[SectionNode], wanted: &dyn Fn(&Section) -> bool) -> Option<SectionNode> {
+fn find_in(nodes: &[SectionNode], slug: &Slug) -> Option<SectionNode> {
     nodes.iter().find_map(|node| {
-        if wanted(&node.section) {
+        if &node.section.slug == slug {
             Some(node.clone())
         } else {
-            find_in(&node.children, wanted)
+            find_in(&node.children, slug)
         }
     })
 }

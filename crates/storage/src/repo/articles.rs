@@ -10,7 +10,7 @@ use dateline_domain::{
     Article, ArticleCursor, ArticleFilter, ArticleId, ArticleKey, Author, AuthorId, Page, PageSize,
     SectionId, Tag, TagId, Timestamp,
 };
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
 use sea_orm::{
     ColumnTrait as _, ConnectionTrait, EntityTrait as _, JoinType, Order, PaginatorTrait as _,
     QueryFilter as _, QueryOrder as _, QuerySelect as _, RelationTrait as _, Select,
@@ -103,7 +103,16 @@ fn public_selection(
     if filter.has_image {
         select = select.filter(article::Column::LeadImageId.is_not_null());
     }
-    let keyset = keyset.unwrap_or_else(KeysetColumns::of_articles);
+    let keyset = match keyset {
+        // The same bound as the visibility rule, on the link table's copy of the time: it turns
+        // the driving index read into a range that starts at the newest public story instead of
+        // at drafts (no time) and future-scheduled ones.
+        Some(link) => {
+            select = select.filter(link.published_at.clone().lte(now.as_datetime()));
+            link
+        }
+        None => KeysetColumns::of_articles(),
+    };
     if let Some(since) = filter.since {
         select = select.filter(keyset.since(since));
     }
