@@ -121,6 +121,17 @@ impl Users<'_> {
             .transpose()
     }
 
+    pub async fn find_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>, StorageError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = user::Entity::find()
+            .filter(user::Column::Id.is_in(ids.iter().map(ToString::to_string)))
+            .all(&self.db.read)
+            .await?;
+        convert_all(rows)
+    }
+
     /// An account and its password hash, by e-mail, for signing in.
     pub async fn find_for_login(
         &self,
