@@ -12,3 +12,4 @@ mod graphql;
 mod paging;
 mod taxonomy;
 mod visibility;
+mod workflow;
