@@ -25,10 +25,7 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
 
 /// The newsroom side's settings. Outside development a JWT secret of at least 32 bytes is
 /// required; in development a missing one is replaced by a random one.
-pub(crate) fn editorial_settings(
-    auth: &AuthArgs,
-    dev: bool,
-) -> anyhow::Result<EditorialSettings> {
+pub(crate) fn editorial_settings(auth: &AuthArgs, dev: bool) -> anyhow::Result<EditorialSettings> {
     let keys = match (&auth.jwt_secret, dev) {
         (Some(secret), _) => SigningKeys::new(secret, auth.jwt_previous_secret.as_ref())
             .context("DATELINE_JWT_SECRET")?,
@@ -114,8 +111,8 @@ pub(crate) async fn serve(
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")?;
+    .await
+    .context("serving")?;
     tracing::info!("shutting down");
     db.close().await;
     Ok(())

@@ -15,9 +15,8 @@ use dateline_api::editorial::EditorialSettings;
 use dateline_api::{AppState, Newsroom, Settings, build_router, local_media_store};
 use dateline_domain::article::summary_from_text;
 use dateline_domain::{
-    Article, ArticleId, Author, AuthorId, Block, Body as StoryBody, Email, FocalPoint,
-    ManualClock, Media, MediaId, Role, Section, SectionId, Slug, Status, Tag, TagId, Timestamp,
-    User, UserId,
+    Article, ArticleId, Author, AuthorId, Block, Body as StoryBody, Email, FocalPoint, ManualClock,
+    Media, MediaId, Role, Section, SectionId, Slug, Status, Tag, TagId, Timestamp, User, UserId,
 };
 use dateline_storage::{ConnectSettings, Database, NewArticle};
 use http_body_util::BodyExt as _;
@@ -344,7 +343,10 @@ pub(crate) struct Persona<'a> {
 
 impl TestApp {
     pub(crate) fn as_anon(&self) -> Persona<'_> {
-        Persona { app: self, user: None }
+        Persona {
+            app: self,
+            user: None,
+        }
     }
 
     pub(crate) fn as_reporter(&self) -> Persona<'_> {
@@ -470,7 +472,9 @@ impl Persona<'_> {
                 format!("Bearer {}", self.app.token_for(user)),
             );
         }
-        self.app.request(request.body(Body::from(body)).unwrap()).await
+        self.app
+            .request(request.body(Body::from(body)).unwrap())
+            .await
     }
 }
 

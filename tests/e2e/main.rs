@@ -7,8 +7,11 @@
 mod harness;
 
 mod articles;
+mod auth;
 mod binary;
+mod cli;
 mod graphql;
+mod media;
 mod paging;
 mod taxonomy;
 mod visibility;

@@ -164,7 +164,11 @@ impl SigningKeys {
     }
 
     /// Checks an access token and answers whose it is.
-    pub(crate) fn verify_access(&self, token: &str, now: Timestamp) -> Result<UserId, TokenProblem> {
+    pub(crate) fn verify_access(
+        &self,
+        token: &str,
+        now: Timestamp,
+    ) -> Result<UserId, TokenProblem> {
         let claims: AccessClaims = self.verify(token, ACCESS_AUDIENCE, now)?;
         UserId::parse(&claims.sub).map_err(|_| TokenProblem::Invalid)
     }
@@ -392,7 +396,10 @@ mod tests {
             .unwrap();
         assert_eq!(keys.verify_access(&token, now), Ok(user.id));
         let later = now.plus(chrono::Duration::minutes(15));
-        assert_eq!(keys.verify_access(&token, later), Err(TokenProblem::Expired));
+        assert_eq!(
+            keys.verify_access(&token, later),
+            Err(TokenProblem::Expired)
+        );
     }
 
     #[test]
@@ -406,7 +413,10 @@ mod tests {
         let last = tampered.len() - 2;
         tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
         let tampered = String::from_utf8(tampered).unwrap();
-        assert_eq!(keys.verify_access(&tampered, now), Err(TokenProblem::Invalid));
+        assert_eq!(
+            keys.verify_access(&tampered, now),
+            Err(TokenProblem::Invalid)
+        );
         assert_eq!(
             SigningKeys::random().verify_access(&token, now),
             Err(TokenProblem::Invalid)
@@ -427,7 +437,10 @@ mod tests {
         let rotated = SigningKeys::new(&new, Some(&old)).unwrap();
         assert_eq!(rotated.verify_access(&token, now), Ok(user.id));
         let dropped = SigningKeys::new(&new, None).unwrap();
-        assert_eq!(dropped.verify_access(&token, now), Err(TokenProblem::Invalid));
+        assert_eq!(
+            dropped.verify_access(&token, now),
+            Err(TokenProblem::Invalid)
+        );
     }
 
     #[test]
@@ -442,8 +455,17 @@ mod tests {
     fn passwords_verify_against_their_hash_only() {
         let hash = hash_password(&SecretString::from("부산 앞바다 갈매기 2026")).unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password(&SecretString::from("부산 앞바다 갈매기 2026"), Some(&hash)));
-        assert!(!verify_password(&SecretString::from("틀린 비밀번호입니다"), Some(&hash)));
-        assert!(!verify_password(&SecretString::from("decoy password, never valid"), None));
+        assert!(verify_password(
+            &SecretString::from("부산 앞바다 갈매기 2026"),
+            Some(&hash)
+        ));
+        assert!(!verify_password(
+            &SecretString::from("틀린 비밀번호입니다"),
+            Some(&hash)
+        ));
+        assert!(!verify_password(
+            &SecretString::from("decoy password, never valid"),
+            None
+        ));
     }
 }

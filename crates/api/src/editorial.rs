@@ -98,7 +98,11 @@ impl LoginThrottle {
             .iter()
             .filter_map(|key| failures.get(key)?.locked_until(now))
             .max()
-            .map(|until| u64::try_from(until.unix_seconds() - now.unix_seconds()).unwrap_or(1).max(1))
+            .map(|until| {
+                u64::try_from(until.unix_seconds() - now.unix_seconds())
+                    .unwrap_or(1)
+                    .max(1)
+            })
     }
 
     pub fn record_failure(&self, email: &str, address: Option<IpAddr>, now: Timestamp) {

@@ -44,7 +44,9 @@ pub enum ApiError {
     },
     /// Someone saved the story since the client read it (409, or 412 when the client sent
     /// `If-Match`); nothing was written.
-    #[error("the story was changed by someone else (now version {current_version}); reload it and reapply your edit")]
+    #[error(
+        "the story was changed by someone else (now version {current_version}); reload it and reapply your edit"
+    )]
     Stale {
         current_version: i32,
         precondition: bool,
@@ -108,8 +110,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Stale {
-                precondition: true,
-                ..
+                precondition: true, ..
             } => StatusCode::PRECONDITION_FAILED,
             ApiError::Stale { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
@@ -132,8 +133,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "FORBIDDEN",
             ApiError::Conflict { .. } => "CONFLICT",
             ApiError::Stale {
-                precondition: true,
-                ..
+                precondition: true, ..
             } => "PRECONDITION_FAILED",
             ApiError::Stale { .. } => "STALE_VERSION",
             ApiError::PreconditionRequired => "PRECONDITION_REQUIRED",

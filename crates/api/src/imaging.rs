@@ -71,9 +71,13 @@ fn encode_jpeg(image: &DynamicImage, quality: u8) -> Result<Vec<u8>, ApiError> {
 fn encode_webp(image: &DynamicImage) -> Result<Vec<u8>, ApiError> {
     let mut bytes = Vec::new();
     let encoded = if image.color().has_alpha() {
-        image.to_rgba8().write_with_encoder(WebPEncoder::new_lossless(&mut bytes))
+        image
+            .to_rgba8()
+            .write_with_encoder(WebPEncoder::new_lossless(&mut bytes))
     } else {
-        image.to_rgb8().write_with_encoder(WebPEncoder::new_lossless(&mut bytes))
+        image
+            .to_rgb8()
+            .write_with_encoder(WebPEncoder::new_lossless(&mut bytes))
     };
     encoded.map_err(|err| ApiError::Internal(format!("encoding WebP: {err}")))?;
     Ok(bytes)

@@ -23,7 +23,7 @@ impl AuditEvent {
         at: Timestamp,
         actor: Option<UserId>,
         action: &str,
-        subject: impl ToString,
+        subject: &dyn std::fmt::Display,
         detail: serde_json::Value,
     ) -> Self {
         Self {

@@ -218,10 +218,10 @@ impl Reader {
         }
         if let Some(img) = find(node, "img") {
             self.image(img, caption, credit);
-        } else if let Some(iframe) = find(node, "iframe") {
-            if let Some(url) = attribute(iframe, "src").filter(|url| is_http(url)) {
-                self.blocks.push(Block::Embed { url });
-            }
+        } else if let Some(url) = find(node, "iframe")
+            .and_then(|iframe| attribute(iframe, "src").filter(|url| is_http(url)))
+        {
+            self.blocks.push(Block::Embed { url });
         }
     }
 

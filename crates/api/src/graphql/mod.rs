@@ -62,7 +62,9 @@ pub(crate) async fn graphql_post(
 ) -> Response {
     match request {
         Ok(request) => {
-            let request = request.into_inner().data(Credentials::from_headers(&headers));
+            let request = request
+                .into_inner()
+                .data(Credentials::from_headers(&headers));
             respond(&headers, &schema.execute(request).await)
         }
         Err(rejection) => request_error(&headers, &rejection.0.to_string()),

@@ -78,9 +78,9 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for ApiJ
             .await
             .map(|axum::Json(value)| Self(value))
             .map_err(|rejection| match rejection {
-                JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType(
-                    "send the body as application/json".into(),
-                ),
+                JsonRejection::MissingJsonContentType(_) => {
+                    ApiError::UnsupportedMediaType("send the body as application/json".into())
+                }
                 JsonRejection::JsonDataError(err) => {
                     ApiError::Unprocessable(ValidationError::new("body", err.body_text()))
                 }

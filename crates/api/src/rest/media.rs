@@ -75,7 +75,10 @@ pub(crate) async fn rendition(
 /// A multipart upload: `file` (JPEG, PNG or WebP, decided by its bytes), and optional `caption`,
 /// `credit`, `alt`, `focalX`, `focalY` (fractions 0–1).
 #[derive(utoipa::ToSchema)]
-#[expect(dead_code, reason = "describes the multipart form for the OpenAPI document only")]
+#[expect(
+    dead_code,
+    reason = "describes the multipart form for the OpenAPI document only"
+)]
 pub(crate) struct UploadForm {
     #[schema(format = Binary, content_media_type = "application/octet-stream")]
     file: String,
@@ -97,10 +100,9 @@ fn multipart_error(err: &axum::extract::multipart::MultipartError) -> ApiError {
 }
 
 fn focal(value: &str, field: &str) -> Result<f64, ApiError> {
-    value
-        .trim()
-        .parse()
-        .map_err(|_| ApiError::Unprocessable(ValidationError::new(field, "must be a number from 0 to 1")))
+    value.trim().parse().map_err(|_| {
+        ApiError::Unprocessable(ValidationError::new(field, "must be a number from 0 to 1"))
+    })
 }
 
 /// Uploads an image (any signed-in role). Oversize uploads are 413; anything that is not a
@@ -129,10 +131,20 @@ pub(crate) async fn upload(
     })?;
     let mut file = None;
     let mut details = UploadDetails::default();
-    while let Some(field) = multipart.next_field().await.map_err(|err| multipart_error(&err))? {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|err| multipart_error(&err))?
+    {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
-            file = Some(field.bytes().await.map_err(|err| multipart_error(&err))?.to_vec());
+            file = Some(
+                field
+                    .bytes()
+                    .await
+                    .map_err(|err| multipart_error(&err))?
+                    .to_vec(),
+            );
             continue;
         }
         let value = field.text().await.map_err(|err| multipart_error(&err))?;

@@ -260,7 +260,11 @@ step_route!(
     approve_article,
     "/api/v1/articles/{idOrSlug}/approve",
     "Approves a story (editors): publishes it now, or schedules it for `publishAt`.",
-    |request: &StepRequest| Step::Approve(request.publish_at.map(|at| Timestamp::from_datetime(at.to_utc())))
+    |request: &StepRequest| Step::Approve(
+        request
+            .publish_at
+            .map(|at| Timestamp::from_datetime(at.to_utc()))
+    )
 );
 step_route!(
     unpublish_article,
@@ -482,7 +486,9 @@ pub(crate) async fn diff_revisions(
     let version = |field: &str, value: Option<&str>| -> Result<i32, ApiError> {
         parse_number(field, value)?
             .and_then(|n| i32::try_from(n).ok())
-            .ok_or_else(|| ApiError::BadRequest(ValidationError::new(field, "a version number is required")))
+            .ok_or_else(|| {
+                ApiError::BadRequest(ValidationError::new(field, "a version number is required"))
+            })
     };
     let from = version("from", params.from.as_deref())?;
     let to = version("to", params.to.as_deref())?;

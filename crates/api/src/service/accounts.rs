@@ -187,7 +187,7 @@ pub async fn register(
         now,
         actor,
         "user.created",
-        user.id,
+        &user.id,
         serde_json::json!({"email": user.email.as_str(), "role": role.as_str()}),
     );
     db.users()
@@ -276,8 +276,7 @@ pub async fn update_user(
     }
     let hash = match changes.password {
         Some(password) => {
-            check_new_password(secrecy::ExposeSecret::expose_secret(&password))
-                .map_err(invalid)?;
+            check_new_password(secrecy::ExposeSecret::expose_secret(&password)).map_err(invalid)?;
             Some(blocking(move || hash_password(&password)).await??)
         }
         None => None,
@@ -291,14 +290,23 @@ pub async fn update_user(
         )
     } else if user.disabled != before.disabled {
         (
-            if user.disabled { "user.disabled" } else { "user.enabled" },
+            if user.disabled {
+                "user.disabled"
+            } else {
+                "user.enabled"
+            },
             serde_json::json!({}),
         )
     } else {
-        ("user.updated", serde_json::json!({"passwordChanged": hash.is_some()}))
+        (
+            "user.updated",
+            serde_json::json!({"passwordChanged": hash.is_some()}),
+        )
     };
-    let audit = AuditEvent::new(now, Some(principal.user.id), action, user.id, detail);
-    db.users().update(&user, hash.as_deref(), Some(&audit)).await?;
+    let audit = AuditEvent::new(now, Some(principal.user.id), action, &user.id, detail);
+    db.users()
+        .update(&user, hash.as_deref(), Some(&audit))
+        .await?;
     Ok(user)
 }
 

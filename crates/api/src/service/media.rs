@@ -173,7 +173,12 @@ pub async fn open_rendition(
     if let Some(bytes) = read(key.clone()).await.map_err(store_error)? {
         return Ok((bytes, content_type));
     }
-    let media = state.db().media().find(media_id).await?.ok_or_else(missing)?;
+    let media = state
+        .db()
+        .media()
+        .find(media_id)
+        .await?
+        .ok_or_else(missing)?;
     // Concurrent first requests queue here; whoever comes second finds the file made.
     let _slot = state
         .rendering()

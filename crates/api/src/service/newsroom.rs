@@ -95,8 +95,15 @@ fn not_found(id: &str) -> ApiError {
 }
 
 /// Trimmed optional text of at most `max` characters; empty means none.
-fn optional_text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, ApiError> {
-    let Some(text) = value.map(|text| text.trim().to_owned()).filter(|t| !t.is_empty()) else {
+fn optional_text(
+    field: &str,
+    value: Option<String>,
+    max: usize,
+) -> Result<Option<String>, ApiError> {
+    let Some(text) = value
+        .map(|text| text.trim().to_owned())
+        .filter(|t| !t.is_empty())
+    else {
         return Ok(None);
     };
     if text.chars().count() > max {
@@ -119,8 +126,12 @@ fn parse_headline(headline: &str) -> Result<String, ApiError> {
 fn parse_body(input: &mut StoryInput) -> Result<Option<Body>, ApiError> {
     match (input.body.take(), input.body_html.take()) {
         (Some(_), Some(_)) => Err(invalid("body", "send body or bodyHtml, not both")),
-        (Some(blocks), None) => Body::parse(blocks).map(Some).map_err(ApiError::Unprocessable),
-        (None, Some(html)) => body_from_html(&html).map(Some).map_err(ApiError::Unprocessable),
+        (Some(blocks), None) => Body::parse(blocks)
+            .map(Some)
+            .map_err(ApiError::Unprocessable),
+        (None, Some(html)) => body_from_html(&html)
+            .map(Some)
+            .map_err(ApiError::Unprocessable),
         (None, None) => Ok(None),
     }
 }
@@ -220,7 +231,8 @@ async fn resolve_links(
 
     let lead_image = match (&input.lead_image, current) {
         (Some(Some(id)), _) => {
-            let media_id = MediaId::parse(id).map_err(|_| invalid("leadImage", "not a media id"))?;
+            let media_id =
+                MediaId::parse(id).map_err(|_| invalid("leadImage", "not a media id"))?;
             db.media()
                 .find(media_id)
                 .await?
@@ -231,7 +243,15 @@ async fn resolve_links(
         (None, Some((article, _))) => article.lead_image_id,
         (None, None) => None,
     };
-    Ok((section_id, StoryLinks { authors, tags, sections }, lead_image))
+    Ok((
+        section_id,
+        StoryLinks {
+            authors,
+            tags,
+            sections,
+        },
+        lead_image,
+    ))
 }
 
 /// Finds tags by name, creating those that do not exist yet.
@@ -277,7 +297,12 @@ async fn resolve_tags(state: &AppState, names: &[String]) -> Result<Vec<TagId>, 
 
 /// Everything a change touched, before and after, for announcements.
 fn union<T: Ord + Copy>(a: &[T], b: &[T]) -> Vec<T> {
-    a.iter().chain(b).copied().collect::<BTreeSet<_>>().into_iter().collect()
+    a.iter()
+        .chain(b)
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
 }
 
 struct Save<'a> {
@@ -292,7 +317,11 @@ struct Save<'a> {
 
 /// Writes one save (story, links, revision, audit in one transaction), announces it, and
 /// answers the story as the newsroom sees it now.
-async fn save(state: &AppState, principal: &Principal, save: Save<'_>) -> Result<StoryView, ApiError> {
+async fn save(
+    state: &AppState,
+    principal: &Principal,
+    save: Save<'_>,
+) -> Result<StoryView, ApiError> {
     let now = state.now();
     let article = &save.story.article;
     let revision = Revision {
@@ -346,7 +375,11 @@ async fn save(state: &AppState, principal: &Principal, save: Save<'_>) -> Result
     view(state, save.story.article, save.trail).await
 }
 
-async fn view(state: &AppState, article: Article, trail: EditorialTrail) -> Result<StoryView, ApiError> {
+async fn view(
+    state: &AppState,
+    article: Article,
+    trail: EditorialTrail,
+) -> Result<StoryView, ApiError> {
     let status = article.status_at(state.now());
     let record = with_relations(state, vec![article])
         .await?
@@ -467,7 +500,10 @@ pub async fn update_article(
     let expected = expected.ok_or(ApiError::PreconditionRequired)?;
     check_version(&article, Some(expected))?;
     if input.slug.is_some() {
-        return Err(invalid("slug", "a story keeps its slug once written, so links to it hold"));
+        return Err(invalid(
+            "slug",
+            "a story keeps its slug once written, so links to it hold",
+        ));
     }
     let before = state.db().articles().links_of(article.id).await?;
     let (section_id, links, lead_image_id) =
@@ -499,7 +535,10 @@ pub async fn update_article(
     }
     if let Some(note) = input.correction {
         if effective != Status::Published {
-            return Err(invalid("correction", "only a published story carries a correction note"));
+            return Err(invalid(
+                "correction",
+                "only a published story carries a correction note",
+            ));
         }
         let note = optional_text("correction", Some(note), 1_000)?
             .ok_or_else(|| invalid("correction", "must not be empty"))?;
@@ -549,7 +588,11 @@ pub async fn transition(
     let effective = article.status_at(now);
     let (role, owns) = (principal.role(), principal.actor().owns(trail.created_by));
     let (status, action, kind) = match step {
-        Step::Submit => (effective.submit(role, owns)?, "submitted", ChangeKind::Submitted),
+        Step::Submit => (
+            effective.submit(role, owns)?,
+            "submitted",
+            ChangeKind::Submitted,
+        ),
         Step::Approve(publish_at) => {
             let approval = effective.approve(role, publish_at, now)?;
             article.published_at = Some(approval.published_at);
@@ -562,7 +605,11 @@ pub async fn transition(
             };
             (approval.status, "approved", kind)
         }
-        Step::Unpublish => (effective.unpublish(role)?, "unpublished", ChangeKind::Unpublished),
+        Step::Unpublish => (
+            effective.unpublish(role)?,
+            "unpublished",
+            ChangeKind::Unpublished,
+        ),
         Step::Archive => (effective.archive(role)?, "archived", ChangeKind::Archived),
     };
     check_version(&article, expected)?;
@@ -571,7 +618,7 @@ pub async fn transition(
             now,
             Some(principal.user.id),
             &format!("article.{action}"),
-            article.id,
+            &article.id,
             serde_json::json!({
                 "headline": article.headline,
                 "from": effective.as_str(),
@@ -627,7 +674,7 @@ pub async fn delete_article(
         now,
         Some(principal.user.id),
         "article.deleted",
-        article.id,
+        &article.id,
         serde_json::json!({"headline": article.headline, "status": effective.as_str()}),
     );
     state
@@ -655,7 +702,11 @@ pub async fn delete_article(
 }
 
 /// One story in any status, for the newsroom.
-pub async fn find_story(state: &AppState, principal: &Principal, id: &str) -> Result<StoryView, ApiError> {
+pub async fn find_story(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> Result<StoryView, ApiError> {
     let (article, trail) = load(state, principal, id).await?;
     view(state, article, trail).await
 }
@@ -687,14 +738,21 @@ pub async fn list_stories(
     let after = input.cursor.map(ArticleCursor::decode).transpose()?;
     let status = input
         .status
-        .map(|status| Status::parse(status).map_err(|err| ValidationError::new("status", err.message)))
+        .map(|status| {
+            Status::parse(status).map_err(|err| ValidationError::new("status", err.message))
+        })
         .transpose()?;
     let created_by = (input.mine || !principal.role().is_editor()).then_some(principal.user.id);
     let now = state.now();
     let page = state
         .db()
         .articles()
-        .list_newsroom(NewsroomFilter { status, created_by }, after.as_ref(), size, now)
+        .list_newsroom(
+            NewsroomFilter { status, created_by },
+            after.as_ref(),
+            size,
+            now,
+        )
         .await?;
     let (articles, trails): (Vec<_>, Vec<_>) = page.items.into_iter().unzip();
     let records = with_relations(state, articles).await?;
@@ -735,8 +793,12 @@ pub async fn diff_revisions(
     principal.require_editor("compare revisions")?;
     let (article, _) = load(state, principal, id).await?;
     let repo = state.db().articles();
-    let (older, newer) = tokio::try_join!(repo.revision(article.id, from), repo.revision(article.id, to))?;
-    let missing = |version: i32| ApiError::not_found(format!("no revision {version} of story {id}"));
+    let (older, newer) = tokio::try_join!(
+        repo.revision(article.id, from),
+        repo.revision(article.id, to)
+    )?;
+    let missing =
+        |version: i32| ApiError::not_found(format!("no revision {version} of story {id}"));
     Ok(dateline_domain::revision::diff(
         &older.ok_or_else(|| missing(from))?,
         &newer.ok_or_else(|| missing(to))?,
@@ -744,7 +806,11 @@ pub async fn diff_revisions(
 }
 
 /// Mints a preview link for a story the principal may see (its reporter, or an editor).
-pub async fn create_preview(state: &AppState, principal: &Principal, id: &str) -> Result<Preview, ApiError> {
+pub async fn create_preview(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> Result<Preview, ApiError> {
     let (article, _) = load(state, principal, id).await?;
     let now = state.now();
     let settings = state.editorial();
@@ -760,7 +826,11 @@ pub async fn create_preview(state: &AppState, principal: &Principal, id: &str) -
 }
 
 /// The story a preview token opens, in whatever status it is, when `id_or_slug` names it.
-pub async fn find_preview(state: &AppState, id_or_slug: &str, token: &str) -> Result<Article, ApiError> {
+pub async fn find_preview(
+    state: &AppState,
+    id_or_slug: &str,
+    token: &str,
+) -> Result<Article, ApiError> {
     let refused = |detail: &str| ApiError::Unauthorized {
         detail: detail.into(),
         invalid_token: true,

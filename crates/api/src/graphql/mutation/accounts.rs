@@ -30,7 +30,12 @@ impl AccountMutation {
     }
 
     /// Changes an account (admins).
-    async fn update_user(&self, ctx: &Context<'_>, id: ID, input: UserChangesInput) -> Result<UserObject> {
+    async fn update_user(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UserChangesInput,
+    ) -> Result<UserObject> {
         let principal = principal(ctx).await.or_graphql_error()?;
         let changes = AccountChanges {
             author: input.author(),

@@ -36,7 +36,11 @@ async fn step(
 #[Object]
 impl ArticleMutation {
     /// Writes a new story as a DRAFT.
-    async fn create_article(&self, ctx: &Context<'_>, input: ArticleInput) -> Result<EditorialArticle> {
+    async fn create_article(
+        &self,
+        ctx: &Context<'_>,
+        input: ArticleInput,
+    ) -> Result<EditorialArticle> {
         let principal = principal(ctx).await.or_graphql_error()?;
         newsroom::create_article(app(ctx), &principal, input.into())
             .await
@@ -54,14 +58,25 @@ impl ArticleMutation {
         input: ArticleInput,
     ) -> Result<EditorialArticle> {
         let principal = principal(ctx).await.or_graphql_error()?;
-        newsroom::update_article(app(ctx), &principal, &id, input.into(), expected(Some(version)))
-            .await
-            .map(EditorialArticle)
-            .or_graphql_error()
+        newsroom::update_article(
+            app(ctx),
+            &principal,
+            &id,
+            input.into(),
+            expected(Some(version)),
+        )
+        .await
+        .map(EditorialArticle)
+        .or_graphql_error()
     }
 
     /// Submits a draft to the desk.
-    async fn submit_article(&self, ctx: &Context<'_>, id: ID, version: Option<i32>) -> Result<EditorialArticle> {
+    async fn submit_article(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: Option<i32>,
+    ) -> Result<EditorialArticle> {
         step(ctx, &id, Step::Submit, version).await
     }
 
@@ -78,12 +93,22 @@ impl ArticleMutation {
     }
 
     /// Takes a published or scheduled story down (editors).
-    async fn unpublish_article(&self, ctx: &Context<'_>, id: ID, version: Option<i32>) -> Result<EditorialArticle> {
+    async fn unpublish_article(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: Option<i32>,
+    ) -> Result<EditorialArticle> {
         step(ctx, &id, Step::Unpublish, version).await
     }
 
     /// Archives an unpublished story (editors).
-    async fn archive_article(&self, ctx: &Context<'_>, id: ID, version: Option<i32>) -> Result<EditorialArticle> {
+    async fn archive_article(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: Option<i32>,
+    ) -> Result<EditorialArticle> {
         step(ctx, &id, Step::Archive, version).await
     }
 

@@ -1,7 +1,7 @@
 //! `article`, `articles`, `latest`.
 
-use axum::http::header::CACHE_CONTROL;
 use async_graphql::{Context, ID, Object, Result};
+use axum::http::header::CACHE_CONTROL;
 use chrono::{DateTime, FixedOffset};
 use dateline_domain::ValidationError;
 

@@ -1,7 +1,9 @@
 //! The newsroom's GraphQL types: a story with its workflow status, accounts, revisions, diffs,
 //! the audit trail and preview links, and the inputs of the newsroom's mutations.
 
-use async_graphql::{Context, Enum, ID, InputObject, Json, MaybeUndefined, Object, Result, SimpleObject};
+use async_graphql::{
+    Context, Enum, ID, InputObject, Json, MaybeUndefined, Object, Result, SimpleObject,
+};
 use chrono::{DateTime, FixedOffset};
 use dateline_domain::{AuditEvent, Block, Revision, RevisionDiff, Role, Status, User, UserId};
 
@@ -103,7 +105,9 @@ impl EditorialArticle {
     }
 
     async fn created_at(&self, ctx: &Context<'_>) -> DateTime<FixedOffset> {
-        app(ctx).settings().local_time(self.0.record.article.created_at)
+        app(ctx)
+            .settings()
+            .local_time(self.0.record.article.created_at)
     }
 
     /// The account that created the story.

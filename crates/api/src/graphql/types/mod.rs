@@ -22,7 +22,9 @@ pub(crate) fn app<'a>(ctx: &Context<'a>) -> &'a AppState {
 }
 
 /// The signed-in account a resolver acts for; 401 (`UNAUTHORIZED`) without valid credentials.
-pub(crate) async fn principal(ctx: &Context<'_>) -> Result<crate::auth::Principal, crate::error::ApiError> {
+pub(crate) async fn principal(
+    ctx: &Context<'_>,
+) -> Result<crate::auth::Principal, crate::error::ApiError> {
     let credentials = ctx
         .data_opt::<crate::graphql::Credentials>()
         .and_then(|credentials| credentials.0.as_deref());
