@@ -36,9 +36,29 @@ use crate::state::AppState;
         (name = "auth", description = "Signing in, tokens and accounts"),
         (name = "newsroom", description = "Writing, editing, approving and scheduling stories; revisions, previews and the audit trail (bearer token)"),
         (name = "operations", description = "Health and readiness"),
-    )
+    ),
+    modifiers(&BearerAuth)
 )]
 struct ApiDoc;
+
+/// Declares the `bearer` scheme the newsroom's routes name.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// A request that runs longer than this is cut off with 408 rather than holding a connection.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
