@@ -10,6 +10,7 @@ mod articles;
 mod auth;
 mod binary;
 mod cli;
+mod desks;
 mod graphql;
 mod media;
 mod paging;

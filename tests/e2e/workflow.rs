@@ -614,7 +614,7 @@ on_both_engines! {
 
         use dateline_api::events::ChangeKind;
         let created = changes.try_recv().unwrap();
-        assert_eq!((created.kind, created.article.to_string()), (ChangeKind::Created, id.to_owned()));
+        assert_eq!((created.kind, created.article.map(|a| a.to_string())), (ChangeKind::Created, Some(id.to_owned())));
         assert_eq!(created.sections.len(), 2, "the section and its parent");
         assert_eq!(created.tags.len(), 1);
         let moved = changes.try_recv().unwrap();

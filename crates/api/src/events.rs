@@ -16,14 +16,17 @@ pub enum ChangeKind {
     Unpublished,
     Archived,
     Deleted,
+    /// A section was created or renamed; `article` is `None`.
+    SectionChanged,
 }
 
-/// A committed change to a story, naming everything whose presentation it may alter: the story,
-/// and the sections (with ancestors), tags and bylines it was linked to before **or** after.
+/// A committed change, naming everything whose presentation it may alter: the story (if a story
+/// changed), and the sections (with ancestors), tags and bylines it was linked to before **or**
+/// after.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContentChange {
     pub kind: ChangeKind,
-    pub article: ArticleId,
+    pub article: Option<ArticleId>,
     pub sections: Vec<SectionId>,
     pub tags: Vec<TagId>,
     pub authors: Vec<AuthorId>,
@@ -54,7 +57,7 @@ impl ContentEvents {
     /// Announces a committed change to every subscriber (none is fine).
     pub fn announce(&self, change: ContentChange) {
         tracing::debug!(
-            article.id = %change.article,
+            article.id = ?change.article,
             change.kind = ?change.kind,
             change.sections = change.sections.len(),
             "content changed"

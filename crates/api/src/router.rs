@@ -92,6 +92,8 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(newsroom::list_revisions))
         .routes(routes!(newsroom::diff_revisions))
         .routes(routes!(newsroom::audit_trail))
+        .routes(routes!(sections::create_section))
+        .routes(routes!(sections::update_section))
         .routes(routes!(media::rendition))
         .routes({
             // Uploads may be larger than any other request body.

@@ -202,8 +202,14 @@ async fn step_request(body: axum::body::Bytes) -> Result<StepRequest, ApiError> 
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(StepRequest::default());
     }
-    serde_json::from_slice(&body)
-        .map_err(|err| ApiError::Unprocessable(ValidationError::new("body", err.to_string())))
+    serde_json::from_slice(&body).map_err(|err| {
+        ApiError::Unprocessable(ValidationError::new(
+            "body",
+            format!(
+                "expected {{\"publishAt\": an RFC 3339 time like 2026-12-01T09:00:00+09:00, \"version\": a number}}: {err}"
+            ),
+        ))
+    })
 }
 
 async fn step(

@@ -365,7 +365,7 @@ async fn save(
     let before = save.before.unwrap_or(&empty);
     state.announce(ContentChange {
         kind: save.kind,
-        article: article.id,
+        article: Some(article.id),
         sections: union(&before.sections, &save.story.sections),
         tags: union(&before.tags, &save.story.tags),
         authors: union(&before.authors, &save.story.byline),
@@ -691,7 +691,7 @@ pub async fn delete_article(
         })?;
     state.announce(ContentChange {
         kind: ChangeKind::Deleted,
-        article: article.id,
+        article: Some(article.id),
         sections: links.sections,
         tags: links.tags,
         authors: links.authors,

@@ -3,9 +3,14 @@
 
 pub(crate) mod accounts;
 pub(crate) mod articles;
+pub(crate) mod sections;
 
 use async_graphql::MergedObject;
 
 /// Every root mutation field.
 #[derive(MergedObject, Default)]
-pub struct Mutation(articles::ArticleMutation, accounts::AccountMutation);
+pub struct Mutation(
+    articles::ArticleMutation,
+    accounts::AccountMutation,
+    sections::SectionMutation,
+);
