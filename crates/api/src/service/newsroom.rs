@@ -418,7 +418,10 @@ pub async fn create_article(
     };
     let mut article = Article {
         id,
-        slug: candidates[0].clone(),
+        slug: candidates
+            .first()
+            .cloned()
+            .ok_or_else(|| invalid("slug", "no slug could be made for this story"))?,
         summary: match optional_text("summary", input.summary.flatten(), 1_000)? {
             Some(summary) => summary,
             None => summary_from_text(&body_text),
