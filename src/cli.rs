@@ -28,6 +28,52 @@ pub(crate) enum Command {
     Seed(SeedArgs),
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Manage newsroom accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum UserCommand {
+    /// Create an account; the password is read from standard input.
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct UserAddArgs {
+    #[command(flatten)]
+    pub(crate) database: DatabaseArgs,
+    /// The e-mail address the account signs in with.
+    #[arg(long)]
+    pub(crate) email: String,
+    /// reporter, editor or admin.
+    #[arg(long)]
+    pub(crate) role: String,
+    /// The name shown for the account (default: the e-mail's local part).
+    #[arg(long)]
+    pub(crate) name: Option<String>,
+    /// The slug of the byline the account writes under.
+    #[arg(long)]
+    pub(crate) author: Option<String>,
+}
+
+fn secret(value: &str) -> Result<secrecy::SecretString, String> {
+    Ok(secrecy::SecretString::from(value))
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct AuthArgs {
+    /// The secret access and preview tokens are signed with (HS256), at least 32 bytes.
+    /// Required by `serve` unless --dev.
+    #[arg(long, env = "DATELINE_JWT_SECRET", hide_env_values = true, value_parser = secret)]
+    pub(crate) jwt_secret: Option<secrecy::SecretString>,
+    /// The secret before the current one: tokens it signed keep working while it is set, so
+    /// the secret can be rotated without signing everyone out.
+    #[arg(long, env = "DATELINE_JWT_PREVIOUS_SECRET", hide_env_values = true, value_parser = secret)]
+    pub(crate) jwt_previous_secret: Option<secrecy::SecretString>,
+    /// The largest image upload accepted, in bytes.
+    #[arg(long, env = "DATELINE_MAX_UPLOAD_BYTES", default_value_t = 20 * 1024 * 1024)]
+    pub(crate) max_upload_bytes: usize,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -90,6 +136,8 @@ pub(crate) struct ServerArgs {
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "DATELINE_MAX_BODY_BYTES", default_value_t = 1_048_576)]
     pub(crate) max_body_bytes: usize,
+    #[command(flatten)]
+    pub(crate) auth: AuthArgs,
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +149,10 @@ pub(crate) struct ServeArgs {
     /// Bring the schema up to date before serving (otherwise run `dateline migrate`).
     #[arg(long, env = "DATELINE_MIGRATE")]
     pub(crate) migrate: bool,
+    /// Development mode: without DATELINE_JWT_SECRET, sign tokens with a random secret that
+    /// dies with the process.
+    #[arg(long, env = "DATELINE_DEV")]
+    pub(crate) dev: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,10 +6,11 @@ mod demo;
 mod photos;
 mod seed;
 mod serve;
+mod users;
 
 use clap::Parser as _;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, UserCommand};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -20,6 +21,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(args).await,
         Command::Migrate(args) => serve::migrate(&args).await,
         Command::Seed(args) => seed::run(args).await,
+        Command::User(UserCommand::Add(args)) => users::add(args).await,
         Command::Schema => {
             print!("{}", dateline_api::graphql::sdl());
             Ok(())

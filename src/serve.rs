@@ -1,21 +1,50 @@
 //! `dateline serve` and `dateline migrate`.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use dateline_api::auth::SigningKeys;
+use dateline_api::editorial::EditorialSettings;
 use dateline_api::{AppState, Newsroom, Settings, build_router, local_media_store};
 use dateline_domain::SystemClock;
 use dateline_storage::Database;
 use tokio::net::TcpListener;
 
-use crate::cli::{DatabaseArgs, ServeArgs, ServerArgs};
+use crate::cli::{AuthArgs, DatabaseArgs, ServeArgs, ServerArgs};
 
 pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    // Refuse a missing or short secret before touching anything else.
+    let editorial = editorial_settings(&args.server.auth, args.dev)?;
     let db = connect(&args.database.database_url).await?;
     if args.migrate {
         db.migrate().await.context("migrating the database")?;
     }
-    serve(db, &args.server).await
+    serve(db, &args.server, editorial).await
+}
+
+/// The newsroom side's settings. Outside development a JWT secret of at least 32 bytes is
+/// required; in development a missing one is replaced by a random one.
+pub(crate) fn editorial_settings(auth: &AuthArgs, dev: bool) -> anyhow::Result<EditorialSettings> {
+    let keys = match (&auth.jwt_secret, dev) {
+        (Some(secret), _) => SigningKeys::new(secret, auth.jwt_previous_secret.as_ref())
+            .context("DATELINE_JWT_SECRET")?,
+        (None, true) => {
+            tracing::warn!(
+                "no DATELINE_JWT_SECRET: signing tokens with a random secret; they stop working when the process ends"
+            );
+            SigningKeys::random()
+        }
+        (None, false) => anyhow::bail!(
+            "DATELINE_JWT_SECRET is not set: give a secret of at least {} bytes (e.g. `openssl rand -hex 32`), or run with --dev",
+            dateline_api::auth::MIN_SECRET_BYTES
+        ),
+    };
+    Ok(EditorialSettings {
+        keys,
+        max_upload_bytes: auth.max_upload_bytes,
+        ..EditorialSettings::default()
+    })
 }
 
 pub(crate) async fn migrate(args: &DatabaseArgs) -> anyhow::Result<()> {
@@ -45,7 +74,11 @@ fn redact(url: &str) -> String {
 }
 
 /// Binds, prints the address, and serves until SIGINT or SIGTERM.
-pub(crate) async fn serve(db: Database, args: &ServerArgs) -> anyhow::Result<()> {
+pub(crate) async fn serve(
+    db: Database,
+    args: &ServerArgs,
+    editorial: EditorialSettings,
+) -> anyhow::Result<()> {
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
@@ -65,16 +98,21 @@ pub(crate) async fn serve(db: Database, args: &ServerArgs) -> anyhow::Result<()>
         },
         max_body_bytes: args.max_body_bytes,
     };
-    let state = AppState::new(db.clone(), Arc::new(SystemClock), media, settings);
+    let state =
+        AppState::new(db.clone(), Arc::new(SystemClock), media, settings).with_editorial(editorial);
     let app = build_router(state);
 
     // Printed on stdout so scripts and tests started with port 0 can find the server.
     println!("Dateline is listening on http://{address}");
     tracing::info!(%address, "serving");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")?;
+    // Connection info gives the login throttle each client's address.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving")?;
     tracing::info!("shutting down");
     db.close().await;
     Ok(())

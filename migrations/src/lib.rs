@@ -6,6 +6,11 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261130_000001_create_newsroom;
+mod m20261201_000001_create_users;
+mod m20261201_000002_create_refresh_tokens;
+mod m20261201_000003_add_article_ownership;
+mod m20261201_000004_create_article_revisions;
+mod m20261201_000005_create_audit_events;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -13,6 +18,13 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261130_000001_create_newsroom::Migration)]
+        vec![
+            Box::new(m20261130_000001_create_newsroom::Migration),
+            Box::new(m20261201_000001_create_users::Migration),
+            Box::new(m20261201_000002_create_refresh_tokens::Migration),
+            Box::new(m20261201_000003_add_article_ownership::Migration),
+            Box::new(m20261201_000004_create_article_revisions::Migration),
+            Box::new(m20261201_000005_create_audit_events::Migration),
+        ]
     }
 }

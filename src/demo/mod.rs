@@ -20,7 +20,10 @@ use serde::Deserialize;
 
 use crate::cli::DemoArgs;
 use crate::photos::{draw_jpeg, parse_colour};
-use crate::serve::{connect, serve};
+use crate::serve::{connect, editorial_settings, serve};
+
+/// The demo's editor account.
+const DEMO_EDITOR: &str = "editor@dateline.example";
 
 /// The demo newsroom, compiled into the binary so the demo needs no files beside it.
 const NEWSROOM_JSON: &str = include_str!("newsroom.json");
@@ -155,11 +158,53 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
         let summary = load(&db, &media, now).await?;
         println!("{summary}");
     }
+    let editorial = editorial_settings(&args.server.auth, true)?;
+    let password = editor_account(&db).await?;
     let address = args.server.listen;
     println!("  REST:     http://{address}/api/v1/articles");
     println!("  GraphiQL: http://{address}/graphql");
     println!("  API docs: http://{address}/docs");
-    serve(db, &args.server).await
+    println!("  Editor login: {DEMO_EDITOR} / {password}");
+    println!(
+        "    curl -s http://{address}/api/v1/auth/token -H 'content-type: application/json' -d '{{\"email\":\"{DEMO_EDITOR}\",\"password\":\"{password}\"}}'"
+    );
+    serve(db, &args.server, editorial).await
+}
+
+/// Makes sure the demo has an editor account with a fresh random password, and answers it.
+async fn editor_account(db: &Database) -> anyhow::Result<String> {
+    use rand::distr::{Alphanumeric, SampleString as _};
+    use secrecy::SecretString;
+
+    let password = Alphanumeric.sample_string(&mut rand::rng(), 20);
+    let now = Timestamp::from_datetime(chrono::Utc::now());
+    let email = dateline_domain::Email::parse(DEMO_EDITOR)?;
+    match db.users().find_for_login(&email).await? {
+        Some((mut user, _)) => {
+            let hash = dateline_api::auth::hash_password(&SecretString::from(password.clone()))
+                .map_err(|err| anyhow::anyhow!("{}", err.detail()))?;
+            user.disabled = false;
+            user.updated_at = now;
+            db.users().update(&user, Some(&hash), None).await?;
+        }
+        None => {
+            dateline_api::service::accounts::register(
+                db,
+                dateline_api::service::accounts::NewAccount {
+                    email: DEMO_EDITOR.into(),
+                    display_name: Some("데스크 편집자".into()),
+                    role: "editor".into(),
+                    password: SecretString::from(password.clone()),
+                    author: None,
+                },
+                now,
+                None,
+            )
+            .await
+            .map_err(|err| anyhow::anyhow!("{}", err.detail()))?;
+        }
+    }
+    Ok(password)
 }
 
 /// Writes the demo newsroom into `db`, photos into `media`; answers a one-line summary.

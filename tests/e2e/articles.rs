@@ -101,6 +101,8 @@ on_both_engines! {
             ".data.tags[].id" => "[tag id]",
             ".data.leadImage.id" => "[media id]",
             ".data.leadImage.url" => "[media url]",
+            ".data.leadImage.renditions[].url" => "[rendition url]",
+            ".data.leadImage.renditions[].webpUrl" => "[rendition url]",
         });
     }
 

@@ -41,6 +41,10 @@ async fn the_server_starts_on_a_free_port_serves_and_stops_on_sigterm() {
         .args(["serve", "--listen", "127.0.0.1:0", "--migrate"])
         .env("DATABASE_URL", &database)
         .env("DATELINE_MEDIA_DIR", folder.path().join("media"))
+        .env(
+            "DATELINE_JWT_SECRET",
+            "a test secret that is at least 32 bytes long",
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -11,11 +11,12 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use chrono::Duration;
+use dateline_api::editorial::EditorialSettings;
 use dateline_api::{AppState, Newsroom, Settings, build_router, local_media_store};
 use dateline_domain::article::summary_from_text;
 use dateline_domain::{
-    Article, ArticleId, Author, AuthorId, Block, Body as StoryBody, FocalPoint, ManualClock, Media,
-    MediaId, Section, SectionId, Slug, Status, Tag, TagId, Timestamp,
+    Article, ArticleId, Author, AuthorId, Block, Body as StoryBody, Email, FocalPoint, ManualClock,
+    Media, MediaId, Role, Section, SectionId, Slug, Status, Tag, TagId, Timestamp, User, UserId,
 };
 use dateline_storage::{ConnectSettings, Database, NewArticle};
 use http_body_util::BodyExt as _;
@@ -69,6 +70,11 @@ pub(crate) struct TestApp {
     pub(crate) router: Router,
     pub(crate) db: Database,
     pub(crate) clock: Arc<ManualClock>,
+    pub(crate) state: AppState,
+    /// The newsroom's standing accounts, one per role (no bylines).
+    pub(crate) reporter: User,
+    pub(crate) editor: User,
+    pub(crate) admin: User,
     /// Sections are placed in the order tests create them.
     next_position: std::sync::atomic::AtomicI32,
     // Held for their Drop: the temporary folder and the PostgreSQL schema.
@@ -146,11 +152,23 @@ impl TestApp {
             },
             max_body_bytes: 1 << 20,
         };
-        let state = AppState::new(db.clone(), clock.clone(), media, settings);
+        let state = AppState::new(db.clone(), clock.clone(), media, settings).with_editorial(
+            EditorialSettings {
+                max_upload_bytes: UPLOAD_LIMIT,
+                ..EditorialSettings::default()
+            },
+        );
+        let reporter = insert_user(&db, "reporter@news.example", Role::Reporter).await;
+        let editor = insert_user(&db, "editor@news.example", Role::Editor).await;
+        let admin = insert_user(&db, "admin@news.example", Role::Admin).await;
         Self {
-            router: build_router(state),
+            router: build_router(state.clone()),
             db,
             clock,
+            state,
+            reporter,
+            editor,
+            admin,
             next_position: std::sync::atomic::AtomicI32::new(1),
             _folder: folder,
             _schema: schema,
@@ -283,6 +301,180 @@ impl TestApp {
         };
         self.db.media().insert(&media).await.unwrap();
         media
+    }
+}
+
+/// The upload limit test apps run with.
+pub(crate) const UPLOAD_LIMIT: usize = 8 * 1024 * 1024;
+
+/// The password of every account the harness makes.
+pub(crate) const PASSWORD: &str = "부산 앞바다 갈매기 2026";
+
+/// One argon2 hash of [`PASSWORD`] for every test account: hashing is slow on purpose.
+fn password_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        dateline_api::auth::hash_password(&secrecy::SecretString::from(PASSWORD)).unwrap()
+    })
+}
+
+async fn insert_user(db: &Database, email: &str, role: Role) -> User {
+    let at = test_start();
+    let user = User {
+        id: UserId::generate(),
+        email: Email::parse(email).unwrap(),
+        display_name: email.split('@').next().unwrap().into(),
+        role,
+        author_id: None,
+        disabled: false,
+        created_at: at,
+        updated_at: at,
+    };
+    let hash = password_hash().to_owned();
+    db.users().insert(&user, &hash, None).await.unwrap();
+    user
+}
+
+/// Someone speaking to the API: anonymous, or signed in with a fresh access token.
+pub(crate) struct Persona<'a> {
+    app: &'a TestApp,
+    user: Option<User>,
+}
+
+impl TestApp {
+    pub(crate) fn as_anon(&self) -> Persona<'_> {
+        Persona {
+            app: self,
+            user: None,
+        }
+    }
+
+    pub(crate) fn as_reporter(&self) -> Persona<'_> {
+        self.as_user(&self.reporter)
+    }
+
+    pub(crate) fn as_editor(&self) -> Persona<'_> {
+        self.as_user(&self.editor)
+    }
+
+    pub(crate) fn as_admin(&self) -> Persona<'_> {
+        self.as_user(&self.admin)
+    }
+
+    pub(crate) fn as_user(&self, user: &User) -> Persona<'_> {
+        Persona {
+            app: self,
+            user: Some(user.clone()),
+        }
+    }
+
+    /// Another account, with the harness's password.
+    pub(crate) async fn add_user(&self, email: &str, role: Role) -> User {
+        insert_user(&self.db, email, role).await
+    }
+
+    /// An access token for `user`, valid from the test clock's now.
+    pub(crate) fn token_for(&self, user: &User) -> String {
+        let settings = self.state.editorial();
+        settings
+            .keys
+            .issue_access(user, self.now(), settings.access_ttl)
+            .unwrap()
+    }
+}
+
+impl Persona<'_> {
+    /// Sends a request with this persona's token and any extra headers.
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(user) = &self.user {
+            request = request.header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", self.app.token_for(user)),
+            );
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let body = match body {
+            Some(json) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Body::from(serde_json::to_vec(json).unwrap())
+            }
+            None => Body::empty(),
+        };
+        self.app.request(request.body(body).unwrap()).await
+    }
+
+    pub(crate) async fn get(&self, path: &str) -> TestResponse {
+        self.send(Method::GET, path, None, &[]).await
+    }
+
+    pub(crate) async fn post_json(&self, path: &str, body: &Value) -> TestResponse {
+        self.send(Method::POST, path, Some(body), &[]).await
+    }
+
+    pub(crate) async fn patch_json(&self, path: &str, body: &Value) -> TestResponse {
+        self.send(Method::PATCH, path, Some(body), &[]).await
+    }
+
+    pub(crate) async fn delete(&self, path: &str) -> TestResponse {
+        self.send(Method::DELETE, path, None, &[]).await
+    }
+
+    /// Runs a GraphQL operation over POST; answers the whole response document.
+    pub(crate) async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.send(
+            Method::POST,
+            "/graphql",
+            Some(&serde_json::json!({"query": query, "variables": variables})),
+            &[],
+        )
+        .await
+        .json()
+    }
+
+    /// Uploads a file as multipart/form-data with extra text fields.
+    pub(crate) async fn upload(
+        &self,
+        file_name: &str,
+        bytes: &[u8],
+        fields: &[(&str, &str)],
+    ) -> TestResponse {
+        const BOUNDARY: &str = "dateline-test-boundary";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: image/jpeg\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        let mut request = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/media")
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            );
+        if let Some(user) = &self.user {
+            request = request.header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", self.app.token_for(user)),
+            );
+        }
+        self.app
+            .request(request.body(Body::from(body)).unwrap())
+            .await
     }
 }
 

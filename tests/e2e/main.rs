@@ -7,8 +7,13 @@
 mod harness;
 
 mod articles;
+mod auth;
 mod binary;
+mod cli;
+mod desks;
 mod graphql;
+mod media;
 mod paging;
 mod taxonomy;
 mod visibility;
+mod workflow;

@@ -26,6 +26,43 @@ pub enum ApiError {
     /// The request body is over the limit (413).
     #[error("request body too large")]
     PayloadTooLarge,
+    /// No credentials, or credentials that do not hold: missing, expired or tampered (401).
+    #[error("{detail}")]
+    Unauthorized {
+        detail: String,
+        /// A token was sent but is not valid (as opposed to none sent).
+        invalid_token: bool,
+    },
+    /// Signed in, but the role may not do this (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The story's status does not allow the change (409); the problem names the status.
+    #[error("{detail}")]
+    Conflict {
+        detail: String,
+        current_status: Option<&'static str>,
+    },
+    /// Someone saved the story since the client read it (409, or 412 when the client sent
+    /// `If-Match`); nothing was written.
+    #[error(
+        "the story was changed by someone else (now version {current_version}); reload it and reapply your edit"
+    )]
+    Stale {
+        current_version: i32,
+        precondition: bool,
+    },
+    /// An edit must say which version it changes (428).
+    #[error("say which version you are editing: send If-Match with the ETag, or a version field")]
+    PreconditionRequired,
+    /// The body is not of a type this endpoint takes (415).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The request is well formed but its content breaks a rule (422).
+    #[error("{0}")]
+    Unprocessable(ValidationError),
+    /// Too many attempts; try again after the given seconds (429).
+    #[error("too many attempts; try again in {retry_after} seconds")]
+    TooManyRequests { retry_after: u64 },
     /// The dependency this request needs is down (503).
     #[error("{0}")]
     Unavailable(String),
@@ -52,6 +89,12 @@ pub struct Problem {
     pub detail: String,
     /// The stable, machine-readable code (also used in GraphQL's `extensions.code`).
     pub code: String,
+    /// For a refused workflow step: the story's status now.
+    #[serde(rename = "currentStatus", skip_serializing_if = "Option::is_none")]
+    pub current_status: Option<String>,
+    /// For a stale edit: the story's version now.
+    #[serde(rename = "currentVersion", skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i32>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldProblem>,
 }
@@ -63,6 +106,17 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::NoRoute => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Stale {
+                precondition: true, ..
+            } => StatusCode::PRECONDITION_FAILED,
+            ApiError::Stale { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -75,6 +129,17 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::NoRoute => "NOT_FOUND",
             ApiError::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             ApiError::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            ApiError::Unauthorized { .. } => "UNAUTHORIZED",
+            ApiError::Forbidden(_) => "FORBIDDEN",
+            ApiError::Conflict { .. } => "CONFLICT",
+            ApiError::Stale {
+                precondition: true, ..
+            } => "PRECONDITION_FAILED",
+            ApiError::Stale { .. } => "STALE_VERSION",
+            ApiError::PreconditionRequired => "PRECONDITION_REQUIRED",
+            ApiError::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
+            ApiError::Unprocessable(_) => "VALIDATION",
+            ApiError::TooManyRequests { .. } => "TOO_MANY_REQUESTS",
             ApiError::Unavailable(_) => "UNAVAILABLE",
             ApiError::Internal(_) => "INTERNAL",
         }
@@ -86,6 +151,14 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::NoRoute => "Not found",
             ApiError::MethodNotAllowed => "Method not allowed",
             ApiError::PayloadTooLarge => "Request body too large",
+            ApiError::Unauthorized { .. } => "Not signed in",
+            ApiError::Forbidden(_) => "Not allowed for this role",
+            ApiError::Conflict { .. } => "Conflicting state change",
+            ApiError::Stale { .. } => "Edited by someone else",
+            ApiError::PreconditionRequired => "Version required",
+            ApiError::UnsupportedMediaType(_) => "Unsupported media type",
+            ApiError::Unprocessable(_) => "Invalid content",
+            ApiError::TooManyRequests { .. } => "Too many requests",
             ApiError::Unavailable(_) => "Service unavailable",
             ApiError::Internal(_) => "Internal error",
         }
@@ -101,7 +174,7 @@ impl ApiError {
 
     fn field_problems(&self) -> Vec<FieldProblem> {
         match self {
-            ApiError::BadRequest(err) => vec![FieldProblem {
+            ApiError::BadRequest(err) | ApiError::Unprocessable(err) => vec![FieldProblem {
                 field: err.field.clone(),
                 message: err.message.clone(),
             }],
@@ -119,6 +192,16 @@ impl ApiError {
             status: self.status().as_u16(),
             detail: self.detail(),
             code: self.code().to_owned(),
+            current_status: match self {
+                ApiError::Conflict { current_status, .. } => current_status.map(str::to_owned),
+                _ => None,
+            },
+            current_version: match self {
+                ApiError::Stale {
+                    current_version, ..
+                } => Some(*current_version),
+                _ => None,
+            },
             errors: self.field_problems(),
         }
     }
@@ -141,10 +224,26 @@ impl From<ValidationError> for ApiError {
     }
 }
 
+impl From<dateline_domain::TransitionError> for ApiError {
+    fn from(err: dateline_domain::TransitionError) -> Self {
+        match err {
+            dateline_domain::TransitionError::Forbidden { .. } => Self::Forbidden(err.to_string()),
+            dateline_domain::TransitionError::Illegal { current, .. } => Self::Conflict {
+                detail: err.to_string(),
+                current_status: Some(current.as_str()),
+            },
+        }
+    }
+}
+
 impl From<StorageError> for ApiError {
     fn from(err: StorageError) -> Self {
         match err {
             StorageError::NotFound => Self::NotFound("not found".into()),
+            StorageError::Stale { expected } => Self::Stale {
+                current_version: expected + 1,
+                precondition: false,
+            },
             other => Self::Internal(other.to_string()),
         }
     }
@@ -155,10 +254,27 @@ impl IntoResponse for ApiError {
         self.log();
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
         let mut response = (self.status(), body).into_response();
-        response.headers_mut().insert(
+        let headers = response.headers_mut();
+        headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        match &self {
+            ApiError::Unauthorized { invalid_token, .. } => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(if *invalid_token {
+                        "Bearer realm=\"dateline\", error=\"invalid_token\""
+                    } else {
+                        "Bearer realm=\"dateline\""
+                    }),
+                );
+            }
+            ApiError::TooManyRequests { retry_after } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+            }
+            _ => {}
+        }
         response
     }
 }
@@ -166,11 +282,17 @@ impl IntoResponse for ApiError {
 impl async_graphql::ErrorExtensions for ApiError {
     fn extend(&self) -> async_graphql::Error {
         self.log();
-        let errors = self.field_problems();
+        let problem = self.problem();
         async_graphql::Error::new(self.detail()).extend_with(|_, extensions| {
             extensions.set("code", self.code());
-            if let Some(first) = errors.first() {
+            if let Some(first) = problem.errors.first() {
                 extensions.set("field", first.field.as_str());
+            }
+            if let Some(status) = &problem.current_status {
+                extensions.set("currentStatus", status.as_str());
+            }
+            if let Some(version) = problem.current_version {
+                extensions.set("currentVersion", version);
             }
         })
     }

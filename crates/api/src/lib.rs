@@ -4,8 +4,12 @@
 //! `service` holds the use cases; `rest` and `graphql` are thin translations onto them, so the
 //! two surfaces cannot disagree. Errors are mapped to HTTP and GraphQL once, in `error`.
 
+pub mod auth;
+pub mod editorial;
 pub mod error;
+pub mod events;
 pub mod graphql;
+mod imaging;
 mod media_store;
 mod rest;
 pub mod router;

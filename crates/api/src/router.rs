@@ -17,7 +17,7 @@ use utoipa_scalar::{Scalar, Servable as _};
 
 use crate::error::ApiError;
 use crate::graphql::{self, build_schema};
-use crate::rest::{articles, authors, health, media, sections, tags};
+use crate::rest::{articles, auth, authors, health, media, newsroom, sections, tags, users};
 use crate::state::AppState;
 
 /// The API description the generated paths are added to.
@@ -32,11 +32,33 @@ use crate::state::AppState;
         (name = "sections", description = "The desk tree"),
         (name = "authors", description = "Bylines"),
         (name = "tags", description = "Keywords"),
-        (name = "media", description = "Image files"),
+        (name = "media", description = "Image files, uploads and renditions"),
+        (name = "auth", description = "Signing in, tokens and accounts"),
+        (name = "newsroom", description = "Writing, editing, approving and scheduling stories; revisions, previews and the audit trail (bearer token)"),
         (name = "operations", description = "Health and readiness"),
-    )
+    ),
+    modifiers(&BearerAuth)
 )]
 struct ApiDoc;
+
+/// Declares the `bearer` scheme the newsroom's routes name.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// A request that runs longer than this is cut off with 408 rather than holding a connection.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -53,6 +75,32 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(media::original))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
+        .routes(routes!(auth::token))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(users::me))
+        .routes(routes!(users::list_users, users::create_user))
+        .routes(routes!(users::update_user))
+        .routes(routes!(newsroom::create_article))
+        .routes(routes!(newsroom::update_article, newsroom::delete_article))
+        .routes(routes!(newsroom::submit_article))
+        .routes(routes!(newsroom::approve_article))
+        .routes(routes!(newsroom::unpublish_article))
+        .routes(routes!(newsroom::archive_article))
+        .routes(routes!(newsroom::create_preview))
+        .routes(routes!(newsroom::list_stories))
+        .routes(routes!(newsroom::find_story))
+        .routes(routes!(newsroom::list_revisions))
+        .routes(routes!(newsroom::diff_revisions))
+        .routes(routes!(newsroom::audit_trail))
+        .routes(routes!(sections::create_section))
+        .routes(routes!(sections::update_section))
+        .routes(routes!(media::rendition))
+        .routes({
+            // Uploads may be larger than any other request body.
+            let (schemas, paths, method_router) = routes!(media::upload);
+            let limit = DefaultBodyLimit::max(state.editorial().max_upload_bytes);
+            (schemas, paths, method_router.layer(limit))
+        })
         .split_for_parts();
 
     let openapi_json = openapi.clone();

@@ -1,10 +1,13 @@
-//! The state every handler shares: the database, the clock, the media store and the settings.
+//! The state every handler shares: the database, the clock, the media store, the settings, and
+//! the newsroom side's keys, login throttle, change announcements and rendering slots.
 
 use std::sync::Arc;
 
 use dateline_domain::{Clock, Timestamp};
 use dateline_storage::Database;
 
+use crate::editorial::{EditorialSettings, LoginThrottle};
+use crate::events::{ContentChange, ContentEvents};
 use crate::media_store::MediaStore;
 use crate::settings::Settings;
 
@@ -17,6 +20,12 @@ struct Inner {
     clock: Arc<dyn Clock>,
     media: MediaStore,
     settings: Settings,
+    editorial: EditorialSettings,
+    throttle: LoginThrottle,
+    events: ContentEvents,
+    /// One slot per core for making image renditions, so a burst of new images queues instead
+    /// of starving requests.
+    rendering: tokio::sync::Semaphore,
 }
 
 impl AppState {
@@ -26,7 +35,51 @@ impl AppState {
             clock,
             media,
             settings,
+            editorial: EditorialSettings::default(),
+            throttle: LoginThrottle::default(),
+            events: ContentEvents::default(),
+            rendering: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            ),
         }))
+    }
+
+    /// This state with the newsroom side's settings (keys from the configured secret, limits);
+    /// without it, keys are random and die with the process. Call before the state is shared.
+    pub fn with_editorial(self, editorial: EditorialSettings) -> Self {
+        let inner = Arc::try_unwrap(self.0).unwrap_or_else(|shared| Inner {
+            db: shared.db.clone(),
+            clock: shared.clock.clone(),
+            media: shared.media.clone(),
+            settings: shared.settings.clone(),
+            editorial: EditorialSettings::default(),
+            throttle: LoginThrottle::default(),
+            events: ContentEvents::default(),
+            rendering: tokio::sync::Semaphore::new(shared.rendering.available_permits()),
+        });
+        Self(Arc::new(Inner { editorial, ..inner }))
+    }
+
+    pub fn editorial(&self) -> &EditorialSettings {
+        &self.0.editorial
+    }
+
+    pub(crate) fn login_throttle(&self) -> &LoginThrottle {
+        &self.0.throttle
+    }
+
+    /// Announces a committed content change.
+    pub fn announce(&self, change: ContentChange) {
+        self.0.events.announce(change);
+    }
+
+    /// Content changes from now on (cache invalidation, webhooks, feeds subscribe here).
+    pub fn subscribe_changes(&self) -> tokio::sync::broadcast::Receiver<ContentChange> {
+        self.0.events.subscribe()
+    }
+
+    pub(crate) fn rendering(&self) -> &tokio::sync::Semaphore {
+        &self.0.rendering
     }
 
     pub fn db(&self) -> &Database {

@@ -4,7 +4,7 @@ use std::fmt;
 
 use crate::body::Body;
 use crate::error::ValidationError;
-use crate::ids::{ArticleId, AuthorId, MediaId, SectionId, TagId};
+use crate::ids::{ArticleId, AuthorId, MediaId, SectionId, TagId, UserId};
 use crate::slug::Slug;
 use crate::time::Timestamp;
 use crate::visibility;
@@ -110,6 +110,32 @@ impl Article {
     }
 }
 
+/// Who is answerable for a story in the newsroom: the account that created it and the editor who
+/// approved it. Imported stories have neither.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EditorialTrail {
+    pub created_by: Option<UserId>,
+    pub approved_by: Option<UserId>,
+}
+
+/// The slugs a new story may take, best first: its headline's (Hangul kept), then that with a
+/// number, and last one made from its id, which is always free.
+pub fn slug_candidates(headline: &str, id: ArticleId) -> Vec<Slug> {
+    let mut candidates = Vec::new();
+    if let Some(base) = Slug::from_title(headline) {
+        candidates.push(base.clone());
+        candidates.extend((2..=5).map(|n| base.with_suffix(n)));
+    }
+    let tail = id
+        .to_string()
+        .trim_start_matches(ArticleId::PREFIX)
+        .to_lowercase();
+    if let Ok(fallback) = Slug::parse(&format!("story-{tail}")) {
+        candidates.push(fallback);
+    }
+    candidates
+}
+
 /// Which public stories a list holds. Sections include their subsections.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ArticleFilter {
@@ -183,6 +209,17 @@ mod tests {
         ));
         assert!(ArticleKey::parse("art_garbage").is_err());
         assert!(ArticleKey::parse("Not A Slug").is_err());
+    }
+
+    #[test]
+    fn a_korean_headline_gives_readable_slugs_and_an_id_fallback() {
+        let id = ArticleId::generate();
+        let candidates = slug_candidates("부산시, 수소트램 착공", id);
+        assert_eq!(candidates[0].as_str(), "부산시-수소트램-착공");
+        assert_eq!(candidates[1].as_str(), "부산시-수소트램-착공-2");
+        assert!(candidates.last().unwrap().as_str().starts_with("story-"));
+        let only_fallback = slug_candidates("“…!?”", id);
+        assert_eq!(only_fallback.len(), 1);
     }
 
     #[test]

@@ -111,6 +111,21 @@ prefixed_id!(
     MediaId,
     "med_"
 );
+prefixed_id!(
+    /// Identifies a newsroom account (a reporter, an editor or an admin).
+    UserId,
+    "usr_"
+);
+prefixed_id!(
+    /// Identifies one saved version of a story.
+    RevisionId,
+    "rev_"
+);
+prefixed_id!(
+    /// Identifies an entry in the audit trail.
+    AuditEventId,
+    "aud_"
+);
 
 #[cfg(test)]
 mod tests {

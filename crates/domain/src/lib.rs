@@ -5,28 +5,42 @@
 //! every surface must agree on — above all [`visibility`] — live here exactly once.
 
 pub mod article;
+pub mod audit;
 pub mod author;
 pub mod body;
+pub mod body_html;
 pub mod cursor;
 pub mod error;
 pub mod ids;
 pub mod media;
 pub mod page;
+pub mod rendition;
+pub mod revision;
+pub mod role;
 pub mod section;
 pub mod slug;
 pub mod tag;
+pub mod throttle;
 pub mod time;
+pub mod user;
 pub mod visibility;
+pub mod workflow;
 
-pub use article::{Article, ArticleFilter, ArticleKey, Correction, Status};
+pub use article::{Article, ArticleFilter, ArticleKey, Correction, EditorialTrail, Status};
+pub use audit::AuditEvent;
 pub use author::Author;
 pub use body::{Block, Body};
 pub use cursor::ArticleCursor;
 pub use error::ValidationError;
-pub use ids::{ArticleId, AuthorId, MediaId, SectionId, TagId};
+pub use ids::{ArticleId, AuditEventId, AuthorId, MediaId, RevisionId, SectionId, TagId, UserId};
 pub use media::{FocalPoint, Media};
 pub use page::{Page, PageSize};
+pub use rendition::{Crop, ImageFormat, RenditionFile, RenditionPreset, RenditionSize};
+pub use revision::{Revision, RevisionDiff, StoryContent};
+pub use role::Role;
 pub use section::{Section, SectionNode};
 pub use slug::Slug;
 pub use tag::Tag;
 pub use time::{Clock, ManualClock, SystemClock, Timestamp};
+pub use user::{Email, User};
+pub use workflow::{Action, Actor, Approval, TransitionError};

@@ -3,11 +3,12 @@
 //! A row that fails a domain rule is reported as [`StorageError::Corrupt`] rather than served.
 
 use dateline_domain::{
-    Article, ArticleId, Author, AuthorId, Block, Body, Correction, FocalPoint, Media, MediaId,
-    Section, SectionId, Slug, Status, Tag, TagId, Timestamp,
+    Article, ArticleId, AuditEvent, AuditEventId, Author, AuthorId, Block, Body, Correction,
+    EditorialTrail, Email, FocalPoint, Media, MediaId, Revision, RevisionId, Role, Section,
+    SectionId, Slug, Status, StoryContent, Tag, TagId, Timestamp, User, UserId,
 };
 
-use crate::entity::{article, author, media, section, tag};
+use crate::entity::{article, article_revision, audit_event, author, media, section, tag, user};
 use crate::error::StorageError;
 
 fn corrupt(what: &str, err: impl std::fmt::Display) -> StorageError {
@@ -115,8 +116,91 @@ impl TryFrom<article::Model> for Article {
     }
 }
 
+/// Who created and approved a stored story.
+pub(crate) fn trail_of(row: &article::Model) -> Result<EditorialTrail, StorageError> {
+    Ok(EditorialTrail {
+        created_by: optional(row.created_by.as_deref(), UserId::parse)?,
+        approved_by: optional(row.approved_by.as_deref(), UserId::parse)?,
+    })
+}
+
+impl TryFrom<user::Model> for User {
+    type Error = StorageError;
+    fn try_from(row: user::Model) -> Result<Self, StorageError> {
+        Ok(User {
+            id: UserId::parse(&row.id)?,
+            email: Email::parse(&row.email)?,
+            display_name: row.display_name,
+            role: Role::parse(&row.role)?,
+            author_id: optional(row.author_id.as_deref(), AuthorId::parse)?,
+            disabled: row.disabled,
+            created_at: row.created_at.into(),
+            updated_at: row.updated_at.into(),
+        })
+    }
+}
+
+impl TryFrom<article_revision::Model> for Revision {
+    type Error = StorageError;
+    fn try_from(row: article_revision::Model) -> Result<Self, StorageError> {
+        let content: StoryContent =
+            serde_json::from_str(&row.content).map_err(|err| corrupt("revision content", err))?;
+        Ok(Revision {
+            id: RevisionId::parse(&row.id)?,
+            article_id: ArticleId::parse(&row.article_id)?,
+            version: row.version,
+            action: row.action,
+            editor: optional(row.editor_id.as_deref(), UserId::parse)?,
+            saved_at: row.saved_at.into(),
+            content,
+        })
+    }
+}
+
+pub(crate) fn revision_row(revision: &Revision) -> Result<article_revision::Model, StorageError> {
+    Ok(article_revision::Model {
+        id: revision.id.to_string(),
+        article_id: revision.article_id.to_string(),
+        version: revision.version,
+        action: revision.action.clone(),
+        editor_id: revision.editor.map(|id| id.to_string()),
+        saved_at: revision.saved_at.as_datetime(),
+        content: serde_json::to_string(&revision.content)
+            .map_err(|err| corrupt("revision content", err))?,
+    })
+}
+
+impl TryFrom<audit_event::Model> for AuditEvent {
+    type Error = StorageError;
+    fn try_from(row: audit_event::Model) -> Result<Self, StorageError> {
+        Ok(AuditEvent {
+            id: AuditEventId::parse(&row.id)?,
+            at: row.at.into(),
+            actor: optional(row.actor_id.as_deref(), UserId::parse)?,
+            action: row.action,
+            subject: row.subject,
+            detail: serde_json::from_str(&row.detail)
+                .map_err(|err| corrupt("audit detail", err))?,
+        })
+    }
+}
+
+pub(crate) fn audit_row(event: &AuditEvent) -> audit_event::Model {
+    audit_event::Model {
+        id: event.id.to_string(),
+        at: event.at.as_datetime(),
+        actor_id: event.actor.map(|id| id.to_string()),
+        action: event.action.clone(),
+        subject: event.subject.clone(),
+        detail: event.detail.to_string(),
+    }
+}
+
 /// The row for a story.
-pub(crate) fn article_row(article: &Article) -> Result<article::Model, StorageError> {
+pub(crate) fn article_row(
+    article: &Article,
+    trail: EditorialTrail,
+) -> Result<article::Model, StorageError> {
     Ok(article::Model {
         id: article.id.to_string(),
         slug: article.slug.to_string(),
@@ -138,6 +222,8 @@ pub(crate) fn article_row(article: &Article) -> Result<article::Model, StorageEr
         corrections: serde_json::to_string(&article.corrections)
             .map_err(|err| corrupt("article corrections", err))?,
         version: article.version,
+        created_by: trail.created_by.map(|id| id.to_string()),
+        approved_by: trail.approved_by.map(|id| id.to_string()),
     })
 }
 

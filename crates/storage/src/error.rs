@@ -9,6 +9,9 @@ pub enum StorageError {
     /// A uniqueness or reference rule of the schema refused the write.
     #[error("conflicts with existing data: {constraint}")]
     Conflict { constraint: String },
+    /// The story was saved by someone else since the writer read it (optimistic concurrency).
+    #[error("the story has changed since version {expected}")]
+    Stale { expected: i32 },
     /// A stored row no longer satisfies the domain's rules.
     #[error("stored data is invalid: {0}")]
     Corrupt(String),

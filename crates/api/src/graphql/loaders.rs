@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use dateline_domain::{ArticleId, Author, Media, MediaId, Section, SectionId, Tag};
+use dateline_domain::{ArticleId, Author, Media, MediaId, Section, SectionId, Tag, User, UserId};
 use dateline_storage::Database;
 
 use crate::error::ApiError;
@@ -100,5 +100,15 @@ impl Loader<TagsOf> for RelationLoader {
             .into_iter()
             .map(|(id, tags)| (TagsOf(id), tags))
             .collect())
+    }
+}
+
+impl Loader<UserId> for RelationLoader {
+    type Value = User;
+    type Error = Arc<ApiError>;
+
+    async fn load(&self, keys: &[UserId]) -> LoadResult<UserId, User> {
+        let users = self.db.users().find_by_ids(keys).await.map_err(failed)?;
+        Ok(users.into_iter().map(|user| (user.id, user)).collect())
     }
 }

@@ -5,15 +5,14 @@
 
 mod error_codes;
 pub(crate) mod loaders;
+pub mod mutation;
 pub mod query;
 pub(crate) mod types;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
-use async_graphql::{
-    EmptyMutation, EmptySubscription, ErrorExtensions as _, Schema, SchemaBuilder,
-};
+use async_graphql::{EmptySubscription, ErrorExtensions as _, Schema, SchemaBuilder};
 use async_graphql_axum::GraphQLRequest;
 use axum::Extension;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -21,6 +20,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use crate::error::ApiError;
 use crate::graphql::loaders::RelationLoader;
+use crate::graphql::mutation::Mutation;
 use crate::graphql::query::Query;
 use crate::state::AppState;
 
@@ -29,10 +29,10 @@ const MAX_DEPTH: usize = 12;
 /// The most fields a query may cost; a 50-story page with relations costs well under this.
 const MAX_COMPLEXITY: usize = 5_000;
 
-pub type DatelineSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type DatelineSchema = Schema<Query, Mutation, EmptySubscription>;
 
-fn builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .extension(error_codes::ErrorCodes)
@@ -61,7 +61,12 @@ pub(crate) async fn graphql_post(
     request: Result<GraphQLRequest, async_graphql_axum::rejection::GraphQLRejection>,
 ) -> Response {
     match request {
-        Ok(request) => respond(&headers, &schema.execute(request.into_inner()).await),
+        Ok(request) => {
+            let request = request
+                .into_inner()
+                .data(Credentials::from_headers(&headers));
+            respond(&headers, &schema.execute(request).await)
+        }
         Err(rejection) => request_error(&headers, &rejection.0.to_string()),
     }
 }
@@ -100,7 +105,23 @@ pub(crate) async fn graphql_get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
+    let request = request.data(Credentials::from_headers(&headers));
     respond(&headers, &schema.execute(request).await)
+}
+
+/// The request's `Authorization` header, for resolvers that need a signed-in account. Public
+/// fields never look at it.
+pub(crate) struct Credentials(pub(crate) Option<String>);
+
+impl Credentials {
+    fn from_headers(headers: &HeaderMap) -> Self {
+        Self(
+            headers
+                .get(header::AUTHORIZATION)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned),
+        )
+    }
 }
 
 fn is_mutation(request: &async_graphql::Request) -> bool {
@@ -146,12 +167,17 @@ fn respond(headers: &HeaderMap, response: &async_graphql::Response) -> Response 
     } else {
         "application/json"
     };
-    (
+    let mut http = (
         status,
         [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
         body,
     )
-        .into_response()
+        .into_response();
+    // Headers resolvers asked for, such as `Cache-Control: no-store` on a preview.
+    for (name, value) in &response.http_headers {
+        http.headers_mut().insert(name.clone(), value.clone());
+    }
+    http
 }
 
 /// A request that is not GraphQL at all: malformed JSON, a missing query.

@@ -2,6 +2,8 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse as _, Response};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -9,6 +11,7 @@ use crate::error::{ApiError, Problem};
 use crate::rest::dto::{ArticleList, ArticleResponse, Item, PageInfo};
 use crate::rest::extract::{ApiPath, ApiQuery, parse_flag, parse_number};
 use crate::service::articles::{self, ListArticles};
+use crate::service::newsroom;
 use crate::state::AppState;
 
 /// Filters and paging for story lists. Every value arrives as text and is parsed by the service,
@@ -91,27 +94,48 @@ pub(crate) async fn list_articles(
     }))
 }
 
-/// One public story with its full body, by id (`art_…`) or slug.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct FindArticleParams {
+    /// A preview token: shows the story's unpublished version, uncacheable.
+    preview: Option<String>,
+}
+
+/// One public story with its full body, by id (`art_…`) or slug. With `preview`, the story as
+/// the newsroom has it now, whatever its status (`Cache-Control: private, no-store`).
 #[utoipa::path(
     get,
     path = "/api/v1/articles/{idOrSlug}",
     tag = "articles",
-    params(("idOrSlug" = String, Path, description = "The story's id (art_…) or slug")),
+    params(("idOrSlug" = String, Path, description = "The story's id (art_…) or slug"), FindArticleParams),
     responses(
         (status = 200, description = "The story", body = Item<ArticleResponse>),
+        (status = 401, description = "The preview token is expired, tampered or for another story", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No public story by that id or slug", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub(crate) async fn find_article(
     State(state): State<AppState>,
     ApiPath(id_or_slug): ApiPath<String>,
-) -> Result<Json<Item<ArticleResponse>>, ApiError> {
-    let article = articles::find_article(&state, &id_or_slug).await?;
+    ApiQuery(params): ApiQuery<FindArticleParams>,
+) -> Result<Response, ApiError> {
+    let article = match params.preview.as_deref() {
+        Some(token) => newsroom::find_preview(&state, &id_or_slug, token).await?,
+        None => articles::find_article(&state, &id_or_slug).await?,
+    };
     let record = articles::with_relations(&state, vec![article])
         .await?
         .pop()
         .ok_or_else(|| ApiError::not_found(format!("no article {id_or_slug:?}")))?;
-    Ok(Json(Item {
+    let mut response = Json(Item {
         data: ArticleResponse::new(state.settings(), &record, true),
-    }))
+    })
+    .into_response();
+    if params.preview.is_some() {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
+    Ok(response)
 }

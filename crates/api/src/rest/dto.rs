@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::service::articles::ArticleRecord;
-use crate::service::media::{body_html, original_url};
+use crate::service::media::{body_html, original_url, renditions};
 use crate::settings::Settings;
 
 /// `{"data": …}` around one item.
@@ -103,13 +103,23 @@ pub(crate) struct FocalPointResponse {
     pub(crate) y: f64,
 }
 
-/// One size of an image.
+/// One size and crop of an image, with what must be printed beside it.
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct RenditionResponse {
+    /// The preset: `thumb`, `small`, `medium`, `large`, with a crop suffix (`-16x9`, `-4x3`,
+    /// `-1x1`) for the cut versions.
     pub(crate) name: String,
-    pub(crate) url: String,
+    /// `original`, `16:9`, `4:3` or `1:1`.
+    pub(crate) crop: String,
     pub(crate) width: u32,
     pub(crate) height: u32,
+    /// JPEG.
+    pub(crate) url: String,
+    /// The same rendition as WebP.
+    pub(crate) webp_url: String,
+    pub(crate) caption: Option<String>,
+    pub(crate) credit: Option<String>,
 }
 
 /// An image with what must be printed beside it.
@@ -143,7 +153,19 @@ impl MediaResponse {
                 x: media.focal_point.x(),
                 y: media.focal_point.y(),
             },
-            renditions: Vec::new(),
+            renditions: renditions(settings, media)
+                .into_iter()
+                .map(|rendition| RenditionResponse {
+                    name: rendition.preset.name(),
+                    crop: rendition.preset.crop.label().to_owned(),
+                    width: rendition.width,
+                    height: rendition.height,
+                    url: rendition.jpeg_url,
+                    webp_url: rendition.webp_url,
+                    caption: media.caption.clone(),
+                    credit: media.credit.clone(),
+                })
+                .collect(),
         }
     }
 }

@@ -61,3 +61,75 @@ pub(crate) fn parse_number(field: &str, value: Option<&str>) -> Result<Option<i6
         })
         .transpose()
 }
+
+/// A JSON request body: malformed JSON is 400, JSON of the wrong shape 422, another content type
+/// 415, an oversize body 413 — each as problem+json.
+pub(crate) struct ApiJson<T>(pub(crate) T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::JsonRejection;
+        axum::Json::<T>::from_request(request, state)
+            .await
+            .map(|axum::Json(value)| Self(value))
+            .map_err(|rejection| match rejection {
+                JsonRejection::MissingJsonContentType(_) => {
+                    ApiError::UnsupportedMediaType("send the body as application/json".into())
+                }
+                JsonRejection::JsonDataError(err) => {
+                    ApiError::Unprocessable(ValidationError::new("body", err.body_text()))
+                }
+                other if other.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                    ApiError::PayloadTooLarge
+                }
+                other => ApiError::BadRequest(ValidationError::new("body", other.body_text())),
+            })
+    }
+}
+
+/// The version an edit was made against, from `If-Match` (`"v3"`, `W/"v3"` or `"3"`).
+pub(crate) fn if_match(headers: &axum::http::HeaderMap) -> Result<Option<i32>, ApiError> {
+    let Some(value) = headers.get(axum::http::header::IF_MATCH) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .map(|text| text.trim().trim_start_matches("W/").trim_matches('"'))
+        .map(|tag| tag.strip_prefix('v').unwrap_or(tag))
+        .and_then(|number| number.parse::<i32>().ok())
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::BadRequest(ValidationError::new(
+                "If-Match",
+                "must be the ETag of the story, like \"v3\"",
+            ))
+        })
+}
+
+/// The `ETag` of a story's version.
+pub(crate) fn version_tag(version: i32) -> axum::http::HeaderValue {
+    axum::http::HeaderValue::from_str(&format!("\"v{version}\""))
+        .unwrap_or_else(|_| axum::http::HeaderValue::from_static("\"v0\""))
+}
+
+/// The client's address, when the server was started with connection info.
+pub(crate) struct ClientAddress(pub(crate) Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip()),
+        ))
+    }
+}

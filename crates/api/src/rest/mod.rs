@@ -4,10 +4,14 @@
 //! type from `dto`.
 
 pub(crate) mod articles;
+pub(crate) mod auth;
 pub(crate) mod authors;
 pub(crate) mod dto;
+pub(crate) mod editorial_dto;
 pub(crate) mod extract;
 pub(crate) mod health;
 pub(crate) mod media;
+pub(crate) mod newsroom;
 pub(crate) mod sections;
 pub(crate) mod tags;
+pub(crate) mod users;

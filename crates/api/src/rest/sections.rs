@@ -1,12 +1,17 @@
-//! `/api/v1/sections`: the desk tree and one desk.
+//! `/api/v1/sections`: the desk tree and one desk; admins add and rename desks.
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
+use dateline_domain::SectionNode;
+use serde::Deserialize;
+use utoipa::ToSchema;
 
+use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
 use crate::rest::dto::{Item, SectionResponse};
-use crate::rest::extract::ApiPath;
-use crate::service::sections;
+use crate::rest::extract::{ApiJson, ApiPath};
+use crate::service::sections::{self, SectionInput};
 use crate::state::AppState;
 
 /// The section tree, in the newsroom's order.
@@ -46,5 +51,95 @@ pub(crate) async fn find_section(
     let (node, parent) = sections::find_section(&state, &slug).await?;
     Ok(Json(Item {
         data: SectionResponse::new(&node, parent.as_ref()),
+    }))
+}
+
+/// A desk to add, or the changes to one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct SectionRequest {
+    slug: Option<String>,
+    name: Option<String>,
+    #[serde(default, deserialize_with = "crate::rest::newsroom::nullable")]
+    #[schema(value_type = Option<String>)]
+    description: Option<Option<String>>,
+    /// New sections only: the parent's slug.
+    parent: Option<String>,
+    position: Option<i32>,
+}
+
+impl From<SectionRequest> for SectionInput {
+    fn from(request: SectionRequest) -> Self {
+        Self {
+            slug: request.slug,
+            name: request.name,
+            description: request.description,
+            parent: request.parent,
+            position: request.position,
+        }
+    }
+}
+
+fn leaf(section: dateline_domain::Section) -> SectionNode {
+    SectionNode {
+        section,
+        children: Vec::new(),
+    }
+}
+
+/// Adds a section (admins).
+#[utoipa::path(
+    post,
+    path = "/api/v1/sections",
+    tag = "sections",
+    security(("bearer" = [])),
+    request_body = SectionRequest,
+    responses(
+        (status = 201, body = Item<SectionResponse>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn create_section(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiJson(request): ApiJson<SectionRequest>,
+) -> Result<(StatusCode, Json<Item<SectionResponse>>), ApiError> {
+    let section = sections::create_section(&state, &principal, request.into()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Item {
+            data: SectionResponse::new(&leaf(section), None),
+        }),
+    ))
+}
+
+/// Renames, describes or reorders a section (admins); its slug and parent stay.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/sections/{slug}",
+    tag = "sections",
+    security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The section's slug")),
+    request_body = SectionRequest,
+    responses(
+        (status = 200, body = Item<SectionResponse>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn update_section(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(request): ApiJson<SectionRequest>,
+) -> Result<Json<Item<SectionResponse>>, ApiError> {
+    let section = sections::update_section(&state, &principal, &slug, request.into()).await?;
+    Ok(Json(Item {
+        data: SectionResponse::new(&leaf(section), None),
     }))
 }

@@ -1,10 +1,16 @@
-//! Media: where images are served, and reading their bytes from the media store.
+//! Media: where images are served, reading their bytes from the media store, uploads, and
+//! renditions made on first request and kept in the media store from then on.
 
-use dateline_domain::{Article, MediaId};
+use dateline_domain::{
+    Article, FocalPoint, Media, MediaId, RenditionFile, RenditionPreset, ValidationError,
+};
 use object_store::ObjectStoreExt as _;
 use object_store::path::Path;
 
+use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::imaging;
+use crate::media_store::put_media_file;
 use crate::settings::Settings;
 use crate::state::AppState;
 
@@ -34,4 +40,166 @@ pub async fn open_original(state: &AppState, id: &str) -> Result<(Vec<u8>, Strin
         .await
         .map_err(|err| ApiError::Internal(format!("media store: {err}")))?;
     Ok((bytes.to_vec(), media.content_type))
+}
+
+/// One rendition as API output describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenditionView {
+    pub preset: RenditionPreset,
+    pub width: u32,
+    pub height: u32,
+    pub jpeg_url: String,
+    pub webp_url: String,
+}
+
+/// The renditions of an image: every preset, each with its size and both encodings' URLs.
+pub fn renditions(settings: &Settings, media: &Media) -> Vec<RenditionView> {
+    RenditionPreset::all()
+        .map(|preset| {
+            let frame = preset.frame(media.width, media.height, media.focal_point);
+            let url = |format| {
+                let file = RenditionFile { preset, format };
+                settings.absolute(&format!("/media/{}/{file}", media.id))
+            };
+            RenditionView {
+                preset,
+                width: frame.width,
+                height: frame.height,
+                jpeg_url: url(dateline_domain::ImageFormat::Jpeg),
+                webp_url: url(dateline_domain::ImageFormat::Webp),
+            }
+        })
+        .collect()
+}
+
+/// What an upload says about its image.
+#[derive(Debug, Default, Clone)]
+pub struct UploadDetails {
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+    pub alt: Option<String>,
+    pub focal_x: Option<f64>,
+    pub focal_y: Option<f64>,
+}
+
+fn text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, ApiError> {
+    let Some(text) = value.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if text.chars().count() > max {
+        return Err(ApiError::Unprocessable(ValidationError::new(
+            field,
+            format!("must be at most {max} characters"),
+        )));
+    }
+    Ok(Some(text))
+}
+
+fn store_error(err: object_store::Error) -> ApiError {
+    match err {
+        object_store::Error::NotFound { .. } => ApiError::not_found("the media file is missing"),
+        other => ApiError::Internal(format!("media store: {other}")),
+    }
+}
+
+/// Takes an uploaded image: decided by its bytes (JPEG, PNG or WebP), turned upright, stripped
+/// of metadata, stored, and recorded with its caption, credit, alt text and focal point.
+pub async fn upload(
+    state: &AppState,
+    principal: &Principal,
+    bytes: Vec<u8>,
+    details: UploadDetails,
+) -> Result<Media, ApiError> {
+    imaging::sniff(&bytes)?;
+    let focal_point = match (details.focal_x, details.focal_y) {
+        (None, None) => FocalPoint::CENTRE,
+        (Some(x), Some(y)) => FocalPoint::new(x, y).map_err(ApiError::Unprocessable)?,
+        _ => {
+            return Err(ApiError::Unprocessable(ValidationError::new(
+                "focalPoint",
+                "send both focalX and focalY, or neither",
+            )));
+        }
+    };
+    let caption = text("caption", details.caption, 1_000)?;
+    let credit = text("credit", details.credit, 200)?;
+    let alt = text("alt", details.alt, 1_000)?;
+    let clean = tokio::task::spawn_blocking(move || imaging::clean_upload(&bytes))
+        .await
+        .map_err(|err| ApiError::Internal(format!("image work: {err}")))??;
+    let id = MediaId::generate();
+    let storage_key = format!("{id}/original.{}", clean.extension);
+    let media = Media {
+        id,
+        storage_key: storage_key.clone(),
+        content_type: clean.content_type.into(),
+        width: clean.width,
+        height: clean.height,
+        byte_size: clean.bytes.len() as u64,
+        caption,
+        credit,
+        alt,
+        focal_point,
+        created_at: state.now(),
+    };
+    put_media_file(state.media(), &storage_key, clean.bytes)
+        .await
+        .map_err(store_error)?;
+    state.db().media().insert(&media).await?;
+    tracing::info!(media.id = %id, user.id = %principal.user.id, "image uploaded");
+    Ok(media)
+}
+
+/// A rendition's bytes and content type. Made from the original on first request and kept in
+/// the media store beside it; later requests, on any node, read it from there.
+pub async fn open_rendition(
+    state: &AppState,
+    id: &str,
+    file: &str,
+) -> Result<(Vec<u8>, &'static str), ApiError> {
+    let missing = || ApiError::not_found(format!("no media {id:?}"));
+    let media_id = MediaId::parse(id).map_err(|_| missing())?;
+    let file = RenditionFile::parse(file).map_err(|err| ApiError::NotFound(err.message))?;
+    let content_type = file.format.content_type();
+    let key = Path::parse(format!("{media_id}/{file}"))
+        .map_err(|err| ApiError::Internal(format!("rendition key: {err}")))?;
+    let read = |key: Path| async move {
+        match state.media().get(&key).await {
+            Ok(found) => found.bytes().await.map(|bytes| Some(bytes.to_vec())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(err) => Err(err),
+        }
+    };
+    if let Some(bytes) = read(key.clone()).await.map_err(store_error)? {
+        return Ok((bytes, content_type));
+    }
+    let media = state
+        .db()
+        .media()
+        .find(media_id)
+        .await?
+        .ok_or_else(missing)?;
+    // Concurrent first requests queue here; whoever comes second finds the file made.
+    let _slot = state
+        .rendering()
+        .acquire()
+        .await
+        .map_err(|err| ApiError::Internal(format!("rendering slots: {err}")))?;
+    if let Some(bytes) = read(key.clone()).await.map_err(store_error)? {
+        return Ok((bytes, content_type));
+    }
+    let original_key = Path::parse(&media.storage_key)
+        .map_err(|err| ApiError::Internal(format!("media key {:?}: {err}", media.storage_key)))?;
+    let original = read(original_key)
+        .await
+        .map_err(store_error)?
+        .ok_or_else(|| ApiError::not_found("the media file is missing"))?;
+    let focal = media.focal_point;
+    let bytes = tokio::task::spawn_blocking(move || imaging::render(&original, file, focal))
+        .await
+        .map_err(|err| ApiError::Internal(format!("image work: {err}")))??;
+    put_media_file(state.media(), key.as_ref(), bytes.clone())
+        .await
+        .map_err(store_error)?;
+    Ok((bytes, content_type))
 }

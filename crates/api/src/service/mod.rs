@@ -1,9 +1,11 @@
 //! The use cases: one function per thing a client asks for. REST handlers and GraphQL resolvers
 //! both call these, so the two surfaces answer alike.
 
+pub mod accounts;
 pub mod articles;
 pub mod authors;
 pub mod media;
+pub mod newsroom;
 pub mod sections;
 pub mod tags;
 

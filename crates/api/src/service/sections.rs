@@ -1,9 +1,12 @@
-//! Reading the section tree.
+//! Reading the section tree, and admins' changes to it.
 
 use dateline_domain::section::build_tree;
-use dateline_domain::{Section, SectionId, SectionNode, Slug};
+use dateline_domain::{Section, SectionId, SectionNode, Slug, ValidationError};
+use dateline_storage::StorageError;
 
+use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::events::{ChangeKind, ContentChange};
 use crate::service::parse_slug;
 use crate::state::AppState;
 
@@ -45,4 +48,152 @@ fn find_in(nodes: &[SectionNode], slug: &Slug) -> Option<SectionNode> {
             find_in(&node.children, slug)
         }
     })
+}
+
+/// A section an admin creates, or the changes to one (absent fields stay).
+#[derive(Debug, Default, Clone)]
+pub struct SectionInput {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    /// `Some(None)` clears it.
+    pub description: Option<Option<String>>,
+    /// The parent's slug, for a subsection.
+    pub parent: Option<String>,
+    pub position: Option<i32>,
+}
+
+fn invalid(field: &str, message: &str) -> ApiError {
+    ApiError::Unprocessable(ValidationError::new(field, message))
+}
+
+fn parse_name(name: &str) -> Result<String, ApiError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 50 {
+        return Err(invalid("name", "must be 1 to 50 characters"));
+    }
+    Ok(name.to_owned())
+}
+
+fn parse_description(description: Option<String>) -> Result<Option<String>, ApiError> {
+    let description = description
+        .map(|text| text.trim().to_owned())
+        .filter(|text| !text.is_empty());
+    if description
+        .as_ref()
+        .is_some_and(|text| text.chars().count() > 500)
+    {
+        return Err(invalid("description", "must be at most 500 characters"));
+    }
+    Ok(description)
+}
+
+fn announce(state: &AppState, all: &[Section], section: SectionId) {
+    state.announce(ContentChange {
+        kind: ChangeKind::SectionChanged,
+        article: None,
+        sections: dateline_domain::section::lineage(section, all),
+        tags: Vec::new(),
+        authors: Vec::new(),
+        published_at: None,
+        at: state.now(),
+    });
+}
+
+/// An admin adds a desk, at the top or under a parent.
+pub async fn create_section(
+    state: &AppState,
+    principal: &Principal,
+    input: SectionInput,
+) -> Result<Section, ApiError> {
+    principal.require_admin("manage sections")?;
+    let slug = parse_slug(
+        "slug",
+        input
+            .slug
+            .as_deref()
+            .ok_or_else(|| invalid("slug", "a section needs a slug"))?,
+    )
+    .map_err(ApiError::Unprocessable)?;
+    let name = parse_name(
+        input
+            .name
+            .as_deref()
+            .ok_or_else(|| invalid("name", "a section needs a name"))?,
+    )?;
+    let mut all = state.db().sections().all().await?;
+    let parent_id = match input.parent.as_deref() {
+        Some(parent) => Some(
+            all.iter()
+                .find(|section| section.slug.as_str() == parent)
+                .ok_or_else(|| invalid("parent", "no such section"))?
+                .id,
+        ),
+        None => None,
+    };
+    let position = input.position.unwrap_or_else(|| {
+        all.iter()
+            .filter(|section| section.parent_id == parent_id)
+            .map(|section| section.position)
+            .max()
+            .unwrap_or(0)
+            + 1
+    });
+    let section = Section {
+        id: SectionId::generate(),
+        slug,
+        name,
+        description: parse_description(input.description.flatten())?,
+        parent_id,
+        position,
+    };
+    state
+        .db()
+        .sections()
+        .insert(&section, state.now())
+        .await
+        .map_err(|err| match err {
+            StorageError::Conflict { .. } => ApiError::Conflict {
+                detail: format!("the slug {:?} is taken", section.slug.as_str()),
+                current_status: None,
+            },
+            other => other.into(),
+        })?;
+    all.push(section.clone());
+    announce(state, &all, section.id);
+    Ok(section)
+}
+
+/// An admin renames a desk, rewrites its description or reorders it. Its slug and its place in
+/// the tree stay: moving a desk would move every story filed under it.
+pub async fn update_section(
+    state: &AppState,
+    principal: &Principal,
+    slug: &str,
+    input: SectionInput,
+) -> Result<Section, ApiError> {
+    principal.require_admin("manage sections")?;
+    if input.slug.is_some() || input.parent.is_some() {
+        return Err(invalid(
+            "parent",
+            "a section keeps its slug and its place in the tree",
+        ));
+    }
+    let all = state.db().sections().all().await?;
+    let mut section = all
+        .iter()
+        .find(|section| section.slug.as_str() == slug)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found(format!("no section {slug:?}")))?;
+    if let Some(name) = input.name.as_deref() {
+        section.name = parse_name(name)?;
+    }
+    if let Some(description) = input.description {
+        section.description = parse_description(description)?;
+    }
+    if let Some(position) = input.position {
+        section.position = position;
+    }
+    state.db().sections().update(&section, state.now()).await?;
+    announce(state, &all, section.id);
+    Ok(section)
 }

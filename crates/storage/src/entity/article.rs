@@ -25,6 +25,10 @@ pub struct Model {
     /// Correction notes as JSON.
     pub corrections: String,
     pub version: i32,
+    /// The account that created the story; null for imported stories.
+    pub created_by: Option<String>,
+    /// The editor who approved it last.
+    pub approved_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,9 +3,13 @@
 
 pub(crate) mod article;
 pub(crate) mod article_author;
+pub(crate) mod article_revision;
 pub(crate) mod article_section;
 pub(crate) mod article_tag;
+pub(crate) mod audit_event;
 pub(crate) mod author;
 pub(crate) mod media;
+pub(crate) mod refresh_token;
 pub(crate) mod section;
 pub(crate) mod tag;
+pub(crate) mod user;

@@ -1,5 +1,8 @@
 //! Articles: public lists and items, the relations a story shows, and writing stories.
 //!
+//! Every write to an article row or its link rows goes through one private function,
+//! [`write_story`], inside one transaction.
+//!
 //! Every public read passes through [`public_at`]. Lists are keyset-paged newest first; a
 //! filtered list is driven by its link table, whose (filter, published_at, article) index answers
 //! one page with one range read.
@@ -7,19 +10,22 @@
 use std::collections::HashMap;
 
 use dateline_domain::{
-    Article, ArticleCursor, ArticleFilter, ArticleId, ArticleKey, Author, AuthorId, Page, PageSize,
-    SectionId, Tag, TagId, Timestamp,
+    Article, ArticleCursor, ArticleFilter, ArticleId, ArticleKey, AuditEvent, Author, AuthorId,
+    EditorialTrail, Page, PageSize, Revision, SectionId, Tag, TagId, Timestamp,
 };
 use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
 use sea_orm::{
-    ColumnTrait as _, ConnectionTrait, EntityTrait as _, JoinType, Order, PaginatorTrait as _,
-    QueryFilter as _, QueryOrder as _, QuerySelect as _, RelationTrait as _, Select,
-    TransactionTrait as _,
+    ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DatabaseTransaction,
+    EntityTrait as _, JoinType, Order, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
+    QuerySelect as _, RelationTrait as _, Select, TransactionTrait as _,
 };
 
-use crate::convert::article_row;
+use crate::convert::{article_row, audit_row, revision_row};
 use crate::db::Database;
-use crate::entity::{article, article_author, article_section, article_tag, author, tag};
+use crate::entity::{
+    article, article_author, article_revision, article_section, article_tag, audit_event, author,
+    tag,
+};
 use crate::error::StorageError;
 use crate::public::{KeysetColumns, public_at};
 use crate::repo::convert_all;
@@ -301,17 +307,189 @@ impl Articles<'_> {
             return Ok(());
         }
         let txn = self.db.write.begin().await?;
-        for chunk in batch.chunks(INSERT_CHUNK) {
-            let rows = chunk
-                .iter()
-                .map(|new| article_row(&new.article).map(article::ActiveModel::from))
-                .collect::<Result<Vec<_>, _>>()?;
-            article::Entity::insert_many(rows).exec(&txn).await?;
-        }
-        insert_links(&txn, batch).await?;
+        write_story(
+            &txn,
+            StoryChange::Insert {
+                batch,
+                trail: EditorialTrail::default(),
+            },
+        )
+        .await?;
         txn.commit().await?;
         Ok(())
     }
+
+    /// Saves a story from the newsroom — new (`expected_version` `None`) or a new version of a
+    /// stored one — with its revision and any audit entry, all in one transaction. A stale
+    /// `expected_version` writes nothing and answers [`StorageError::Stale`].
+    pub async fn save(&self, write: &StoryWrite) -> Result<(), StorageError> {
+        let txn = self.db.write.begin().await?;
+        let change = match write.expected_version {
+            None => StoryChange::Insert {
+                batch: std::slice::from_ref(&write.story),
+                trail: write.trail,
+            },
+            Some(expected_version) => StoryChange::Update {
+                story: &write.story,
+                trail: write.trail,
+                expected_version,
+            },
+        };
+        write_story(&txn, change).await?;
+        article_revision::ActiveModel::from(revision_row(&write.revision)?)
+            .insert(&txn)
+            .await?;
+        if let Some(event) = &write.audit {
+            audit_event::ActiveModel::from(audit_row(event))
+                .insert(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes a story (its links and revisions go with it) and records why, in one transaction.
+    pub async fn delete(
+        &self,
+        id: ArticleId,
+        expected_version: i32,
+        audit: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let txn = self.db.write.begin().await?;
+        write_story(
+            &txn,
+            StoryChange::Delete {
+                id,
+                expected_version,
+            },
+        )
+        .await?;
+        audit_event::ActiveModel::from(audit_row(audit))
+            .insert(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+/// A story saved from the newsroom, with what must be written beside it.
+#[derive(Debug, Clone)]
+pub struct StoryWrite {
+    pub story: NewArticle,
+    pub trail: EditorialTrail,
+    /// `None` for a new story; otherwise the version the writer read, which must still be the
+    /// stored one. `story.article.version` is the version being written.
+    pub expected_version: Option<i32>,
+    /// The revision this save keeps.
+    pub revision: Revision,
+    pub audit: Option<AuditEvent>,
+}
+
+/// One change to article rows.
+enum StoryChange<'a> {
+    Insert {
+        batch: &'a [NewArticle],
+        trail: EditorialTrail,
+    },
+    Update {
+        story: &'a NewArticle,
+        trail: EditorialTrail,
+        expected_version: i32,
+    },
+    Delete {
+        id: ArticleId,
+        expected_version: i32,
+    },
+}
+
+/// THE place where article rows and their link rows change. Every write — imports, the corpus,
+/// the newsroom's saves and deletions — comes through here inside the caller's transaction, so
+/// the link tables' copy of `published_at` always moves with the story's. Anything that must
+/// stay in step with stories (a search index) is maintained here, in the same transaction.
+async fn write_story(
+    txn: &DatabaseTransaction,
+    change: StoryChange<'_>,
+) -> Result<(), StorageError> {
+    match change {
+        StoryChange::Insert { batch, trail } => {
+            for chunk in batch.chunks(INSERT_CHUNK) {
+                let rows = chunk
+                    .iter()
+                    .map(|new| article_row(&new.article, trail).map(article::ActiveModel::from))
+                    .collect::<Result<Vec<_>, _>>()?;
+                article::Entity::insert_many(rows).exec(txn).await?;
+            }
+            insert_links(txn, batch).await?;
+        }
+        StoryChange::Update {
+            story,
+            trail,
+            expected_version,
+        } => {
+            let id = story.article.id;
+            let mut row =
+                article::ActiveModel::from(article_row(&story.article, trail)?).reset_all();
+            // The id and the creator never change.
+            row.not_set(article::Column::Id);
+            row.not_set(article::Column::CreatedBy);
+            let updated = article::Entity::update_many()
+                .set(row)
+                .filter(article::Column::Id.eq(id.to_string()))
+                .filter(article::Column::Version.eq(expected_version))
+                .exec(txn)
+                .await?;
+            if updated.rows_affected == 0 {
+                return Err(missing_or_stale(txn, id, expected_version).await);
+            }
+            delete_links(txn, id).await?;
+            insert_links(txn, std::slice::from_ref(story)).await?;
+        }
+        StoryChange::Delete {
+            id,
+            expected_version,
+        } => {
+            delete_links(txn, id).await?;
+            article_revision::Entity::delete_many()
+                .filter(article_revision::Column::ArticleId.eq(id.to_string()))
+                .exec(txn)
+                .await?;
+            let deleted = article::Entity::delete_many()
+                .filter(article::Column::Id.eq(id.to_string()))
+                .filter(article::Column::Version.eq(expected_version))
+                .exec(txn)
+                .await?;
+            if deleted.rows_affected == 0 {
+                return Err(missing_or_stale(txn, id, expected_version).await);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Why a versioned write touched no row: the story is gone, or someone saved it first.
+async fn missing_or_stale(txn: &DatabaseTransaction, id: ArticleId, expected: i32) -> StorageError {
+    match article::Entity::find_by_id(id.to_string()).one(txn).await {
+        Ok(Some(_)) => StorageError::Stale { expected },
+        Ok(None) => StorageError::NotFound,
+        Err(err) => err.into(),
+    }
+}
+
+async fn delete_links(txn: &DatabaseTransaction, id: ArticleId) -> Result<(), StorageError> {
+    let id = id.to_string();
+    article_section::Entity::delete_many()
+        .filter(article_section::Column::ArticleId.eq(id.clone()))
+        .exec(txn)
+        .await?;
+    article_author::Entity::delete_many()
+        .filter(article_author::Column::ArticleId.eq(id.clone()))
+        .exec(txn)
+        .await?;
+    article_tag::Entity::delete_many()
+        .filter(article_tag::Column::ArticleId.eq(id))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 async fn insert_links(

@@ -1,10 +1,13 @@
 //! Repositories, one per aggregate. Each borrows the [`Database`] and speaks in domain values.
 
 pub mod articles;
+pub mod audit;
 pub mod authors;
 pub mod media;
+pub mod newsroom;
 pub mod sections;
 pub mod tags;
+pub mod users;
 
 use crate::db::Database;
 
@@ -27,6 +30,14 @@ impl Database {
 
     pub fn media(&self) -> media::MediaLibrary<'_> {
         media::MediaLibrary { db: self }
+    }
+
+    pub fn users(&self) -> users::Users<'_> {
+        users::Users { db: self }
+    }
+
+    pub fn audit(&self) -> audit::AuditTrail<'_> {
+        audit::AuditTrail { db: self }
     }
 }
 

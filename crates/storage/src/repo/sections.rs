@@ -1,6 +1,7 @@
 //! Sections: the desk tree.
 
 use dateline_domain::{Section, SectionId, Slug, Timestamp};
+use sea_orm::ActiveValue::{Set, Unchanged};
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _,
 };
@@ -71,6 +72,21 @@ impl Sections<'_> {
             updated_at: at.as_datetime(),
         })
         .insert(&self.db.write)
+        .await?;
+        Ok(())
+    }
+
+    /// Saves a section's name, description and position (its slug and place in the tree stay).
+    pub async fn update(&self, section: &Section, at: Timestamp) -> Result<(), StorageError> {
+        section::ActiveModel {
+            id: Unchanged(section.id.to_string()),
+            name: Set(section.name.clone()),
+            description: Set(section.description.clone()),
+            position: Set(section.position),
+            updated_at: Set(at.as_datetime()),
+            ..Default::default()
+        }
+        .update(&self.db.write)
         .await?;
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! `article`, `articles`, `latest`.
 
 use async_graphql::{Context, ID, Object, Result};
+use axum::http::header::CACHE_CONTROL;
 use chrono::{DateTime, FixedOffset};
 use dateline_domain::ValidationError;
 
@@ -9,6 +10,7 @@ use crate::graphql::types::app;
 use crate::graphql::types::article::ArticleObject;
 use crate::graphql::types::connection::ArticleConnection;
 use crate::service::articles::{ListArticles, find_article, list_articles};
+use crate::service::newsroom::find_preview;
 
 #[derive(Default)]
 pub(crate) struct ArticleQuery;
@@ -16,12 +18,14 @@ pub(crate) struct ArticleQuery;
 #[Object]
 impl ArticleQuery {
     /// One public story, by id or by slug (exactly one of them). Null when nothing public
-    /// answers to it.
+    /// answers to it. With `preview` (a preview token), the story's unpublished version; the
+    /// response is then marked `Cache-Control: private, no-store`.
     async fn article(
         &self,
         ctx: &Context<'_>,
         id: Option<ID>,
         slug: Option<String>,
+        preview: Option<String>,
     ) -> Result<Option<ArticleObject>> {
         let key = match (id, slug) {
             (Some(id), None) => id.0,
@@ -34,6 +38,13 @@ impl ArticleQuery {
                 .or_graphql_error();
             }
         };
+        if let Some(token) = preview {
+            ctx.insert_http_header(CACHE_CONTROL, "private, no-store");
+            return find_preview(app(ctx), &key, &token)
+                .await
+                .map(|article| Some(ArticleObject(article)))
+                .or_graphql_error();
+        }
         match find_article(app(ctx), &key).await {
             Ok(article) => Ok(Some(ArticleObject(article))),
             Err(ApiError::NotFound(_)) => Ok(None),

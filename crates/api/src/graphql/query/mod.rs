@@ -1,6 +1,7 @@
 //! Root query fields, one object per area, merged into `Query`.
 
 pub(crate) mod articles;
+pub(crate) mod newsroom;
 pub(crate) mod node;
 pub(crate) mod people;
 pub(crate) mod sections;
@@ -14,4 +15,5 @@ pub struct Query(
     sections::SectionQuery,
     people::TaxonomyQuery,
     node::NodeQuery,
+    newsroom::NewsroomQuery,
 );

@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Object, SimpleObject};
 use dateline_domain::Media;
 
 use crate::graphql::types::app;
-use crate::service::media::original_url;
+use crate::service::media::{original_url, renditions};
 
 pub(crate) struct MediaObject(pub(crate) Media);
 
@@ -15,13 +15,21 @@ pub(crate) struct FocalPoint {
     y: f64,
 }
 
-/// One size of an image.
+/// One size and crop of an image, with what must be printed beside it.
 #[derive(SimpleObject)]
 pub(crate) struct Rendition {
+    /// The preset: thumb, small, medium, large, with -16x9, -4x3 or -1x1 for the cut versions.
     name: String,
-    url: String,
+    /// `original`, `16:9`, `4:3` or `1:1`.
+    crop: String,
     width: u32,
     height: u32,
+    /// JPEG.
+    url: String,
+    /// The same rendition as WebP.
+    webp_url: String,
+    caption: Option<String>,
+    credit: Option<String>,
 }
 
 /// An uploaded image with what must be printed beside it.
@@ -64,8 +72,20 @@ impl MediaObject {
         }
     }
 
-    /// Sizes and crops of the image.
-    async fn renditions(&self) -> Vec<Rendition> {
-        Vec::new()
+    /// Sizes and crops of the image, each as JPEG and WebP; only these presets exist.
+    async fn renditions(&self, ctx: &Context<'_>) -> Vec<Rendition> {
+        renditions(app(ctx).settings(), &self.0)
+            .into_iter()
+            .map(|rendition| Rendition {
+                name: rendition.preset.name(),
+                crop: rendition.preset.crop.label().to_owned(),
+                width: rendition.width,
+                height: rendition.height,
+                url: rendition.jpeg_url,
+                webp_url: rendition.webp_url,
+                caption: self.0.caption.clone(),
+                credit: self.0.credit.clone(),
+            })
+            .collect()
     }
 }

@@ -4,6 +4,7 @@ pub(crate) mod article;
 pub(crate) mod author;
 pub(crate) mod body;
 pub(crate) mod connection;
+pub(crate) mod editorial;
 pub(crate) mod media;
 pub(crate) mod node;
 pub(crate) mod section;
@@ -18,6 +19,16 @@ use crate::state::AppState;
 /// The application state the schema was built with.
 pub(crate) fn app<'a>(ctx: &Context<'a>) -> &'a AppState {
     ctx.data_unchecked::<AppState>()
+}
+
+/// The signed-in account a resolver acts for; 401 (`UNAUTHORIZED`) without valid credentials.
+pub(crate) async fn principal(
+    ctx: &Context<'_>,
+) -> Result<crate::auth::Principal, crate::error::ApiError> {
+    let credentials = ctx
+        .data_opt::<crate::graphql::Credentials>()
+        .and_then(|credentials| credentials.0.as_deref());
+    crate::auth::authenticate(app(ctx), credentials).await
 }
 
 /// The relation loader the schema was built with.

@@ -1,0 +1,471 @@
+//! Authentication: signing keys and the tokens they make (short-lived access JWTs and preview
+//! tokens), argon2id passwords, and who a request is.
+//!
+//! Tokens are HS256 JWTs with a `kid` naming the key, so a new secret can take over while tokens
+//! signed with the previous one still verify. Expiry is judged against the application's clock,
+//! not the library's, so tests move time instead of waiting. Access and preview tokens carry
+//! different audiences: neither is accepted as the other.
+
+use std::sync::LazyLock;
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use dateline_domain::{Actor, ArticleId, Role, Timestamp, User, UserId};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use secrecy::{ExposeSecret as _, SecretString};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The shortest JWT secret the server accepts, in bytes.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+const ISSUER: &str = "dateline";
+const ACCESS_AUDIENCE: &str = "dateline-api";
+const PREVIEW_AUDIENCE: &str = "dateline-preview";
+
+/// Why a secret was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("a JWT secret must be at least {MIN_SECRET_BYTES} bytes")]
+    TooShort,
+    #[error("the JWT secret could not be used: {0}")]
+    Unusable(String),
+}
+
+struct Key {
+    kid: String,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl Key {
+    fn new(secret: &[u8]) -> Result<Self, KeyError> {
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(KeyError::TooShort);
+        }
+        // The kid is a digest of the secret: stable across nodes and restarts, and no help in
+        // guessing the secret.
+        let digest = Sha256::new()
+            .chain_update(b"dateline-kid\0")
+            .chain_update(secret)
+            .finalize();
+        let kid = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        Ok(Self {
+            kid,
+            encoding: EncodingKey::from_secret(secret)
+                .map_err(|err| KeyError::Unusable(err.to_string()))?,
+            decoding: DecodingKey::from_secret(secret)
+                .map_err(|err| KeyError::Unusable(err.to_string()))?,
+        })
+    }
+}
+
+/// The keys tokens are signed and verified with: the current one signs; the previous one, while
+/// configured, still verifies.
+pub struct SigningKeys {
+    current: Key,
+    previous: Option<Key>,
+}
+
+impl std::fmt::Debug for SigningKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKeys")
+            .field("current", &self.current.kid)
+            .field("previous", &self.previous.as_ref().map(|key| &key.kid))
+            .finish()
+    }
+}
+
+/// Why a token was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenProblem {
+    Expired,
+    Invalid,
+}
+
+impl SigningKeys {
+    pub fn new(current: &SecretString, previous: Option<&SecretString>) -> Result<Self, KeyError> {
+        Ok(Self {
+            current: Key::new(current.expose_secret().as_bytes())?,
+            previous: previous
+                .map(|secret| Key::new(secret.expose_secret().as_bytes()))
+                .transpose()?,
+        })
+    }
+
+    /// Keys from a fresh random secret, for development and tests: tokens die with the process.
+    pub fn random() -> Self {
+        let secret: [u8; 32] = rand::random();
+        let text: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+        Self::new(&SecretString::from(text), None).unwrap_or_else(|_| unreachable!("64 hex chars"))
+    }
+
+    fn sign<T: Serialize>(&self, claims: &T) -> Result<String, ApiError> {
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.current.kid.clone());
+        jsonwebtoken::encode(&header, claims, &self.current.encoding)
+            .map_err(|err| ApiError::Internal(format!("signing a token: {err}")))
+    }
+
+    fn verify<T: DeserializeOwned + Expiring>(
+        &self,
+        token: &str,
+        audience: &str,
+        now: Timestamp,
+    ) -> Result<T, TokenProblem> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenProblem::Invalid)?;
+        let key = match header.kid.as_deref() {
+            Some(kid) if kid == self.current.kid => &self.current,
+            Some(kid) => self
+                .previous
+                .as_ref()
+                .filter(|key| key.kid == kid)
+                .ok_or(TokenProblem::Invalid)?,
+            None => return Err(TokenProblem::Invalid),
+        };
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.set_required_spec_claims(&["exp", "sub", "aud", "iss"]);
+        validation.set_audience(&[audience]);
+        validation.set_issuer(&[ISSUER]);
+        let claims = jsonwebtoken::decode::<T>(token, &key.decoding, &validation)
+            .map_err(|_| TokenProblem::Invalid)?
+            .claims;
+        if claims.expires_at() <= now.unix_seconds() {
+            return Err(TokenProblem::Expired);
+        }
+        Ok(claims)
+    }
+
+    /// A short-lived access token for `user`.
+    pub fn issue_access(
+        &self,
+        user: &User,
+        now: Timestamp,
+        ttl: chrono::Duration,
+    ) -> Result<String, ApiError> {
+        self.sign(&AccessClaims {
+            iss: ISSUER.into(),
+            aud: ACCESS_AUDIENCE.into(),
+            sub: user.id.to_string(),
+            role: user.role.as_str().into(),
+            iat: now.unix_seconds(),
+            exp: now.plus(ttl).unix_seconds(),
+        })
+    }
+
+    /// Checks an access token and answers whose it is.
+    pub(crate) fn verify_access(
+        &self,
+        token: &str,
+        now: Timestamp,
+    ) -> Result<UserId, TokenProblem> {
+        let claims: AccessClaims = self.verify(token, ACCESS_AUDIENCE, now)?;
+        UserId::parse(&claims.sub).map_err(|_| TokenProblem::Invalid)
+    }
+
+    /// A preview token for one story.
+    pub(crate) fn issue_preview(
+        &self,
+        article: ArticleId,
+        by: UserId,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<String, ApiError> {
+        self.sign(&PreviewClaims {
+            iss: ISSUER.into(),
+            aud: PREVIEW_AUDIENCE.into(),
+            sub: article.to_string(),
+            by: by.to_string(),
+            iat: now.unix_seconds(),
+            exp: expires_at.unix_seconds(),
+        })
+    }
+
+    /// Checks a preview token and answers the story it opens.
+    pub(crate) fn verify_preview(
+        &self,
+        token: &str,
+        now: Timestamp,
+    ) -> Result<ArticleId, TokenProblem> {
+        let claims: PreviewClaims = self.verify(token, PREVIEW_AUDIENCE, now)?;
+        ArticleId::parse(&claims.sub).map_err(|_| TokenProblem::Invalid)
+    }
+}
+
+trait Expiring {
+    fn expires_at(&self) -> i64;
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct AccessClaims {
+    iss: String,
+    aud: String,
+    sub: String,
+    /// For clients to read; the server reads the account's current role from storage.
+    role: String,
+    iat: i64,
+    exp: i64,
+}
+
+impl Expiring for AccessClaims {
+    fn expires_at(&self) -> i64 {
+        self.exp
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct PreviewClaims {
+    iss: String,
+    aud: String,
+    sub: String,
+    /// Who minted it.
+    by: String,
+    iat: i64,
+    exp: i64,
+}
+
+impl Expiring for PreviewClaims {
+    fn expires_at(&self) -> i64 {
+        self.exp
+    }
+}
+
+/// Hashes a password with argon2id (default parameters, a fresh salt). Slow on purpose: call it
+/// off the async threads.
+pub fn hash_password(password: &SecretString) -> Result<String, ApiError> {
+    Argon2::default()
+        .hash_password(password.expose_secret().as_bytes())
+        .map(|hash| hash.to_string())
+        .map_err(|err| ApiError::Internal(format!("hashing a password: {err}")))
+}
+
+/// A hash of nothing anyone knows, verified against when an e-mail has no account, so that a
+/// wrong e-mail costs as long as a wrong password.
+static DECOY_HASH: LazyLock<Option<String>> =
+    LazyLock::new(|| hash_password(&SecretString::from("decoy password, never valid")).ok());
+
+/// Whether `password` matches `hash` (a PHC string); `None` checks against a decoy and fails.
+pub fn verify_password(password: &SecretString, hash: Option<&str>) -> bool {
+    let (hash, real) = match hash {
+        Some(hash) => (hash, true),
+        None => match DECOY_HASH.as_deref() {
+            Some(decoy) => (decoy, false),
+            None => return false,
+        },
+    };
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let matches = Argon2::default()
+        .verify_password(password.expose_secret().as_bytes(), &parsed)
+        .is_ok();
+    real && matches
+}
+
+/// A signed-in account.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+}
+
+impl Principal {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user: self.user.id,
+            role: self.user.role,
+        }
+    }
+
+    pub fn role(&self) -> Role {
+        self.user.role
+    }
+
+    /// Refuses unless the account holds at least an editor's role.
+    pub fn require_editor(&self, what: &str) -> Result<(), ApiError> {
+        if self.user.role.is_editor() {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!("only editors may {what}")))
+        }
+    }
+
+    /// Refuses unless the account is an admin.
+    pub fn require_admin(&self, what: &str) -> Result<(), ApiError> {
+        if self.user.role.is_admin() {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!("only admins may {what}")))
+        }
+    }
+}
+
+fn unauthorized(detail: &str, invalid_token: bool) -> ApiError {
+    ApiError::Unauthorized {
+        detail: detail.into(),
+        invalid_token,
+    }
+}
+
+/// Who sent a request, from its `Authorization` header value. Missing, malformed, expired or
+/// tampered credentials and disabled accounts are all 401.
+pub async fn authenticate(
+    state: &AppState,
+    authorization: Option<&str>,
+) -> Result<Principal, ApiError> {
+    let Some(value) = authorization else {
+        return Err(unauthorized(
+            "sign in: send Authorization: Bearer <access token>",
+            false,
+        ));
+    };
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+        .ok_or_else(|| unauthorized("the Authorization header must be Bearer <token>", true))?;
+    let user_id = state
+        .editorial()
+        .keys
+        .verify_access(token, state.now())
+        .map_err(|problem| match problem {
+            TokenProblem::Expired => unauthorized("the access token has expired; refresh it", true),
+            TokenProblem::Invalid => unauthorized("the access token is not valid", true),
+        })?;
+    let user = state
+        .db()
+        .users()
+        .find(user_id)
+        .await?
+        .filter(|user| !user.disabled)
+        .ok_or_else(|| unauthorized("the account no longer exists or is disabled", true))?;
+    Ok(Principal { user })
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let header = match parts.headers.get(header::AUTHORIZATION) {
+            None => None,
+            Some(value) => Some(
+                value
+                    .to_str()
+                    .map_err(|_| unauthorized("the access token is not valid", true))?,
+            ),
+        };
+        authenticate(state, header).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user() -> User {
+        let now = Timestamp::from_unix_seconds(1_800_000_000).unwrap();
+        User {
+            id: UserId::generate(),
+            email: dateline_domain::Email::parse("kim@news.example").unwrap(),
+            display_name: "김민지".into(),
+            role: Role::Editor,
+            author_id: None,
+            disabled: false,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn a_signed_token_verifies_until_it_expires() {
+        let keys = SigningKeys::random();
+        let now = Timestamp::from_unix_seconds(1_800_000_000).unwrap();
+        let user = user();
+        let token = keys
+            .issue_access(&user, now, chrono::Duration::minutes(15))
+            .unwrap();
+        assert_eq!(keys.verify_access(&token, now), Ok(user.id));
+        let later = now.plus(chrono::Duration::minutes(15));
+        assert_eq!(
+            keys.verify_access(&token, later),
+            Err(TokenProblem::Expired)
+        );
+    }
+
+    #[test]
+    fn a_tampered_or_foreign_token_is_refused() {
+        let keys = SigningKeys::random();
+        let now = Timestamp::from_unix_seconds(1_800_000_000).unwrap();
+        let token = keys
+            .issue_access(&user(), now, chrono::Duration::minutes(15))
+            .unwrap();
+        let mut tampered = token.clone().into_bytes();
+        let last = tampered.len() - 2;
+        tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+        let tampered = String::from_utf8(tampered).unwrap();
+        assert_eq!(
+            keys.verify_access(&tampered, now),
+            Err(TokenProblem::Invalid)
+        );
+        assert_eq!(
+            SigningKeys::random().verify_access(&token, now),
+            Err(TokenProblem::Invalid)
+        );
+        assert_eq!(keys.verify_preview(&token, now), Err(TokenProblem::Invalid));
+    }
+
+    #[test]
+    fn tokens_signed_with_the_previous_secret_still_verify() {
+        let old = SecretString::from("o".repeat(32));
+        let new = SecretString::from("n".repeat(40));
+        let now = Timestamp::from_unix_seconds(1_800_000_000).unwrap();
+        let user = user();
+        let before = SigningKeys::new(&old, None).unwrap();
+        let token = before
+            .issue_access(&user, now, chrono::Duration::minutes(15))
+            .unwrap();
+        let rotated = SigningKeys::new(&new, Some(&old)).unwrap();
+        assert_eq!(rotated.verify_access(&token, now), Ok(user.id));
+        let dropped = SigningKeys::new(&new, None).unwrap();
+        assert_eq!(
+            dropped.verify_access(&token, now),
+            Err(TokenProblem::Invalid)
+        );
+    }
+
+    #[test]
+    fn short_secrets_are_refused() {
+        assert!(matches!(
+            SigningKeys::new(&SecretString::from("too short"), None),
+            Err(KeyError::TooShort)
+        ));
+    }
+
+    #[test]
+    fn passwords_verify_against_their_hash_only() {
+        let hash = hash_password(&SecretString::from("부산 앞바다 갈매기 2026")).unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password(
+            &SecretString::from("부산 앞바다 갈매기 2026"),
+            Some(&hash)
+        ));
+        assert!(!verify_password(
+            &SecretString::from("틀린 비밀번호입니다"),
+            Some(&hash)
+        ));
+        assert!(!verify_password(
+            &SecretString::from("decoy password, never valid"),
+            None
+        ));
+    }
+}

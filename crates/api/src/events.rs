@@ -1,0 +1,73 @@
+//! Content changes, announced once a write has committed. Whatever must follow a change —
+//! cache invalidation, webhooks, the change feed, subscriptions — subscribes here instead of
+//! being called from each write.
+
+use dateline_domain::{ArticleId, AuthorId, SectionId, TagId, Timestamp};
+use tokio::sync::broadcast;
+
+/// What kind of change was made to a story.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Created,
+    Updated,
+    Submitted,
+    Published,
+    Scheduled,
+    Unpublished,
+    Archived,
+    Deleted,
+    /// A section was created or renamed; `article` is `None`.
+    SectionChanged,
+}
+
+/// A committed change, naming everything whose presentation it may alter: the story (if a story
+/// changed), and the sections (with ancestors), tags and bylines it was linked to before **or**
+/// after.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContentChange {
+    pub kind: ChangeKind,
+    pub article: Option<ArticleId>,
+    pub sections: Vec<SectionId>,
+    pub tags: Vec<TagId>,
+    pub authors: Vec<AuthorId>,
+    /// When the story is (or was to be) public; for a scheduled story, when a cache of public
+    /// lists must next be refreshed without any further event.
+    pub published_at: Option<Timestamp>,
+    pub at: Timestamp,
+}
+
+/// How many changes a slow subscriber may fall behind before it misses some.
+const BACKLOG: usize = 1_024;
+
+/// The in-process bus changes are announced on.
+#[derive(Debug)]
+pub struct ContentEvents {
+    sender: broadcast::Sender<ContentChange>,
+}
+
+impl Default for ContentEvents {
+    fn default() -> Self {
+        Self {
+            sender: broadcast::channel(BACKLOG).0,
+        }
+    }
+}
+
+impl ContentEvents {
+    /// Announces a committed change to every subscriber (none is fine).
+    pub fn announce(&self, change: ContentChange) {
+        tracing::debug!(
+            article.id = ?change.article,
+            change.kind = ?change.kind,
+            change.sections = change.sections.len(),
+            "content changed"
+        );
+        // An error only means nobody is listening.
+        let _ = self.sender.send(change);
+    }
+
+    /// Changes from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<ContentChange> {
+        self.sender.subscribe()
+    }
+}

@@ -1,0 +1,16 @@
+//! Root mutation fields, one object per area, merged into `Mutation`. Each calls the same
+//! service function as its REST route.
+
+pub(crate) mod accounts;
+pub(crate) mod articles;
+pub(crate) mod sections;
+
+use async_graphql::MergedObject;
+
+/// Every root mutation field.
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    articles::ArticleMutation,
+    accounts::AccountMutation,
+    sections::SectionMutation,
+);

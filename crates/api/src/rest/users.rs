@@ -1,0 +1,169 @@
+//! `/api/v1/users`: the signed-in account, and accounts managed by admins.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use secrecy::SecretString;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::auth::Principal;
+use crate::error::{ApiError, Problem};
+use crate::rest::dto::Item;
+use crate::rest::editorial_dto::UserResponse;
+use crate::rest::extract::{ApiJson, ApiPath};
+use crate::service::accounts::{self, AccountChanges, NewAccount};
+use crate::state::AppState;
+
+/// The signed-in account.
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/me",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Item<UserResponse>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn me(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Json<Item<UserResponse>> {
+    Json(Item {
+        data: UserResponse::new(state.settings(), &principal.user),
+    })
+}
+
+/// Every account (admins).
+#[utoipa::path(
+    get,
+    path = "/api/v1/users",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Item<Vec<UserResponse>>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn list_users(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Item<Vec<UserResponse>>>, ApiError> {
+    let users = accounts::list_users(&state, &principal).await?;
+    Ok(Json(Item {
+        data: users
+            .iter()
+            .map(|user| UserResponse::new(state.settings(), user))
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct CreateUserRequest {
+    email: String,
+    display_name: Option<String>,
+    /// reporter, editor or admin.
+    role: String,
+    /// At least 12 characters.
+    #[schema(value_type = String, format = Password)]
+    password: SecretString,
+    /// The slug of the byline the account writes under.
+    author: Option<String>,
+}
+
+/// Creates an account (admins).
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = CreateUserRequest,
+    responses(
+        (status = 201, body = Item<UserResponse>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The e-mail has an account", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn create_user(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiJson(request): ApiJson<CreateUserRequest>,
+) -> Result<(StatusCode, Json<Item<UserResponse>>), ApiError> {
+    let user = accounts::create_user(
+        &state,
+        &principal,
+        NewAccount {
+            email: request.email,
+            display_name: request.display_name,
+            role: request.role,
+            password: request.password,
+            author: request.author,
+        },
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Item {
+            data: UserResponse::new(state.settings(), &user),
+        }),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct UpdateUserRequest {
+    display_name: Option<String>,
+    role: Option<String>,
+    disabled: Option<bool>,
+    #[schema(value_type = Option<String>, format = Password)]
+    password: Option<SecretString>,
+    /// An author slug, or null to unlink.
+    #[serde(default, deserialize_with = "crate::rest::newsroom::nullable")]
+    #[schema(value_type = Option<String>)]
+    author: Option<Option<String>>,
+}
+
+/// Changes an account (admins): role, name, password, byline, or disables it. Disabling or a
+/// new password revokes the account's refresh tokens.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/users/{id}",
+    tag = "auth",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The account id (usr_…)")),
+    request_body = UpdateUserRequest,
+    responses(
+        (status = 200, body = Item<UserResponse>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn update_user(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(request): ApiJson<UpdateUserRequest>,
+) -> Result<Json<Item<UserResponse>>, ApiError> {
+    let user = accounts::update_user(
+        &state,
+        &principal,
+        &id,
+        AccountChanges {
+            display_name: request.display_name,
+            role: request.role,
+            disabled: request.disabled,
+            password: request.password,
+            author: request.author,
+        },
+    )
+    .await?;
+    Ok(Json(Item {
+        data: UserResponse::new(state.settings(), &user),
+    }))
+}

@@ -1,0 +1,864 @@
+//! The newsroom's use cases: writing, editing and moving stories through the workflow, reading
+//! stories in any status, revisions and their diffs, and preview links.
+//!
+//! Rules come from `dateline_domain::workflow`; this module loads, checks, saves (one storage
+//! call per save, which writes the story, its links, its revision and any audit entry in one
+//! transaction) and then announces the committed change.
+
+use std::collections::BTreeSet;
+
+use dateline_domain::article::{MAX_HEADLINE_CHARS, slug_candidates, summary_from_text};
+use dateline_domain::body_html::body_from_html;
+use dateline_domain::section::lineage;
+use dateline_domain::{
+    Article, ArticleCursor, ArticleId, ArticleKey, AuditEvent, Block, Body, Correction,
+    EditorialTrail, MediaId, PageSize, Revision, RevisionDiff, RevisionId, Slug, Status,
+    StoryContent, Tag, TagId, Timestamp, ValidationError,
+};
+use dateline_storage::{NewArticle, NewsroomFilter, StorageError, StoryLinks, StoryWrite};
+
+use crate::auth::{Principal, TokenProblem};
+use crate::error::ApiError;
+use crate::events::{ChangeKind, ContentChange};
+use crate::service::articles::{ArticleRecord, with_relations};
+use crate::state::AppState;
+
+/// A story as the newsroom sees it: the story with its relations, who created and approved it,
+/// and its effective status.
+#[derive(Debug, Clone)]
+pub struct StoryView {
+    pub record: ArticleRecord,
+    pub trail: EditorialTrail,
+    pub status: Status,
+}
+
+/// What a client sends to write a story. For an edit, absent fields stay as they are;
+/// `Some(None)` clears an optional one.
+#[derive(Debug, Default, Clone)]
+pub struct StoryInput {
+    pub headline: Option<String>,
+    pub subheadline: Option<Option<String>>,
+    pub summary: Option<Option<String>>,
+    pub body: Option<Vec<Block>>,
+    pub body_html: Option<String>,
+    /// A section slug.
+    pub section: Option<String>,
+    /// Author slugs, in byline order.
+    pub authors: Option<Vec<String>>,
+    /// Tag names; tags that do not exist yet are created.
+    pub tags: Option<Vec<String>>,
+    /// A media id.
+    pub lead_image: Option<Option<String>>,
+    pub source_label: Option<Option<String>>,
+    pub canonical_url: Option<Option<String>>,
+    /// For a new story: the slug wanted instead of one made from the headline.
+    pub slug: Option<String>,
+    /// For an edit of a published story: a public correction note (정정보도).
+    pub correction: Option<String>,
+}
+
+/// The version an edit or a step was made against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expected {
+    pub version: i32,
+    /// Sent as `If-Match`: a stale one answers 412 rather than 409.
+    pub from_header: bool,
+}
+
+/// A workflow step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Submit,
+    /// With the time the story should appear; absent or past publishes now.
+    Approve(Option<Timestamp>),
+    Unpublish,
+    Archive,
+}
+
+/// A preview link for one story.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub token: String,
+    pub expires_at: Timestamp,
+    pub article: ArticleId,
+}
+
+const MAX_TAGS: usize = 20;
+const MAX_AUTHORS: usize = 10;
+
+fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+    ApiError::Unprocessable(ValidationError::new(field, message))
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!("no story {id:?} in the newsroom"))
+}
+
+/// Trimmed optional text of at most `max` characters; empty means none.
+fn optional_text(
+    field: &str,
+    value: Option<String>,
+    max: usize,
+) -> Result<Option<String>, ApiError> {
+    let Some(text) = value
+        .map(|text| text.trim().to_owned())
+        .filter(|t| !t.is_empty())
+    else {
+        return Ok(None);
+    };
+    if text.chars().count() > max {
+        return Err(invalid(field, format!("must be at most {max} characters")));
+    }
+    Ok(Some(text))
+}
+
+fn parse_headline(headline: &str) -> Result<String, ApiError> {
+    let headline = headline.trim();
+    if headline.is_empty() || headline.chars().count() > MAX_HEADLINE_CHARS {
+        return Err(invalid(
+            "headline",
+            format!("must be 1 to {MAX_HEADLINE_CHARS} characters"),
+        ));
+    }
+    Ok(headline.to_owned())
+}
+
+fn parse_body(input: &mut StoryInput) -> Result<Option<Body>, ApiError> {
+    match (input.body.take(), input.body_html.take()) {
+        (Some(_), Some(_)) => Err(invalid("body", "send body or bodyHtml, not both")),
+        (Some(blocks), None) => Body::parse(blocks)
+            .map(Some)
+            .map_err(ApiError::Unprocessable),
+        (None, Some(html)) => body_from_html(&html)
+            .map(Some)
+            .map_err(ApiError::Unprocessable),
+        (None, None) => Ok(None),
+    }
+}
+
+fn parse_canonical(url: Option<String>) -> Result<Option<String>, ApiError> {
+    let Some(url) = optional_text("canonicalUrl", url, 2_000)? else {
+        return Ok(None);
+    };
+    match url::Url::parse(&url) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Ok(Some(url)),
+        _ => Err(invalid("canonicalUrl", "must be an absolute http(s) URL")),
+    }
+}
+
+/// Loads a story the principal may see; others' stories are as absent to a reporter as stories
+/// that do not exist.
+async fn load(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> Result<(Article, EditorialTrail), ApiError> {
+    let article_id = ArticleId::parse(id).map_err(|_| not_found(id))?;
+    let (article, trail) = state
+        .db()
+        .articles()
+        .find_editorial(article_id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    if !principal.actor().can_see(trail.created_by) {
+        return Err(not_found(id));
+    }
+    Ok((article, trail))
+}
+
+fn check_version(article: &Article, expected: Option<Expected>) -> Result<(), ApiError> {
+    match expected {
+        Some(expected) if expected.version != article.version => Err(ApiError::Stale {
+            current_version: article.version,
+            precondition: expected.from_header,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Resolves section, byline, tags and lead image from the input, keeping what is stored for
+/// anything not sent.
+async fn resolve_links(
+    state: &AppState,
+    principal: &Principal,
+    input: &StoryInput,
+    current: Option<(&Article, &StoryLinks)>,
+) -> Result<(dateline_domain::SectionId, StoryLinks, Option<MediaId>), ApiError> {
+    let db = state.db();
+    let all_sections = db.sections().all().await?;
+    let section_id = match (&input.section, current) {
+        (Some(slug), _) => {
+            all_sections
+                .iter()
+                .find(|section| section.slug.as_str() == slug.as_str())
+                .ok_or_else(|| invalid("section", format!("no section {slug:?}")))?
+                .id
+        }
+        (None, Some((article, _))) => article.section_id,
+        (None, None) => return Err(invalid("section", "a story needs a section")),
+    };
+    let mut sections = lineage(section_id, &all_sections);
+    sections.dedup();
+
+    let authors = match (&input.authors, current) {
+        (Some(slugs), _) => {
+            if slugs.len() > MAX_AUTHORS {
+                return Err(invalid("authors", format!("at most {MAX_AUTHORS} bylines")));
+            }
+            let mut ids = Vec::new();
+            for slug in slugs {
+                let parsed = Slug::parse(slug).map_err(|err| invalid("authors", err.message))?;
+                let author = db
+                    .authors()
+                    .find_by_slug(&parsed)
+                    .await?
+                    .ok_or_else(|| invalid("authors", format!("no author {slug:?}")))?;
+                if !ids.contains(&author.id) {
+                    ids.push(author.id);
+                }
+            }
+            ids
+        }
+        (None, Some((_, links))) => links.authors.clone(),
+        (None, None) => principal.user.author_id.into_iter().collect(),
+    };
+
+    let tags = match (&input.tags, current) {
+        (Some(names), _) => resolve_tags(state, names).await?,
+        (None, Some((_, links))) => links.tags.clone(),
+        (None, None) => Vec::new(),
+    };
+
+    let lead_image = match (&input.lead_image, current) {
+        (Some(Some(id)), _) => {
+            let media_id =
+                MediaId::parse(id).map_err(|_| invalid("leadImage", "not a media id"))?;
+            db.media()
+                .find(media_id)
+                .await?
+                .ok_or_else(|| invalid("leadImage", format!("no media {id:?}")))?;
+            Some(media_id)
+        }
+        (Some(None), _) => None,
+        (None, Some((article, _))) => article.lead_image_id,
+        (None, None) => None,
+    };
+    Ok((
+        section_id,
+        StoryLinks {
+            authors,
+            tags,
+            sections,
+        },
+        lead_image,
+    ))
+}
+
+/// Finds tags by name, creating those that do not exist yet.
+async fn resolve_tags(state: &AppState, names: &[String]) -> Result<Vec<TagId>, ApiError> {
+    if names.len() > MAX_TAGS {
+        return Err(invalid("tags", format!("at most {MAX_TAGS} tags")));
+    }
+    let tags = state.db().tags();
+    let mut ids = Vec::new();
+    for name in names {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 50 {
+            return Err(invalid("tags", "each tag must be 1 to 50 characters"));
+        }
+        let slug = Slug::from_title(name)
+            .ok_or_else(|| invalid("tags", format!("{name:?} has no letters to name it by")))?;
+        let id = match tags.find_by_slug(&slug).await? {
+            Some(tag) => tag.id,
+            None => {
+                let tag = Tag {
+                    id: TagId::generate(),
+                    slug: slug.clone(),
+                    name: name.to_owned(),
+                };
+                match tags.insert(&tag, state.now()).await {
+                    Ok(()) => tag.id,
+                    // Someone created it a moment ago.
+                    Err(StorageError::Conflict { .. }) => tags
+                        .find_by_slug(&slug)
+                        .await?
+                        .map(|tag| tag.id)
+                        .ok_or_else(|| ApiError::Internal(format!("tag {slug} vanished")))?,
+                    Err(err) => return Err(err.into()),
+                }
+            }
+        };
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// Everything a change touched, before and after, for announcements.
+fn union<T: Ord + Copy>(a: &[T], b: &[T]) -> Vec<T> {
+    a.iter()
+        .chain(b)
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+struct Save<'a> {
+    story: NewArticle,
+    trail: EditorialTrail,
+    expected: Option<Expected>,
+    before: Option<&'a StoryLinks>,
+    action: &'static str,
+    audit: Option<AuditEvent>,
+    kind: ChangeKind,
+}
+
+/// Writes one save (story, links, revision, audit in one transaction), announces it, and
+/// answers the story as the newsroom sees it now.
+async fn save(
+    state: &AppState,
+    principal: &Principal,
+    save: Save<'_>,
+) -> Result<StoryView, ApiError> {
+    let now = state.now();
+    let article = &save.story.article;
+    let revision = Revision {
+        id: RevisionId::generate(),
+        article_id: article.id,
+        version: article.version,
+        action: save.action.to_owned(),
+        editor: Some(principal.user.id),
+        saved_at: now,
+        content: StoryContent::of(article, &save.story.byline, &save.story.tags),
+    };
+    let write = StoryWrite {
+        story: save.story.clone(),
+        trail: save.trail,
+        expected_version: save.expected.map(|e| e.version),
+        revision,
+        audit: save.audit,
+    };
+    let repo = state.db().articles();
+    match repo.save(&write).await {
+        Ok(()) => {}
+        Err(StorageError::Stale { .. }) => {
+            let current = repo
+                .find_editorial(article.id)
+                .await?
+                .map_or(article.version, |(stored, _)| stored.version);
+            return Err(ApiError::Stale {
+                current_version: current,
+                precondition: save.expected.is_some_and(|e| e.from_header),
+            });
+        }
+        Err(StorageError::Conflict { constraint }) if constraint.contains("slug") => {
+            return Err(ApiError::Conflict {
+                detail: format!("the slug {:?} is taken", article.slug.as_str()),
+                current_status: None,
+            });
+        }
+        Err(err) => return Err(err.into()),
+    }
+    let empty = StoryLinks::default();
+    let before = save.before.unwrap_or(&empty);
+    state.announce(ContentChange {
+        kind: save.kind,
+        article: Some(article.id),
+        sections: union(&before.sections, &save.story.sections),
+        tags: union(&before.tags, &save.story.tags),
+        authors: union(&before.authors, &save.story.byline),
+        published_at: article.published_at,
+        at: now,
+    });
+    view(state, save.story.article, save.trail).await
+}
+
+async fn view(
+    state: &AppState,
+    article: Article,
+    trail: EditorialTrail,
+) -> Result<StoryView, ApiError> {
+    let status = article.status_at(state.now());
+    let record = with_relations(state, vec![article])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::Internal("a saved story has no record".into()))?;
+    Ok(StoryView {
+        record,
+        trail,
+        status,
+    })
+}
+
+/// Writes a new story as a DRAFT owned by the principal. Any role may.
+pub async fn create_article(
+    state: &AppState,
+    principal: &Principal,
+    mut input: StoryInput,
+) -> Result<StoryView, ApiError> {
+    let now = state.now();
+    let headline = parse_headline(
+        input
+            .headline
+            .as_deref()
+            .ok_or_else(|| invalid("headline", "a story needs a headline"))?,
+    )?;
+    let body = parse_body(&mut input)?.ok_or_else(|| invalid("body", "send body or bodyHtml"))?;
+    if input.correction.is_some() {
+        return Err(invalid("correction", "a new story has nothing to correct"));
+    }
+    let (section_id, links, lead_image_id) = resolve_links(state, principal, &input, None).await?;
+    let body_text = body.plain_text();
+    let id = ArticleId::generate();
+    let candidates = match input.slug.as_deref() {
+        Some(wanted) => vec![Slug::parse(wanted).map_err(|err| invalid("slug", err.message))?],
+        None => slug_candidates(&headline, id),
+    };
+    let mut article = Article {
+        id,
+        slug: candidates
+            .first()
+            .cloned()
+            .ok_or_else(|| invalid("slug", "no slug could be made for this story"))?,
+        summary: match optional_text("summary", input.summary.flatten(), 1_000)? {
+            Some(summary) => summary,
+            None => summary_from_text(&body_text),
+        },
+        headline,
+        subheadline: optional_text("subheadline", input.subheadline.flatten(), 500)?,
+        body,
+        body_text,
+        section_id,
+        lead_image_id,
+        copyright: state.settings().newsroom.copyright.clone(),
+        source_label: optional_text("sourceLabel", input.source_label.flatten(), 100)?,
+        canonical_url: parse_canonical(input.canonical_url.flatten())?,
+        status: Status::Draft,
+        approved_at: None,
+        published_at: None,
+        created_at: now,
+        updated_at: now,
+        corrections: Vec::new(),
+        version: 1,
+    };
+    let trail = EditorialTrail {
+        created_by: Some(principal.user.id),
+        approved_by: None,
+    };
+    let repo = state.db().articles();
+    for slug in candidates {
+        if repo.slug_exists(&slug).await? {
+            continue;
+        }
+        article.slug = slug;
+        let attempt = save(
+            state,
+            principal,
+            Save {
+                story: NewArticle {
+                    article: article.clone(),
+                    byline: links.authors.clone(),
+                    tags: links.tags.clone(),
+                    sections: links.sections.clone(),
+                },
+                trail,
+                expected: None,
+                before: None,
+                action: "created",
+                audit: None,
+                kind: ChangeKind::Created,
+            },
+        )
+        .await;
+        match attempt {
+            // Another story took the slug between the check and the write: try the next.
+            Err(ApiError::Conflict {
+                current_status: None,
+                ..
+            }) => continue,
+            other => return other,
+        }
+    }
+    Err(ApiError::Conflict {
+        detail: format!("the slug {:?} is taken", article.slug.as_str()),
+        current_status: None,
+    })
+}
+
+/// Edits a story. Reporters edit their own drafts; editors any story not archived. The edit
+/// must name the version it was made against; a stale one writes nothing.
+pub async fn update_article(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+    mut input: StoryInput,
+    expected: Option<Expected>,
+) -> Result<StoryView, ApiError> {
+    let now = state.now();
+    let (mut article, trail) = load(state, principal, id).await?;
+    let effective = article.status_at(now);
+    effective.check_edit(principal.role(), principal.actor().owns(trail.created_by))?;
+    let expected = expected.ok_or(ApiError::PreconditionRequired)?;
+    check_version(&article, Some(expected))?;
+    if input.slug.is_some() {
+        return Err(invalid(
+            "slug",
+            "a story keeps its slug once written, so links to it hold",
+        ));
+    }
+    let before = state.db().articles().links_of(article.id).await?;
+    let (section_id, links, lead_image_id) =
+        resolve_links(state, principal, &input, Some((&article, &before))).await?;
+    if let Some(headline) = input.headline.as_deref() {
+        article.headline = parse_headline(headline)?;
+    }
+    if let Some(body) = parse_body(&mut input)? {
+        article.body_text = body.plain_text();
+        article.body = body;
+        if input.summary.is_none() {
+            article.summary = summary_from_text(&article.body_text);
+        }
+    }
+    if let Some(summary) = input.summary {
+        article.summary = match optional_text("summary", summary, 1_000)? {
+            Some(summary) => summary,
+            None => summary_from_text(&article.body_text),
+        };
+    }
+    if let Some(subheadline) = input.subheadline {
+        article.subheadline = optional_text("subheadline", subheadline, 500)?;
+    }
+    if let Some(label) = input.source_label {
+        article.source_label = optional_text("sourceLabel", label, 100)?;
+    }
+    if let Some(url) = input.canonical_url {
+        article.canonical_url = parse_canonical(url)?;
+    }
+    if let Some(note) = input.correction {
+        if effective != Status::Published {
+            return Err(invalid(
+                "correction",
+                "only a published story carries a correction note",
+            ));
+        }
+        let note = optional_text("correction", Some(note), 1_000)?
+            .ok_or_else(|| invalid("correction", "must not be empty"))?;
+        article.corrections.push(Correction {
+            note,
+            corrected_at: now,
+        });
+    }
+    article.section_id = section_id;
+    article.lead_image_id = lead_image_id;
+    // A scheduled story whose time has come is stored as what it is.
+    article.status = effective;
+    article.updated_at = now;
+    article.version += 1;
+    save(
+        state,
+        principal,
+        Save {
+            story: NewArticle {
+                article,
+                byline: links.authors,
+                tags: links.tags,
+                sections: links.sections,
+            },
+            trail,
+            expected: Some(expected),
+            before: Some(&before),
+            action: "edited",
+            audit: None,
+            kind: ChangeKind::Updated,
+        },
+    )
+    .await
+}
+
+/// Moves a story one step through the workflow. An `expected` version, when given, must be
+/// current.
+pub async fn transition(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+    step: Step,
+    expected: Option<Expected>,
+) -> Result<StoryView, ApiError> {
+    let now = state.now();
+    let (mut article, mut trail) = load(state, principal, id).await?;
+    let effective = article.status_at(now);
+    let (role, owns) = (principal.role(), principal.actor().owns(trail.created_by));
+    let (status, action, kind) = match step {
+        Step::Submit => (
+            effective.submit(role, owns)?,
+            "submitted",
+            ChangeKind::Submitted,
+        ),
+        Step::Approve(publish_at) => {
+            let approval = effective.approve(role, publish_at, now)?;
+            article.published_at = Some(approval.published_at);
+            article.approved_at = Some(approval.approved_at);
+            trail.approved_by = Some(principal.user.id);
+            let kind = if approval.status == Status::Scheduled {
+                ChangeKind::Scheduled
+            } else {
+                ChangeKind::Published
+            };
+            (approval.status, "approved", kind)
+        }
+        Step::Unpublish => (
+            effective.unpublish(role)?,
+            "unpublished",
+            ChangeKind::Unpublished,
+        ),
+        Step::Archive => (effective.archive(role)?, "archived", ChangeKind::Archived),
+    };
+    check_version(&article, expected)?;
+    let audit = (step != Step::Submit).then(|| {
+        AuditEvent::new(
+            now,
+            Some(principal.user.id),
+            &format!("article.{action}"),
+            &article.id,
+            serde_json::json!({
+                "headline": article.headline,
+                "from": effective.as_str(),
+                "to": status.as_str(),
+                "publishedAt": article.published_at.map(|at| at.to_string()),
+            }),
+        )
+    });
+    let expected_version = Expected {
+        version: article.version,
+        from_header: expected.is_some_and(|e| e.from_header),
+    };
+    article.status = status;
+    article.updated_at = now;
+    article.version += 1;
+    let links = state.db().articles().links_of(article.id).await?;
+    save(
+        state,
+        principal,
+        Save {
+            story: NewArticle {
+                article,
+                byline: links.authors.clone(),
+                tags: links.tags.clone(),
+                sections: links.sections.clone(),
+            },
+            trail,
+            expected: Some(expected_version),
+            before: Some(&links),
+            action,
+            audit,
+            kind,
+        },
+    )
+    .await
+}
+
+/// Deletes a story that is not public: reporters their own drafts, editors anything
+/// unpublished. Audited.
+pub async fn delete_article(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+    expected: Option<Expected>,
+) -> Result<ArticleId, ApiError> {
+    let now = state.now();
+    let (article, trail) = load(state, principal, id).await?;
+    let effective = article.status_at(now);
+    effective.check_delete(principal.role(), principal.actor().owns(trail.created_by))?;
+    check_version(&article, expected)?;
+    let links = state.db().articles().links_of(article.id).await?;
+    let audit = AuditEvent::new(
+        now,
+        Some(principal.user.id),
+        "article.deleted",
+        &article.id,
+        serde_json::json!({"headline": article.headline, "status": effective.as_str()}),
+    );
+    state
+        .db()
+        .articles()
+        .delete(article.id, article.version, &audit)
+        .await
+        .map_err(|err| match err {
+            StorageError::Stale { .. } => ApiError::Stale {
+                current_version: article.version + 1,
+                precondition: expected.is_some_and(|e| e.from_header),
+            },
+            other => other.into(),
+        })?;
+    state.announce(ContentChange {
+        kind: ChangeKind::Deleted,
+        article: Some(article.id),
+        sections: links.sections,
+        tags: links.tags,
+        authors: links.authors,
+        published_at: article.published_at,
+        at: now,
+    });
+    Ok(article.id)
+}
+
+/// One story in any status, for the newsroom.
+pub async fn find_story(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> Result<StoryView, ApiError> {
+    let (article, trail) = load(state, principal, id).await?;
+    view(state, article, trail).await
+}
+
+/// The newsroom's list, most recently updated first. Reporters see only their own stories.
+#[derive(Debug, Default, Clone)]
+pub struct ListStories<'a> {
+    pub status: Option<&'a str>,
+    /// Only the principal's own stories.
+    pub mine: bool,
+    pub limit: Option<i64>,
+    pub cursor: Option<&'a str>,
+}
+
+/// A page of the newsroom's list.
+#[derive(Debug, Clone)]
+pub struct StoryPage {
+    pub stories: Vec<StoryView>,
+    pub next: Option<ArticleCursor>,
+    pub size: PageSize,
+}
+
+pub async fn list_stories(
+    state: &AppState,
+    principal: &Principal,
+    input: ListStories<'_>,
+) -> Result<StoryPage, ApiError> {
+    let size = PageSize::parse(input.limit)?;
+    let after = input.cursor.map(ArticleCursor::decode).transpose()?;
+    let status = input
+        .status
+        .map(|status| {
+            Status::parse(status).map_err(|err| ValidationError::new("status", err.message))
+        })
+        .transpose()?;
+    let created_by = (input.mine || !principal.role().is_editor()).then_some(principal.user.id);
+    let now = state.now();
+    let page = state
+        .db()
+        .articles()
+        .list_newsroom(
+            NewsroomFilter { status, created_by },
+            after.as_ref(),
+            size,
+            now,
+        )
+        .await?;
+    let (articles, trails): (Vec<_>, Vec<_>) = page.items.into_iter().unzip();
+    let records = with_relations(state, articles).await?;
+    Ok(StoryPage {
+        stories: records
+            .into_iter()
+            .zip(trails)
+            .map(|(record, trail)| StoryView {
+                status: record.article.status_at(now),
+                record,
+                trail,
+            })
+            .collect(),
+        next: page.next,
+        size,
+    })
+}
+
+/// A story's revisions, newest first, for editors.
+pub async fn list_revisions(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> Result<Vec<Revision>, ApiError> {
+    principal.require_editor("read revisions")?;
+    let (article, _) = load(state, principal, id).await?;
+    Ok(state.db().articles().revisions_of(article.id).await?)
+}
+
+/// How two revisions of a story differ, for editors.
+pub async fn diff_revisions(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+    from: i32,
+    to: i32,
+) -> Result<RevisionDiff, ApiError> {
+    principal.require_editor("compare revisions")?;
+    let (article, _) = load(state, principal, id).await?;
+    let repo = state.db().articles();
+    let (older, newer) = tokio::try_join!(
+        repo.revision(article.id, from),
+        repo.revision(article.id, to)
+    )?;
+    let missing =
+        |version: i32| ApiError::not_found(format!("no revision {version} of story {id}"));
+    Ok(dateline_domain::revision::diff(
+        &older.ok_or_else(|| missing(from))?,
+        &newer.ok_or_else(|| missing(to))?,
+    ))
+}
+
+/// Mints a preview link for a story the principal may see (its reporter, or an editor).
+pub async fn create_preview(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> Result<Preview, ApiError> {
+    let (article, _) = load(state, principal, id).await?;
+    let now = state.now();
+    let settings = state.editorial();
+    let expires_at = now.plus(settings.preview_ttl);
+    let token = settings
+        .keys
+        .issue_preview(article.id, principal.user.id, now, expires_at)?;
+    Ok(Preview {
+        token,
+        expires_at,
+        article: article.id,
+    })
+}
+
+/// The story a preview token opens, in whatever status it is, when `id_or_slug` names it.
+pub async fn find_preview(
+    state: &AppState,
+    id_or_slug: &str,
+    token: &str,
+) -> Result<Article, ApiError> {
+    let refused = |detail: &str| ApiError::Unauthorized {
+        detail: detail.into(),
+        invalid_token: true,
+    };
+    let article_id = state
+        .editorial()
+        .keys
+        .verify_preview(token, state.now())
+        .map_err(|problem| match problem {
+            TokenProblem::Expired => refused("the preview link has expired; ask for a new one"),
+            TokenProblem::Invalid => refused("the preview token is not valid"),
+        })?;
+    let (article, _) = state
+        .db()
+        .articles()
+        .find_editorial(article_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no article {id_or_slug:?}")))?;
+    let names_it = match ArticleKey::parse(id_or_slug) {
+        Ok(ArticleKey::Id(id)) => id == article.id,
+        Ok(ArticleKey::Slug(slug)) => slug == article.slug,
+        Err(_) => false,
+    };
+    if !names_it {
+        return Err(refused("the preview token is for another story"));
+    }
+    Ok(article)
+}
