@@ -1,9 +1,12 @@
 //! `dateline serve` and `dateline migrate`.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use dateline_api::{AppState, Newsroom, Settings, build_router, local_media_store};
+use dateline_api::{
+    AppState, Newsroom, Settings, ViewFlusher, ViewSettings, build_router, local_media_store,
+};
 use dateline_domain::SystemClock;
 use dateline_storage::Database;
 use tokio::net::TcpListener;
@@ -64,18 +67,30 @@ pub(crate) async fn serve(db: Database, args: &ServerArgs) -> anyhow::Result<()>
             copyright: args.copyright.clone(),
         },
         max_body_bytes: args.max_body_bytes,
+        views: ViewSettings {
+            trusted_proxies: args.trusted_proxies.clone(),
+            ranking_cache_ttl: args.ranking_cache_ttl,
+        },
     };
     let state = AppState::new(db.clone(), Arc::new(SystemClock), media, settings);
+    let flusher = ViewFlusher::start(state.clone(), args.view_flush_interval);
     let app = build_router(state);
 
     // Printed on stdout so scripts and tests started with port 0 can find the server.
     println!("Dateline is listening on http://{address}");
     tracing::info!(%address, "serving");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")?;
+    // The peer's address is the reader's for view counting (unless a trusted proxy forwards).
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving");
     tracing::info!("shutting down");
+    // Requests have drained: store the views they counted before closing the database.
+    flusher.stop().await;
+    served?;
     db.close().await;
     Ok(())
 }

@@ -6,6 +6,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261130_000001_create_newsroom;
+mod m20261202_000001_create_article_views;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -13,6 +14,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261130_000001_create_newsroom::Migration)]
+        vec![
+            Box::new(m20261130_000001_create_newsroom::Migration),
+            Box::new(m20261202_000001_create_article_views::Migration),
+        ]
     }
 }

@@ -10,5 +10,7 @@ mod articles;
 mod binary;
 mod graphql;
 mod paging;
+mod rankings;
+mod rankings_nodes;
 mod taxonomy;
 mod visibility;

@@ -17,7 +17,7 @@ use utoipa_scalar::{Scalar, Servable as _};
 
 use crate::error::ApiError;
 use crate::graphql::{self, build_schema};
-use crate::rest::{articles, authors, health, media, sections, tags};
+use crate::rest::{articles, authors, health, media, popular, sections, tags, views};
 use crate::state::AppState;
 
 /// The API description the generated paths are added to.
@@ -33,6 +33,7 @@ use crate::state::AppState;
         (name = "authors", description = "Bylines"),
         (name = "tags", description = "Keywords"),
         (name = "media", description = "Image files"),
+        (name = "rankings", description = "The view beacon and most-viewed rankings"),
         (name = "operations", description = "Health and readiness"),
     )
 )]
@@ -46,6 +47,8 @@ pub fn build_router(state: AppState) -> Router {
     let (rest, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(articles::list_articles))
         .routes(routes!(articles::find_article))
+        .routes(routes!(views::record_view))
+        .routes(routes!(popular::popular))
         .routes(routes!(sections::list_sections))
         .routes(routes!(sections::find_section))
         .routes(routes!(authors::find_author))

@@ -5,15 +5,14 @@
 
 mod error_codes;
 pub(crate) mod loaders;
+pub mod mutation;
 pub mod query;
 pub(crate) mod types;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
-use async_graphql::{
-    EmptyMutation, EmptySubscription, ErrorExtensions as _, Schema, SchemaBuilder,
-};
+use async_graphql::{EmptySubscription, ErrorExtensions as _, Schema, SchemaBuilder};
 use async_graphql_axum::GraphQLRequest;
 use axum::Extension;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -21,18 +20,20 @@ use axum::response::{Html, IntoResponse, Response};
 
 use crate::error::ApiError;
 use crate::graphql::loaders::RelationLoader;
+use crate::graphql::mutation::Mutation;
 use crate::graphql::query::Query;
 use crate::state::AppState;
+use crate::views::reader::ReaderOrigin;
 
 /// The deepest a query may nest; a front page needs about six levels.
 const MAX_DEPTH: usize = 12;
 /// The most fields a query may cost; a 50-story page with relations costs well under this.
 const MAX_COMPLEXITY: usize = 5_000;
 
-pub type DatelineSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type DatelineSchema = Schema<Query, Mutation, EmptySubscription>;
 
-fn builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .extension(error_codes::ErrorCodes)
@@ -54,14 +55,18 @@ pub fn sdl() -> String {
     builder().finish().sdl()
 }
 
-/// `POST /graphql`.
+/// `POST /graphql`. The sender's origin goes along for `recordView`.
 pub(crate) async fn graphql_post(
     Extension(schema): Extension<DatelineSchema>,
     headers: HeaderMap,
+    origin: ReaderOrigin,
     request: Result<GraphQLRequest, async_graphql_axum::rejection::GraphQLRejection>,
 ) -> Response {
     match request {
-        Ok(request) => respond(&headers, &schema.execute(request.into_inner()).await),
+        Ok(request) => respond(
+            &headers,
+            &schema.execute(request.into_inner().data(origin)).await,
+        ),
         Err(rejection) => request_error(&headers, &rejection.0.to_string()),
     }
 }

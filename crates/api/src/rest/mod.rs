@@ -9,5 +9,7 @@ pub(crate) mod dto;
 pub(crate) mod extract;
 pub(crate) mod health;
 pub(crate) mod media;
+pub(crate) mod popular;
 pub(crate) mod sections;
 pub(crate) mod tags;
+pub(crate) mod views;

@@ -4,8 +4,10 @@
 pub mod articles;
 pub mod authors;
 pub mod media;
+pub mod popular;
 pub mod sections;
 pub mod tags;
+pub mod views;
 
 use dateline_domain::{Slug, ValidationError};
 

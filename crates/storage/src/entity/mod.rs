@@ -5,6 +5,8 @@ pub(crate) mod article;
 pub(crate) mod article_author;
 pub(crate) mod article_section;
 pub(crate) mod article_tag;
+pub(crate) mod article_view_hourly;
+pub(crate) mod article_view_total;
 pub(crate) mod author;
 pub(crate) mod media;
 pub(crate) mod section;

@@ -5,6 +5,7 @@ pub mod authors;
 pub mod media;
 pub mod sections;
 pub mod tags;
+pub mod views;
 
 use crate::db::Database;
 
@@ -27,6 +28,10 @@ impl Database {
 
     pub fn media(&self) -> media::MediaLibrary<'_> {
         media::MediaLibrary { db: self }
+    }
+
+    pub fn article_views(&self) -> views::ArticleViews<'_> {
+        views::ArticleViews { db: self }
     }
 }
 

@@ -3,6 +3,7 @@
 pub(crate) mod articles;
 pub(crate) mod node;
 pub(crate) mod people;
+pub(crate) mod popular;
 pub(crate) mod sections;
 
 use async_graphql::MergedObject;
@@ -14,4 +15,5 @@ pub struct Query(
     sections::SectionQuery,
     people::TaxonomyQuery,
     node::NodeQuery,
+    popular::PopularQuery,
 );

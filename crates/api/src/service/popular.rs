@@ -1,0 +1,161 @@
+//! Most-viewed rankings: the public stories with the most views in a window, overall or in a
+//! section (subsections included).
+//!
+//! A ranking is computed from the hourly buckets for the top 100 and cached for a few seconds
+//! per window and section; concurrent requests for one that is missing share one computation.
+//! Every answer, cached or not, re-checks that its stories are still public, so a story that is
+//! unpublished drops out at once, on every node.
+
+use std::sync::Arc;
+
+use dateline_domain::{RankingSize, Slug, Timestamp, Window};
+
+use crate::error::ApiError;
+use crate::service::articles::{ArticleRecord, find_articles_by_ids, with_relations};
+use crate::service::parse_slug;
+use crate::state::AppState;
+
+/// What a cached ranking is kept under: the window, the first hour it covers (so that a ranking
+/// never outlives the hour it was summed for), and the section's slug.
+pub(crate) type RankingKey = (Window, Timestamp, Option<Slug>);
+
+/// A ranking as computed: the top stories with their views, most viewed first.
+pub struct CachedRanking {
+    generated_at: Timestamp,
+    entries: Vec<(u64, ArticleRecord)>,
+}
+
+/// A request for a ranking, as a client sent it.
+#[derive(Debug, Clone, Copy)]
+pub struct PopularRequest<'a> {
+    pub window: Window,
+    pub section: Option<&'a str>,
+    pub limit: Option<i64>,
+}
+
+/// A story's place in a ranking.
+#[derive(Debug, Clone)]
+pub struct PopularEntry {
+    /// 1 for the most viewed.
+    pub rank: usize,
+    /// Views in the window.
+    pub views: u64,
+    pub record: ArticleRecord,
+}
+
+/// A ranking as answered.
+#[derive(Debug, Clone)]
+pub struct Popular {
+    pub window: Window,
+    /// When the views were summed (a cached ranking is a few seconds old).
+    pub generated_at: Timestamp,
+    pub entries: Vec<PopularEntry>,
+}
+
+pub async fn popular(state: &AppState, request: PopularRequest<'_>) -> Result<Popular, ApiError> {
+    let size = RankingSize::parse(request.limit)?;
+    let section = request
+        .section
+        .map(|slug| parse_slug("section", slug))
+        .transpose()?;
+    let key = (
+        request.window,
+        request.window.first_hour(state.now()),
+        section,
+    );
+    let ranking = match &state.views().rankings {
+        Some(cache) => cache
+            .try_get_with(key.clone(), compute(state, key))
+            .await
+            .map_err(unshare)?,
+        None => compute(state, key).await?,
+    };
+    let entries = still_public(state, &ranking, size).await?;
+    Ok(Popular {
+        window: request.window,
+        generated_at: ranking.generated_at,
+        entries,
+    })
+}
+
+/// Sums the window's buckets for the top stories and loads what their summaries show.
+async fn compute(
+    state: &AppState,
+    (window, first_hour, section): RankingKey,
+) -> Result<Arc<CachedRanking>, ApiError> {
+    let db = state.db();
+    let section = match section {
+        Some(slug) => Some(
+            db.sections()
+                .find_by_slug(&slug)
+                .await?
+                .ok_or_else(|| ApiError::not_found(format!("no section \"{slug}\"")))?
+                .id,
+        ),
+        None => None,
+    };
+    let now = state.now();
+    let ranked = db
+        .article_views()
+        .ranking(
+            first_hour,
+            first_hour.plus(window.length()),
+            section,
+            now,
+            u64::from(RankingSize::MAX),
+        )
+        .await?;
+    let ids: Vec<_> = ranked.iter().map(|entry| entry.article).collect();
+    let mut found = find_articles_by_ids(state, &ids).await?;
+    let (views, articles): (Vec<u64>, Vec<_>) = ranked
+        .iter()
+        .filter_map(|entry| found.remove(&entry.article).map(|a| (entry.views, a)))
+        .unzip();
+    let records = with_relations(state, articles).await?;
+    Ok(Arc::new(CachedRanking {
+        generated_at: now,
+        entries: views.into_iter().zip(records).collect(),
+    }))
+}
+
+/// The first `size` entries whose stories are public now. Usually one lean query over `size`
+/// ids; a story unpublished since the ranking was computed is skipped and the next one moves up.
+async fn still_public(
+    state: &AppState,
+    ranking: &CachedRanking,
+    size: RankingSize,
+) -> Result<Vec<PopularEntry>, ApiError> {
+    let now = state.now();
+    let mut entries = Vec::with_capacity(size.get());
+    let mut candidates = ranking.entries.as_slice();
+    while entries.len() < size.get() && !candidates.is_empty() {
+        let (batch, rest) = candidates.split_at((size.get() - entries.len()).min(candidates.len()));
+        candidates = rest;
+        let ids: Vec<_> = batch.iter().map(|(_, record)| record.article.id).collect();
+        let public = state.db().article_views().still_public(&ids, now).await?;
+        entries.extend(
+            batch
+                .iter()
+                .filter(|(_, record)| public.contains(&record.article.id))
+                .map(|(views, record)| PopularEntry {
+                    rank: 0,
+                    views: *views,
+                    record: record.clone(),
+                }),
+        );
+    }
+    // Ranks count the stories shown, so they stay 1, 2, 3… when one dropped out.
+    for (index, entry) in entries.iter_mut().enumerate() {
+        entry.rank = index + 1;
+    }
+    Ok(entries)
+}
+
+/// A computation shared by concurrent requests fails for all of them; give each its own error.
+fn unshare(shared: Arc<ApiError>) -> ApiError {
+    Arc::try_unwrap(shared).unwrap_or_else(|shared| match shared.as_ref() {
+        ApiError::NotFound(what) => ApiError::NotFound(what.clone()),
+        ApiError::BadRequest(err) => ApiError::BadRequest(err.clone()),
+        other => ApiError::Internal(format!("{other:?}")),
+    })
+}
