@@ -168,6 +168,10 @@ pub(crate) struct SeedArgs {
     /// How many stories to write.
     #[arg(long, default_value_t = 10_000)]
     pub(crate) articles: u64,
+    /// How many synthetic reader views to add to the view buckets afterwards, spread over the
+    /// public stories of the last 30 days (for benchmarking rankings).
+    #[arg(long, default_value_t = 0)]
+    pub(crate) views: u64,
     /// Seed for the random generator, so a corpus can be made again exactly.
     #[arg(long, default_value_t = 20_261_130)]
     pub(crate) random_seed: u64,

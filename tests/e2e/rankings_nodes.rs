@@ -131,7 +131,10 @@ fn serve_help_explains_the_view_settings() {
         .args(["serve", "--view-flush-interval", "0s"])
         .output()
         .unwrap();
-    assert!(!refused.status.success(), "a zero flush interval is refused");
+    assert!(
+        !refused.status.success(),
+        "a zero flush interval is refused"
+    );
     let refused = Command::new(BINARY)
         .args(["serve", "--trusted-proxies", "10.0.0.0/8,not-an-address"])
         .output()
