@@ -111,8 +111,14 @@ pub(crate) fn test_start() -> Timestamp {
 }
 
 impl TestApp {
+    /// Rankings are summed on every request, so that a flush shows at once; the ranking
+    /// cache is tested on its own with [`TestApp::with_views`].
     pub(crate) async fn new(engine: Engine) -> Self {
-        Self::with_views(engine, ViewSettings::default()).await
+        let views = ViewSettings {
+            ranking_cache_ttl: std::time::Duration::ZERO,
+            ..ViewSettings::default()
+        };
+        Self::with_views(engine, views).await
     }
 
     /// A Dateline whose view beacon and rankings run with these settings.

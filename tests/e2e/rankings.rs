@@ -207,7 +207,7 @@ on_both_engines! {
         let stored = |app: &TestApp| {
             let db = app.db.clone();
             let now = app.now();
-            async move { db.article_views().ranking(since_ever, now, None, now, 10).await.unwrap() }
+            async move { db.article_views().ranking(since_ever, now, None, 10).await.unwrap() }
         };
         assert_eq!(stored(&app).await.len(), 1);
 
@@ -249,7 +249,7 @@ on_both_engines! {
         app.flush_views().await;
         assert_eq!(popular(&app, "").await, pairs(&[("엠바고 기사", 5), ("공개 기사", 3)]));
 
-        // Unpublished: gone from the cached ranking at once, on REST and GraphQL alike.
+        // Unpublished: gone from the ranking at once, on REST and GraphQL alike.
         set_status(&app, &scheduled, Status::Unpublished).await;
         assert_eq!(popular(&app, "").await, pairs(&[("공개 기사", 3)]));
         let graphql = app.graphql("{ popular { rank views article { headline } } }", json!({})).await;
@@ -438,4 +438,60 @@ async fn x_forwarded_for_is_believed_only_from_trusted_proxies() {
     app.view(&id, &proxy.forwarded_for("192.0.2.77, 203.0.113.1"))
         .await;
     assert_eq!(app.flush_views().await, 3);
+}
+
+#[tokio::test]
+async fn a_cached_ranking_is_reused_but_an_unpublished_story_leaves_it_at_once() {
+    for engine in [Engine::Sqlite, Engine::Postgres] {
+        let app = TestApp::with_views(
+            engine,
+            ViewSettings {
+                ranking_cache_ttl: std::time::Duration::from_secs(3_600),
+                ..ViewSettings::default()
+            },
+        )
+        .await;
+        let economy = app.section("economy", "경제").await;
+        let rates = ArticleBuilder::new("금리 인하", &economy)
+            .insert(&app)
+            .await;
+        let exports = ArticleBuilder::new("수출 회복", &economy)
+            .insert(&app)
+            .await;
+        app.views_from_distinct_readers(&rates, 3).await;
+        app.views_from_distinct_readers(&exports, 2).await;
+        app.flush_views().await;
+        let first = app.get("/api/v1/popular").await.json();
+        assert_eq!(
+            ranked(&first),
+            pairs(&[("금리 인하", 3), ("수출 회복", 2)]),
+            "{engine:?}"
+        );
+
+        // Within the cache's lifetime the ranking is reused as summed…
+        for n in 0..5 {
+            app.view(
+                &exports.id.to_string(),
+                &Reader::browser().reader_id(&format!("later-{n}")),
+            )
+            .await;
+        }
+        app.flush_views().await;
+        let cached = app.get("/api/v1/popular").await.json();
+        assert_eq!(ranked(&cached), ranked(&first), "{engine:?}");
+        assert_eq!(cached["generatedAt"], first["generatedAt"]);
+
+        // …but a story unpublished meanwhile is gone from it at once.
+        set_status(&app, &rates, Status::Unpublished).await;
+        let response = app.get("/api/v1/popular").await.json();
+        assert_eq!(ranked(&response), pairs(&[("수출 회복", 2)]), "{engine:?}");
+        assert_eq!(response["data"][0]["rank"], 1);
+        let graphql = app
+            .graphql("{ popular { rank article { headline } } }", json!({}))
+            .await;
+        assert_eq!(
+            graphql["data"]["popular"],
+            json!([{"rank": 1, "article": {"headline": "수출 회복"}}])
+        );
+    }
 }

@@ -1,12 +1,16 @@
 //! Most-viewed rankings: the public stories with the most views in a window, overall or in a
 //! section (subsections included).
 //!
-//! A ranking is computed from the hourly buckets for the top 100 and cached for a few seconds
-//! per window and section; concurrent requests for one that is missing share one computation.
-//! Every answer, cached or not, re-checks that its stories are still public, so a story that is
-//! unpublished drops out at once, on every node.
+//! A ranking is computed from the hourly buckets for the top 100 and kept per window, hour and
+//! section. Once it is older than the cache TTL the next request starts one recomputation in the
+//! background and is answered from the one in hand (stale-while-revalidate), so readers never wait
+//! for a long window to be summed except on the very first request. Concurrent requests for a
+//! missing ranking share one computation. Every answer re-checks that its stories are still
+//! public, so a story that is unpublished drops out at once, on every node.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use dateline_domain::{RankingSize, Slug, Timestamp, Window};
 
@@ -22,6 +26,10 @@ pub(crate) type RankingKey = (Window, Timestamp, Option<Slug>);
 /// A ranking as computed: the top stories with their views, most viewed first.
 pub struct CachedRanking {
     generated_at: Timestamp,
+    /// When it was summed, on the monotonic clock that cache ages are measured by.
+    summed: Instant,
+    /// Set while a background recomputation is under way, so only one runs.
+    refreshing: AtomicBool,
     entries: Vec<(u64, ArticleRecord)>,
 }
 
@@ -64,10 +72,17 @@ pub async fn popular(state: &AppState, request: PopularRequest<'_>) -> Result<Po
         section,
     );
     let ranking = match &state.views().rankings {
-        Some(cache) => cache
-            .try_get_with(key.clone(), compute(state, key))
-            .await
-            .map_err(unshare)?,
+        Some(cache) => {
+            let ranking = cache
+                .try_get_with(key.clone(), compute(state, key.clone()))
+                .await
+                .map_err(unshare)?;
+            let ttl = state.settings().views.ranking_cache_ttl;
+            if ranking.summed.elapsed() >= ttl && !ranking.refreshing.swap(true, Ordering::AcqRel) {
+                refresh_in_background(state.clone(), cache.clone(), key, Arc::clone(&ranking));
+            }
+            ranking
+        }
         None => compute(state, key).await?,
     };
     let entries = still_public(state, &ranking, size).await?;
@@ -78,7 +93,26 @@ pub async fn popular(state: &AppState, request: PopularRequest<'_>) -> Result<Po
     })
 }
 
-/// Sums the window's buckets for the top stories and loads what their summaries show.
+fn refresh_in_background(
+    state: AppState,
+    cache: moka::future::Cache<RankingKey, Arc<CachedRanking>>,
+    key: RankingKey,
+    stale: Arc<CachedRanking>,
+) {
+    tokio::spawn(async move {
+        match compute(&state, key.clone()).await {
+            Ok(fresh) => cache.insert(key, fresh).await,
+            Err(err) => {
+                // Keep serving the one in hand; the next request tries again.
+                stale.refreshing.store(false, Ordering::Release);
+                tracing::warn!(error = %err, "recomputing a ranking failed");
+            }
+        }
+    });
+}
+
+/// Sums the window's buckets for the top stories that are public now and loads what their
+/// summaries show.
 async fn compute(
     state: &AppState,
     (window, first_hour, section): RankingKey,
@@ -95,25 +129,38 @@ async fn compute(
         None => None,
     };
     let now = state.now();
-    let ranked = db
-        .article_views()
-        .ranking(
-            first_hour,
-            first_hour.plus(window.length()),
-            section,
-            now,
-            u64::from(RankingSize::MAX),
-        )
-        .await?;
-    let ids: Vec<_> = ranked.iter().map(|entry| entry.article).collect();
-    let mut found = find_articles_by_ids(state, &ids).await?;
-    let (views, articles): (Vec<u64>, Vec<_>) = ranked
-        .iter()
-        .filter_map(|entry| found.remove(&entry.article).map(|a| (entry.views, a)))
-        .unzip();
+    let wanted = usize::from(RankingSize::MAX);
+    // The buckets are summed without looking at the stories; the public ones among the top
+    // candidates are kept. Views only reach public stories, so one round almost always fills
+    // the ranking; if an unpublished story took a place, ask for a longer list.
+    let mut candidates = wanted * 2;
+    let (views, articles) = loop {
+        let ranked = db
+            .article_views()
+            .ranking(
+                first_hour,
+                first_hour.plus(window.length()),
+                section,
+                candidates as u64,
+            )
+            .await?;
+        let ids: Vec<_> = ranked.iter().map(|entry| entry.article).collect();
+        let mut public = find_articles_by_ids(state, &ids).await?;
+        let (views, articles): (Vec<u64>, Vec<_>) = ranked
+            .iter()
+            .filter_map(|entry| public.remove(&entry.article).map(|a| (entry.views, a)))
+            .take(wanted)
+            .unzip();
+        if articles.len() >= wanted || ranked.len() < candidates {
+            break (views, articles);
+        }
+        candidates *= 4;
+    };
     let records = with_relations(state, articles).await?;
     Ok(Arc::new(CachedRanking {
         generated_at: now,
+        summed: Instant::now(),
+        refreshing: AtomicBool::new(false),
         entries: views.into_iter().zip(records).collect(),
     }))
 }

@@ -39,8 +39,10 @@ const PUBLICATION_CAPACITY: u64 = 100_000;
 /// The most (reader, story) pairs remembered for de-duplication; past it the least recently seen
 /// are forgotten first, so the oldest readers may count again early.
 const READER_CAPACITY: u64 = 1_000_000;
-/// The most rankings (window × section) kept.
+/// The most rankings (window × hour × section) kept.
 const RANKING_CAPACITY: u64 = 1_000;
+/// A ranking nobody asked for in this many cache TTLs is dropped rather than served stale.
+const RANKING_IDLE_TTLS: u32 = 15;
 
 /// What the beacon needs to know to tell whether a story is public at any moment.
 type Publication = Option<(Status, Option<Timestamp>)>;
@@ -91,7 +93,9 @@ impl ViewTracker {
             rankings: (!settings.ranking_cache_ttl.is_zero()).then(|| {
                 moka::future::Cache::builder()
                     .max_capacity(RANKING_CAPACITY)
-                    .time_to_live(settings.ranking_cache_ttl)
+                    // Past its TTL a ranking is still served while it is recomputed; one nobody
+                    // asked for in a while is dropped.
+                    .time_to_idle(settings.ranking_cache_ttl * RANKING_IDLE_TTLS)
                     .build()
             }),
             pruned_in_hour: AtomicI64::new(i64::MIN),
@@ -158,15 +162,11 @@ impl ViewTracker {
     pub(crate) async fn flush(&self, db: &Database, now: Timestamp) -> Result<u64, StorageError> {
         let tallies = self.pending.drain();
         let views = tallies.iter().map(|tally| tally.views).sum();
-        if !tallies.is_empty() {
-            if let Err(err) = db.article_views().add(&tallies).await {
-                self.pending.restore(&tallies);
-                return Err(err);
-            }
-            // This node's rankings now lag its own counts: let the next request recompute.
-            if let Some(rankings) = &self.rankings {
-                rankings.invalidate_all();
-            }
+        if !tallies.is_empty()
+            && let Err(err) = db.article_views().add(&tallies).await
+        {
+            self.pending.restore(&tallies);
+            return Err(err);
         }
         self.prune_if_due(db, now).await;
         Ok(views)

@@ -1,5 +1,5 @@
-//! Reader views: adding flushed counts to hourly buckets and totals, ranking stories by the views
-//! in a window, and the lean visibility lookups the view beacon and rankings need.
+//! Reader views: adding flushed counts to hourly buckets and totals, summing a window's buckets
+//! into a ranking, and the lean visibility lookups the view beacon and rankings need.
 //!
 //! Writes are additive upserts (`views = views + excluded.views`), so any number of nodes can
 //! flush the same stories at once and the stored sums stay exact. Rows are written in key order
@@ -68,51 +68,42 @@ impl ArticleViews<'_> {
         Ok(())
     }
 
-    /// The public stories with the most views in the buckets from `first_hour` to `last_hour`,
-    /// most viewed first (ties: the newer story first), optionally within a section and its
-    /// subsections.
+    /// The stories with the most views in the buckets from `first_hour` to `last_hour`, most
+    /// viewed first (ties: the newer story first), optionally within a section and its
+    /// subsections. Visibility is not applied here: the caller keeps the public ones (through
+    /// `Articles::find_public_by_ids`) and asks for more when some are not. Views only ever reach
+    /// public stories, so that is rare — and summing the buckets alone, without joining every one
+    /// of them to its story, is what keeps a 30-day ranking affordable.
     pub async fn ranking(
         &self,
         first_hour: Timestamp,
         last_hour: Timestamp,
         section: Option<SectionId>,
-        now: Timestamp,
         limit: u64,
     ) -> Result<Vec<RankedArticle>, StorageError> {
-        let views = Expr::col((hourly::Entity, hourly::Column::Views))
+        let views = Expr::col(hourly::Column::Views)
             .sum()
             .cast_as(Alias::new("BIGINT"));
         let mut query = Query::select();
         query
-            .column((hourly::Entity, hourly::Column::ArticleId))
+            .column(hourly::Column::ArticleId)
             .expr_as(views.clone(), Alias::new("views"))
             .from(hourly::Entity)
-            .inner_join(
-                article::Entity,
-                Expr::col((article::Entity, article::Column::Id))
-                    .equals((hourly::Entity, hourly::Column::ArticleId)),
-            )
-            .cond_where(public_at(now))
-            .and_where(
-                Expr::col((hourly::Entity, hourly::Column::HourStart))
-                    .gte(first_hour.as_datetime()),
-            )
-            .and_where(
-                Expr::col((hourly::Entity, hourly::Column::HourStart)).lte(last_hour.as_datetime()),
-            )
-            .group_by_col((hourly::Entity, hourly::Column::ArticleId))
+            .and_where(Expr::col(hourly::Column::HourStart).gte(first_hour.as_datetime()))
+            .and_where(Expr::col(hourly::Column::HourStart).lte(last_hour.as_datetime()))
+            .group_by_col(hourly::Column::ArticleId)
             .order_by_expr(views, Order::Desc)
-            .order_by((hourly::Entity, hourly::Column::ArticleId), Order::Desc)
+            .order_by(hourly::Column::ArticleId, Order::Desc)
             .limit(limit);
         if let Some(section) = section {
-            query.inner_join(
-                article_section::Entity,
-                Expr::col((article_section::Entity, article_section::Column::ArticleId))
-                    .equals((hourly::Entity, hourly::Column::ArticleId))
-                    .and(
-                        Expr::col((article_section::Entity, article_section::Column::SectionId))
-                            .eq(section.to_string()),
-                    ),
+            query.and_where(
+                Expr::col(hourly::Column::ArticleId).in_subquery(
+                    Query::select()
+                        .column(article_section::Column::ArticleId)
+                        .from(article_section::Entity)
+                        .and_where(article_section::Column::SectionId.eq(section.to_string()))
+                        .to_owned(),
+                ),
             );
         }
         let rows = self.db.read.query_all(&query).await?;
