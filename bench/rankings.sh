@@ -6,7 +6,7 @@
 #   bench/rankings.sh                       # SQLite, 100k stories, 10M views
 #   BENCH_ENGINE=postgres bench/rankings.sh # PostgreSQL on 127.0.0.1:5432 (database dateline_bench_rankings)
 #
-# It installs wrk if missing, builds the release binary, seeds the corpus once (kept under
+# Needs python3 (for one-at-a-time latencies). It installs wrk if missing, builds the release binary, seeds the corpus once (kept under
 # target/bench-rankings-<engine>/ for later runs; delete the folder to seed again), starts the
 # server on a free port, and prints a table of figures. Settings (environment): ARTICLES (100000),
 # VIEWS (10000000), DURATION (10s per measurement), CONNECTIONS (64), THREADS (2), ROUNDS (2).
@@ -122,16 +122,20 @@ health_p99="$(printf '%s\n' "${HEALTH[@]}" | awk '{print $3}' | mean)"
 beacon_rps="$(printf '%s\n' "${BEACON[@]}" | awk '{print $1}' | mean)"
 beacon_p99="$(printf '%s\n' "${BEACON[@]}" | awk '{print $3}' | mean)"
 
-echo "== ranking latency, one connection at a time" >&2
+echo "== ranking latency, one request at a time" >&2
 # Let the beacon's last views flush (default interval 5 s) so rankings are read as they will be.
 sleep 6
-read -r h1_rps h1_p50 h1_p99 <<< "$(run_wrk healthz-serial -t1 -c1 -d"$DURATION" "$CACHED/healthz")"
-declare -A CACHED_P50 CACHED_P99 UNCACHED_P50 UNCACHED_P99
+SERIAL="${DURATION%s}"
+read -r h1_p50 h1_p99 _ _ <<< "$(python3 bench/rankings/latency.py "$CACHED/healthz" "$SERIAL")"
+declare -A CACHED_P50 CACHED_P99 CACHED_FIRST UNCACHED_P50 UNCACHED_P99
 QUERIES=("window=1h" "window=24h" "window=7d" "window=30d" "window=24h&section=local")
 for query in "${QUERIES[@]}"; do
-  read -r _ p50 p99 <<< "$(run_wrk "cached-$query" -t1 -c1 -d"$DURATION" "$CACHED/api/v1/popular?$query")"
+  # The first request for a ranking sums it; the rest are answered from the cache (and, every
+  # few seconds, trigger a recomputation in the background).
+  CACHED_FIRST[$query]="$(python3 bench/rankings/latency.py "$CACHED/api/v1/popular?$query" 0 | awk '{print $1}')"
+  read -r p50 p99 _ _ <<< "$(python3 bench/rankings/latency.py "$CACHED/api/v1/popular?$query" "$SERIAL")"
   CACHED_P50[$query]="$p50"; CACHED_P99[$query]="$p99"
-  read -r _ p50 p99 <<< "$(run_wrk "uncached-$query" -t1 -c1 -d"$DURATION" "$UNCACHED/api/v1/popular?$query")"
+  read -r p50 p99 _ _ <<< "$(python3 bench/rankings/latency.py "$UNCACHED/api/v1/popular?$query" "$SERIAL")"
   UNCACHED_P50[$query]="$p50"; UNCACHED_P99[$query]="$p99"
 done
 read -r ranking_rps _ ranking_p99 <<< "$(run_wrk ranking-load -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "$CACHED/api/v1/popular?window=24h")"
@@ -147,10 +151,10 @@ RESULTS="$WORK/results.md"
   echo "| beacon ingestion, $CONNECTIONS connections | $beacon_rps views/s, p99 $beacon_p99 ms | /healthz $health_rps req/s, p99 $health_p99 ms | **$(ratio "$beacon_rps" "$health_rps")× /healthz throughput** (goal ≥ 0.5) |"
   echo "| cached ranking 24h, $CONNECTIONS connections | $ranking_rps req/s, p99 $ranking_p99 ms | /healthz $health_rps req/s | $(ratio "$ranking_rps" "$health_rps")× |"
   for query in "${QUERIES[@]}"; do
-    echo "| cached ranking $query, 1 connection | p50 ${CACHED_P50[$query]} ms, p99 ${CACHED_P99[$query]} ms | /healthz p50 $h1_p50 ms, p99 $h1_p99 ms | p99 $(ratio "${CACHED_P99[$query]}" "$h1_p99")× /healthz (goal < 1 ms) |"
+    echo "| cached ranking $query, one at a time | p50 ${CACHED_P50[$query]} ms, p99 ${CACHED_P99[$query]} ms | /healthz p50 $h1_p50 ms, p99 $h1_p99 ms | p50 $(ratio "${CACHED_P50[$query]}" "$h1_p50")×, p99 $(ratio "${CACHED_P99[$query]}" "$h1_p99")× /healthz (goal < 1 ms) |"
   done
   for query in "${QUERIES[@]}"; do
-    echo "| uncached ranking $query, 1 connection | p50 ${UNCACHED_P50[$query]} ms, p99 ${UNCACHED_P99[$query]} ms | cached p50 ${CACHED_P50[$query]} ms | $(ratio "${UNCACHED_P50[$query]}" "${CACHED_P50[$query]}")× cached |"
+    echo "| uncached ranking $query, one at a time | p50 ${UNCACHED_P50[$query]} ms, p99 ${UNCACHED_P99[$query]} ms (first cached request: ${CACHED_FIRST[$query]} ms) | cached p50 ${CACHED_P50[$query]} ms | $(ratio "${UNCACHED_P50[$query]}" "${CACHED_P50[$query]}")× cached |"
   done
   echo "| server RSS after the beacon load | $((RSS_KB / 1024)) MB | | |"
 } | tee "$RESULTS"
