@@ -131,10 +131,11 @@ async fn compute(
     let now = state.now();
     let wanted = usize::from(RankingSize::MAX);
     // The buckets are summed without looking at the stories; the public ones among the top
-    // candidates are kept. Views only reach public stories, so one round almost always fills
-    // the ranking; if an unpublished story took a place, ask for a longer list.
+    // candidates are kept (a lean id-only check), and only those are loaded. Views only reach
+    // public stories, so one round almost always fills the ranking; if unpublished stories took
+    // places, ask for a longer list.
     let mut candidates = wanted * 2;
-    let (views, articles) = loop {
+    let kept = loop {
         let ranked = db
             .article_views()
             .ranking(
@@ -145,17 +146,24 @@ async fn compute(
             )
             .await?;
         let ids: Vec<_> = ranked.iter().map(|entry| entry.article).collect();
-        let mut public = find_articles_by_ids(state, &ids).await?;
-        let (views, articles): (Vec<u64>, Vec<_>) = ranked
+        let public = db.article_views().still_public(&ids, now).await?;
+        let kept: Vec<_> = ranked
             .iter()
-            .filter_map(|entry| public.remove(&entry.article).map(|a| (entry.views, a)))
+            .filter(|entry| public.contains(&entry.article))
             .take(wanted)
-            .unzip();
-        if articles.len() >= wanted || ranked.len() < candidates {
-            break (views, articles);
+            .copied()
+            .collect();
+        if kept.len() >= wanted || ranked.len() < candidates {
+            break kept;
         }
         candidates *= 4;
     };
+    let ids: Vec<_> = kept.iter().map(|entry| entry.article).collect();
+    let mut found = find_articles_by_ids(state, &ids).await?;
+    let (views, articles): (Vec<u64>, Vec<_>) = kept
+        .iter()
+        .filter_map(|entry| found.remove(&entry.article).map(|a| (entry.views, a)))
+        .unzip();
     let records = with_relations(state, articles).await?;
     Ok(Arc::new(CachedRanking {
         generated_at: now,
