@@ -11,7 +11,8 @@ use crate::views::reader::ReaderOrigin;
 /// Records a view of the public story `article_id` by the reader `reader_id` (a first-party id
 /// the front end keeps) or, without one, by the client's address and User-Agent. A story that is
 /// not public is a 404 and is not counted. Repeats within 30 minutes and crawlers are accepted
-/// but not counted; the outcome says which, for tests and logs, never for the client.
+/// but not counted; the outcome says which (and is traced with the story's id — never the
+/// reader's), never told to the client.
 ///
 /// Decided in memory; the database is read only when the story's status is not cached.
 pub async fn record_view(
@@ -35,5 +36,7 @@ pub async fn record_view(
     if !public {
         return Err(not_found());
     }
-    Ok(state.views().record(id, reader_id, origin, now))
+    let outcome = state.views().record(id, reader_id, origin, now);
+    tracing::trace!(article.id = %id, views.outcome = ?outcome, "view received");
+    Ok(outcome)
 }
