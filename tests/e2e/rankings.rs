@@ -256,6 +256,34 @@ on_both_engines! {
         assert_eq!(graphql["data"]["popular"], json!([{"rank": 1, "views": 3, "article": {"headline": "공개 기사"}}]));
     }
 
+    async fn when_unpublished_stories_crowd_the_top_the_ranking_reaches_further_down(app) {
+        let society = app.section("society", "사회").await;
+        let mut hot = Vec::new();
+        for n in 0..200 {
+            let story = ArticleBuilder::new(&format!("hot {n}"), &society).insert(&app).await;
+            app.views_from_distinct_readers(&story, 2).await;
+            hot.push(story);
+        }
+        for n in 0..60 {
+            let story = ArticleBuilder::new(&format!("warm {n}"), &society).insert(&app).await;
+            app.views_from_distinct_readers(&story, 1).await;
+        }
+        app.flush_views().await;
+        // All but ten of the 200 most viewed are taken down.
+        let connection = sea_orm::Database::connect(&app.database_url).await.unwrap();
+        let ids: Vec<String> = hot[10..].iter().map(|story| format!("'{}'", story.id)).collect();
+        connection
+            .execute_unprepared(&format!("UPDATE articles SET status = 'UNPUBLISHED' WHERE id IN ({})", ids.join(",")))
+            .await
+            .unwrap();
+        connection.close().await.unwrap();
+
+        let ranking = popular(&app, "limit=100").await;
+        assert_eq!(ranking.len(), 70, "the ten left and all sixty below them");
+        assert!(ranking[..10].iter().all(|(headline, views)| headline.starts_with("hot") && *views == 2));
+        assert!(ranking[10..].iter().all(|(headline, views)| headline.starts_with("warm") && *views == 1));
+    }
+
     async fn a_section_ranking_includes_its_subsections_and_nothing_else(app) {
         let local = app.section("local", "지역").await;
         let busan = app.subsection(&local, "busan", "부산").await;
