@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use dateline_api::editorial::EditorialSettings;
 use dateline_api::service::accounts::{NewAccount, register};
-use dateline_api::{AppState, Newsroom, Settings, build_router, local_media_store};
+use dateline_api::{AppState, Newsroom, Settings, ViewSettings, build_router, local_media_store};
 use dateline_domain::{SystemClock, Timestamp};
 use dateline_storage::Database;
 use image::{ImageFormat, Rgb, RgbImage};
@@ -124,6 +124,7 @@ async fn main() {
             copyright: "© 데이트라인뉴스".into(),
         },
         max_body_bytes: 1 << 20,
+        views: ViewSettings::default(),
     };
     let media = local_media_store(&folder.path().join("media")).expect("the media folder");
     let state = AppState::new(db.clone(), Arc::new(SystemClock), media, settings)

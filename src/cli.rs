@@ -1,9 +1,11 @@
 //! The command line: every setting as a flag with an environment variable beside it.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use ipnet::IpNet;
 
 /// Dateline: a headless news content API — articles, sections, latest news and more over REST
 /// and GraphQL, on embedded SQLite or PostgreSQL.
@@ -138,6 +140,52 @@ pub(crate) struct ServerArgs {
     pub(crate) max_body_bytes: usize,
     #[command(flatten)]
     pub(crate) auth: AuthArgs,
+    /// Proxies (load balancers, CDN edges) whose X-Forwarded-For header names the reader a view
+    /// is counted for: addresses or CIDR ranges, comma-separated (`10.0.0.0/8,192.0.2.7`). From
+    /// any other peer the header is ignored and the peer's own address is the reader's.
+    #[arg(
+        long,
+        env = "DATELINE_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = parse_trusted_proxy
+    )]
+    pub(crate) trusted_proxies: Vec<IpNet>,
+    /// How often counted views are written to the database (`5s`, `500ms`). A crash loses at
+    /// most this much counting; a graceful stop (SIGTERM) loses none.
+    #[arg(
+        long,
+        env = "DATELINE_VIEW_FLUSH_INTERVAL",
+        default_value = "5s",
+        value_parser = parse_interval
+    )]
+    pub(crate) view_flush_interval: Duration,
+    /// How long a most-viewed ranking is reused before it is summed again (`4s`); `0s` sums it
+    /// on every request.
+    #[arg(
+        long,
+        env = "DATELINE_RANKING_CACHE_TTL",
+        default_value = "4s",
+        value_parser = humantime::parse_duration
+    )]
+    pub(crate) ranking_cache_ttl: Duration,
+}
+
+/// One trusted proxy: a CIDR range, or a single address.
+fn parse_trusted_proxy(input: &str) -> Result<IpNet, String> {
+    let input = input.trim();
+    input
+        .parse::<IpNet>()
+        .or_else(|_| input.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{input:?} is neither an IP address nor a CIDR range"))
+}
+
+/// A duration such as `5s` or `250ms`, more than zero.
+fn parse_interval(input: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(input) {
+        Ok(interval) if interval.is_zero() => Err("must be more than zero".into()),
+        Ok(interval) => Ok(interval),
+        Err(err) => Err(err.to_string()),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -172,6 +220,10 @@ pub(crate) struct SeedArgs {
     /// How many stories to write.
     #[arg(long, default_value_t = 10_000)]
     pub(crate) articles: u64,
+    /// How many synthetic reader views to add to the view buckets afterwards, spread over the
+    /// public stories of the last 30 days (for benchmarking rankings).
+    #[arg(long, default_value_t = 0)]
+    pub(crate) views: u64,
     /// Seed for the random generator, so a corpus can be made again exactly.
     #[arg(long, default_value_t = 20_261_130)]
     pub(crate) random_seed: u64,

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use dateline_api::auth::SigningKeys;
 use dateline_api::editorial::EditorialSettings;
-use dateline_api::{AppState, Newsroom, Settings, build_router, local_media_store};
+use dateline_api::{
+    AppState, Newsroom, Settings, ViewFlusher, ViewSettings, build_router, local_media_store,
+};
 use dateline_domain::SystemClock;
 use dateline_storage::Database;
 use tokio::net::TcpListener;
@@ -97,23 +99,32 @@ pub(crate) async fn serve(
             copyright: args.copyright.clone(),
         },
         max_body_bytes: args.max_body_bytes,
+        views: ViewSettings {
+            trusted_proxies: args.trusted_proxies.clone(),
+            ranking_cache_ttl: args.ranking_cache_ttl,
+        },
     };
     let state =
         AppState::new(db.clone(), Arc::new(SystemClock), media, settings).with_editorial(editorial);
+    let flusher = ViewFlusher::start(state.clone(), args.view_flush_interval);
     let app = build_router(state);
 
     // Printed on stdout so scripts and tests started with port 0 can find the server.
     println!("Dateline is listening on http://{address}");
     tracing::info!(%address, "serving");
-    // Connection info gives the login throttle each client's address.
-    axum::serve(
+    // Connection info gives the login throttle each client's address, and view counting its
+    // reader (unless a trusted proxy forwards).
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await
-    .context("serving")?;
+    .context("serving");
     tracing::info!("shutting down");
+    // Requests have drained: store the views they counted before closing the database.
+    flusher.stop().await;
+    served?;
     db.close().await;
     Ok(())
 }

@@ -3,7 +3,10 @@
 //! Korean-looking stories built from word lists written for this project, with the shape of a
 //! real archive: bodies of 2–6 KB, a few desks and reporters writing most stories (Zipf-like
 //! skew), publish times spread over six months and denser lately, a few stories scheduled in the
-//! future and some drafts. Stories are written in batches of multi-row inserts.
+//! future and some drafts. Stories are written in batches of multi-row inserts. `--views` then
+//! adds synthetic reader views ([`views`]).
+
+mod views;
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -141,6 +144,15 @@ pub(crate) async fn run(args: SeedArgs) -> anyhow::Result<()> {
         picker.tags.len(),
         picker.photos.len()
     );
+    if args.views > 0 {
+        let started = Instant::now();
+        let rows = views::seed_views(&db, args.random_seed, now, args.views).await?;
+        println!(
+            "Seeded {} views in {rows} hourly buckets in {:.1}s.",
+            args.views,
+            started.elapsed().as_secs_f64()
+        );
+    }
     db.close().await;
     Ok(())
 }

@@ -3,16 +3,19 @@
 //! SQLite runs as a file in a temporary folder; PostgreSQL gets a schema of its own on the
 //! server named by `DATELINE_TEST_DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/test`),
 //! dropped when the test ends. Both run the real migrations. Time is a [`ManualClock`], so tests
-//! move it instead of sleeping.
+//! move it instead of sleeping; counted views are flushed on demand with
+//! [`TestApp::flush_views`] instead of waiting for the flush interval.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use chrono::Duration;
 use dateline_api::editorial::EditorialSettings;
-use dateline_api::{AppState, Newsroom, Settings, build_router, local_media_store};
+use dateline_api::{AppState, Newsroom, Settings, ViewSettings, build_router, local_media_store};
 use dateline_domain::article::summary_from_text;
 use dateline_domain::{
     Article, ArticleId, Author, AuthorId, Block, Body as StoryBody, Email, FocalPoint, ManualClock,
@@ -75,6 +78,9 @@ pub(crate) struct TestApp {
     pub(crate) reporter: User,
     pub(crate) editor: User,
     pub(crate) admin: User,
+    /// The database as a URL another process can open (for PostgreSQL, the test's schema is
+    /// selected through `options=-c search_path=…`).
+    pub(crate) database_url: String,
     /// Sections are placed in the order tests create them.
     next_position: std::sync::atomic::AtomicI32,
     // Held for their Drop: the temporary folder and the PostgreSQL schema.
@@ -110,12 +116,23 @@ pub(crate) fn test_start() -> Timestamp {
 }
 
 impl TestApp {
+    /// Rankings are summed on every request, so that a flush shows at once; the ranking
+    /// cache is tested on its own with [`TestApp::with_views`].
     pub(crate) async fn new(engine: Engine) -> Self {
+        let views = ViewSettings {
+            ranking_cache_ttl: std::time::Duration::ZERO,
+            ..ViewSettings::default()
+        };
+        Self::with_views(engine, views).await
+    }
+
+    /// A Dateline whose view beacon and rankings run with these settings.
+    pub(crate) async fn with_views(engine: Engine, views: ViewSettings) -> Self {
         let folder = tempfile::tempdir().unwrap();
-        let (db, schema) = match engine {
+        let (db, schema, database_url) = match engine {
             Engine::Sqlite => {
                 let url = format!("sqlite://{}/dateline.db?mode=rwc", folder.path().display());
-                (Database::connect(&url).await.unwrap(), None)
+                (Database::connect(&url).await.unwrap(), None, url)
             }
             Engine::Postgres => {
                 let name = format!("t_{}", ulid::Ulid::new().to_string().to_lowercase());
@@ -131,13 +148,22 @@ impl TestApp {
                 let db = Database::connect_with(
                     &postgres_url(),
                     ConnectSettings {
-                        schema: Some(name),
+                        schema: Some(name.clone()),
                         max_connections: Some(4),
                     },
                 )
                 .await
                 .unwrap();
-                (db, Some(guard))
+                let separator = if postgres_url().contains('?') {
+                    '&'
+                } else {
+                    '?'
+                };
+                let url = format!(
+                    "{}{separator}options=-c%20search_path%3D{name}",
+                    postgres_url()
+                );
+                (db, Some(guard), url)
             }
         };
         db.migrate().await.unwrap();
@@ -151,6 +177,7 @@ impl TestApp {
                 copyright: "© 데이트라인뉴스 무단전재 및 재배포 금지".into(),
             },
             max_body_bytes: 1 << 20,
+            views,
         };
         let state = AppState::new(db.clone(), clock.clone(), media, settings).with_editorial(
             EditorialSettings {
@@ -169,6 +196,7 @@ impl TestApp {
             reporter,
             editor,
             admin,
+            database_url,
             next_position: std::sync::atomic::AtomicI32::new(1),
             _folder: folder,
             _schema: schema,
@@ -179,6 +207,45 @@ impl TestApp {
         dateline_domain::Clock::now(self.clock.as_ref())
     }
 
+    /// Stores the views counted so far, as the flusher does every few seconds.
+    pub(crate) async fn flush_views(&self) -> u64 {
+        self.state.flush_views().await.unwrap()
+    }
+
+    /// Sends the view beacon for `article` as `reader`.
+    pub(crate) async fn view(&self, article: &str, reader: &Reader) -> TestResponse {
+        let mut request = Request::post(format!("/api/v1/articles/{article}/views"));
+        if let Some(agent) = reader.user_agent {
+            request = request.header(header::USER_AGENT, agent);
+        }
+        if let Some(forwarded) = &reader.forwarded_for {
+            request = request.header("x-forwarded-for", forwarded);
+        }
+        let body = match &reader.reader_id {
+            Some(id) => {
+                Body::from(serde_json::to_vec(&serde_json::json!({"readerId": id})).unwrap())
+            }
+            None => Body::empty(),
+        };
+        let mut request = request.body(body).unwrap();
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::new(reader.address, 40_000)));
+        self.request(request).await
+    }
+
+    /// Sends `count` views of `article`, each from a reader of its own; asserts each is accepted.
+    pub(crate) async fn views_from_distinct_readers(&self, article: &Article, count: usize) {
+        for n in 0..count {
+            let response = self
+                .view(
+                    &article.id.to_string(),
+                    &Reader::browser().reader_id(&format!("reader-{n}")),
+                )
+                .await;
+            assert_eq!(response.status, 202);
+        }
+    }
     pub(crate) async fn request(&self, request: Request<Body>) -> TestResponse {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
@@ -475,6 +542,51 @@ impl Persona<'_> {
         self.app
             .request(request.body(Body::from(body)).unwrap())
             .await
+    }
+}
+
+/// Who sends a view beacon: an address, a User-Agent, and optionally a reader id and an
+/// `X-Forwarded-For` header.
+#[derive(Debug, Clone)]
+pub(crate) struct Reader {
+    pub(crate) address: std::net::IpAddr,
+    pub(crate) user_agent: Option<&'static str>,
+    pub(crate) forwarded_for: Option<String>,
+    pub(crate) reader_id: Option<String>,
+}
+
+/// A desktop Chrome.
+pub(crate) const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+impl Reader {
+    /// A reader on a desktop browser at 203.0.113.10.
+    pub(crate) fn browser() -> Self {
+        Self {
+            address: "203.0.113.10".parse().unwrap(),
+            user_agent: Some(CHROME),
+            forwarded_for: None,
+            reader_id: None,
+        }
+    }
+
+    pub(crate) fn at(mut self, address: &str) -> Self {
+        self.address = address.parse().unwrap();
+        self
+    }
+
+    pub(crate) fn user_agent(mut self, agent: Option<&'static str>) -> Self {
+        self.user_agent = agent;
+        self
+    }
+
+    pub(crate) fn forwarded_for(mut self, header: &str) -> Self {
+        self.forwarded_for = Some(header.into());
+        self
+    }
+
+    pub(crate) fn reader_id(mut self, id: &str) -> Self {
+        self.reader_id = Some(id.into());
+        self
     }
 }
 

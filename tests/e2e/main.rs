@@ -14,6 +14,8 @@ mod desks;
 mod graphql;
 mod media;
 mod paging;
+mod rankings;
+mod rankings_nodes;
 mod taxonomy;
 mod visibility;
 mod workflow;

@@ -16,9 +16,11 @@ pub mod router;
 pub mod service;
 pub mod settings;
 pub mod state;
+pub mod views;
 
 pub use error::ApiError;
 pub use media_store::{MediaStore, local_media_store, put_media_file};
 pub use router::build_router;
-pub use settings::{Newsroom, Settings};
+pub use settings::{Newsroom, Settings, ViewSettings};
 pub use state::AppState;
+pub use views::ViewFlusher;

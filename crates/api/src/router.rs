@@ -17,7 +17,9 @@ use utoipa_scalar::{Scalar, Servable as _};
 
 use crate::error::ApiError;
 use crate::graphql::{self, build_schema};
-use crate::rest::{articles, auth, authors, health, media, newsroom, sections, tags, users};
+use crate::rest::{
+    articles, auth, authors, health, media, newsroom, popular, sections, tags, users, views,
+};
 use crate::state::AppState;
 
 /// The API description the generated paths are added to.
@@ -35,6 +37,7 @@ use crate::state::AppState;
         (name = "media", description = "Image files, uploads and renditions"),
         (name = "auth", description = "Signing in, tokens and accounts"),
         (name = "newsroom", description = "Writing, editing, approving and scheduling stories; revisions, previews and the audit trail (bearer token)"),
+        (name = "rankings", description = "The view beacon and most-viewed rankings"),
         (name = "operations", description = "Health and readiness"),
     ),
     modifiers(&BearerAuth)
@@ -68,6 +71,8 @@ pub fn build_router(state: AppState) -> Router {
     let (rest, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(articles::list_articles))
         .routes(routes!(articles::find_article))
+        .routes(routes!(views::record_view))
+        .routes(routes!(popular::popular))
         .routes(routes!(sections::list_sections))
         .routes(routes!(sections::find_section))
         .routes(routes!(authors::find_author))

@@ -1,8 +1,11 @@
 //! The settings the API runs with, parsed once by the binary and passed in.
 
+use std::time::Duration;
+
 use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 use dateline_domain::Timestamp;
+use ipnet::IpNet;
 use url::Url;
 
 /// Who publishes: printed in copyright lines, feeds and structured data.
@@ -22,6 +25,33 @@ pub struct Settings {
     pub newsroom: Newsroom,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// The view beacon and most-viewed rankings.
+    pub views: ViewSettings,
+}
+
+/// How views are attributed to readers and how long rankings are kept.
+#[derive(Debug, Clone)]
+pub struct ViewSettings {
+    /// Proxies (load balancers, CDN edges) whose `X-Forwarded-For` names the reader's address.
+    /// From anyone else the header is ignored: it would let a client pose as many readers.
+    pub trusted_proxies: Vec<IpNet>,
+    /// How long a computed ranking is served before it is computed again; zero computes it on
+    /// every request.
+    pub ranking_cache_ttl: Duration,
+}
+
+impl ViewSettings {
+    /// A ranking is recomputed this often unless told otherwise.
+    pub const DEFAULT_RANKING_CACHE_TTL: Duration = Duration::from_secs(4);
+}
+
+impl Default for ViewSettings {
+    fn default() -> Self {
+        Self {
+            trusted_proxies: Vec::new(),
+            ranking_cache_ttl: Self::DEFAULT_RANKING_CACHE_TTL,
+        }
+    }
 }
 
 impl Settings {

@@ -1,5 +1,6 @@
-//! The state every handler shares: the database, the clock, the media store, the settings, and
-//! the newsroom side's keys, login throttle, change announcements and rendering slots.
+//! The state every handler shares: the database, the clock, the media store, the settings, the
+//! newsroom side's keys, login throttle, change announcements and rendering slots, and the view
+//! tracker.
 
 use std::sync::Arc;
 
@@ -7,9 +8,11 @@ use dateline_domain::{Clock, Timestamp};
 use dateline_storage::Database;
 
 use crate::editorial::{EditorialSettings, LoginThrottle};
+use crate::error::ApiError;
 use crate::events::{ContentChange, ContentEvents};
 use crate::media_store::MediaStore;
 use crate::settings::Settings;
+use crate::views::ViewTracker;
 
 /// Cheap to clone: one `Arc` inside.
 #[derive(Clone)]
@@ -26,11 +29,13 @@ struct Inner {
     /// One slot per core for making image renditions, so a burst of new images queues instead
     /// of starving requests.
     rendering: tokio::sync::Semaphore,
+    views: ViewTracker,
 }
 
 impl AppState {
     pub fn new(db: Database, clock: Arc<dyn Clock>, media: MediaStore, settings: Settings) -> Self {
         Self(Arc::new(Inner {
+            views: ViewTracker::new(&settings.views),
             db,
             clock,
             media,
@@ -56,6 +61,7 @@ impl AppState {
             throttle: LoginThrottle::default(),
             events: ContentEvents::default(),
             rendering: tokio::sync::Semaphore::new(shared.rendering.available_permits()),
+            views: ViewTracker::new(&shared.settings.views),
         });
         Self(Arc::new(Inner { editorial, ..inner }))
     }
@@ -96,5 +102,16 @@ impl AppState {
 
     pub fn settings(&self) -> &Settings {
         &self.0.settings
+    }
+
+    pub(crate) fn views(&self) -> &ViewTracker {
+        &self.0.views
+    }
+
+    /// Stores the views counted since the last flush (the serve path's [`crate::ViewFlusher`]
+    /// calls this every few seconds; tests call it instead of waiting). Answers how many views
+    /// were stored.
+    pub async fn flush_views(&self) -> Result<u64, ApiError> {
+        Ok(self.views().flush(self.db(), self.now()).await?)
     }
 }

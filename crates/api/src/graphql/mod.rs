@@ -23,6 +23,7 @@ use crate::graphql::loaders::RelationLoader;
 use crate::graphql::mutation::Mutation;
 use crate::graphql::query::Query;
 use crate::state::AppState;
+use crate::views::reader::ReaderOrigin;
 
 /// The deepest a query may nest; a front page needs about six levels.
 const MAX_DEPTH: usize = 12;
@@ -54,17 +55,19 @@ pub fn sdl() -> String {
     builder().finish().sdl()
 }
 
-/// `POST /graphql`.
+/// `POST /graphql`. The sender's origin goes along for `recordView`.
 pub(crate) async fn graphql_post(
     Extension(schema): Extension<DatelineSchema>,
     headers: HeaderMap,
+    origin: ReaderOrigin,
     request: Result<GraphQLRequest, async_graphql_axum::rejection::GraphQLRejection>,
 ) -> Response {
     match request {
         Ok(request) => {
             let request = request
                 .into_inner()
-                .data(Credentials::from_headers(&headers));
+                .data(Credentials::from_headers(&headers))
+                .data(origin);
             respond(&headers, &schema.execute(request).await)
         }
         Err(rejection) => request_error(&headers, &rejection.0.to_string()),

@@ -256,6 +256,8 @@ pub(crate) struct ArticleResponse {
     pub(crate) approved_at: Option<DateTime<FixedOffset>>,
     pub(crate) updated_at: DateTime<FixedOffset>,
     pub(crate) corrections: Vec<CorrectionResponse>,
+    /// Views of all time, as of the last flush (every few seconds).
+    pub(crate) view_count: u64,
 }
 
 impl ArticleResponse {
@@ -303,6 +305,7 @@ impl ArticleResponse {
                     corrected_at: local(c.corrected_at),
                 })
                 .collect(),
+            view_count: record.view_count,
         }
     }
 }

@@ -12,6 +12,8 @@ pub(crate) mod extract;
 pub(crate) mod health;
 pub(crate) mod media;
 pub(crate) mod newsroom;
+pub(crate) mod popular;
 pub(crate) mod sections;
 pub(crate) mod tags;
 pub(crate) mod users;
+pub(crate) mod views;

@@ -150,9 +150,11 @@ pub struct ArticleRecord {
     pub authors: Vec<Author>,
     pub tags: Vec<Tag>,
     pub lead_image: Option<Media>,
+    /// Views of all time, as of the last flush.
+    pub view_count: u64,
 }
 
-/// Loads the relations of a page of stories in four queries, whatever the page size.
+/// Loads the relations of a page of stories in five queries, whatever the page size.
 pub async fn with_relations(
     state: &AppState,
     articles: Vec<Article>,
@@ -165,11 +167,13 @@ pub async fn with_relations(
     let media_ids: Vec<_> = articles.iter().filter_map(|a| a.lead_image_id).collect();
 
     let (section_repo, article_repo, media_repo) = (db.sections(), db.articles(), db.media());
-    let (sections, mut bylines, mut tags, media) = tokio::try_join!(
+    let view_repo = db.article_views();
+    let (sections, mut bylines, mut tags, media, view_counts) = tokio::try_join!(
         section_repo.find_by_ids(&section_ids),
         article_repo.bylines_of(&ids),
         article_repo.tags_of(&ids),
         media_repo.find_by_ids(&media_ids),
+        view_repo.totals_of(&ids),
     )?;
     let sections: HashMap<_, _> = sections.into_iter().map(|s| (s.id, s)).collect();
     let media: HashMap<_, _> = media.into_iter().map(|m| (m.id, m)).collect();
@@ -180,6 +184,7 @@ pub async fn with_relations(
             authors: bylines.remove(&article.id).unwrap_or_default(),
             tags: tags.remove(&article.id).unwrap_or_default(),
             lead_image: article.lead_image_id.and_then(|id| media.get(&id).cloned()),
+            view_count: view_counts.get(&article.id).copied().unwrap_or(0),
             article,
         })
         .collect())

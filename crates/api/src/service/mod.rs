@@ -6,8 +6,10 @@ pub mod articles;
 pub mod authors;
 pub mod media;
 pub mod newsroom;
+pub mod popular;
 pub mod sections;
 pub mod tags;
+pub mod views;
 
 use dateline_domain::{Slug, ValidationError};
 

@@ -6,6 +6,8 @@ pub(crate) mod article_author;
 pub(crate) mod article_revision;
 pub(crate) mod article_section;
 pub(crate) mod article_tag;
+pub(crate) mod article_view_hourly;
+pub(crate) mod article_view_total;
 pub(crate) mod audit_event;
 pub(crate) mod author;
 pub(crate) mod media;

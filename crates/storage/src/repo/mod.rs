@@ -8,6 +8,7 @@ pub mod newsroom;
 pub mod sections;
 pub mod tags;
 pub mod users;
+pub mod views;
 
 use crate::db::Database;
 
@@ -38,6 +39,10 @@ impl Database {
 
     pub fn audit(&self) -> audit::AuditTrail<'_> {
         audit::AuditTrail { db: self }
+    }
+
+    pub fn article_views(&self) -> views::ArticleViews<'_> {
+        views::ArticleViews { db: self }
     }
 }
 

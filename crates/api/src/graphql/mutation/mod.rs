@@ -4,6 +4,7 @@
 pub(crate) mod accounts;
 pub(crate) mod articles;
 pub(crate) mod sections;
+pub(crate) mod views;
 
 use async_graphql::MergedObject;
 
@@ -13,4 +14,5 @@ pub struct Mutation(
     articles::ArticleMutation,
     accounts::AccountMutation,
     sections::SectionMutation,
+    views::ViewMutation,
 );

@@ -4,6 +4,7 @@ pub(crate) mod articles;
 pub(crate) mod newsroom;
 pub(crate) mod node;
 pub(crate) mod people;
+pub(crate) mod popular;
 pub(crate) mod sections;
 
 use async_graphql::MergedObject;
@@ -16,4 +17,5 @@ pub struct Query(
     people::TaxonomyQuery,
     node::NodeQuery,
     newsroom::NewsroomQuery,
+    popular::PopularQuery,
 );

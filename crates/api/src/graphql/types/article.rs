@@ -8,6 +8,7 @@ use crate::graphql::loaders::{BylineOf, TagsOf};
 use crate::graphql::types::author::AuthorObject;
 use crate::graphql::types::body::BodyBlock;
 use crate::graphql::types::media::MediaObject;
+use crate::graphql::types::popular::ViewCountOf;
 use crate::graphql::types::section::SectionObject;
 use crate::graphql::types::tag::TagObject;
 use crate::graphql::types::{app, load_failed, loader};
@@ -147,5 +148,14 @@ impl ArticleObject {
                 corrected_at: settings.local_time(c.corrected_at),
             })
             .collect()
+    }
+
+    /// Views of all time, as of the last flush (every few seconds).
+    async fn view_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        let views = loader(ctx)
+            .load_one(ViewCountOf(self.0.id))
+            .await
+            .map_err(load_failed)?;
+        Ok(views.unwrap_or(0))
     }
 }

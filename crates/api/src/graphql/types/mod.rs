@@ -7,6 +7,7 @@ pub(crate) mod connection;
 pub(crate) mod editorial;
 pub(crate) mod media;
 pub(crate) mod node;
+pub(crate) mod popular;
 pub(crate) mod section;
 pub(crate) mod tag;
 

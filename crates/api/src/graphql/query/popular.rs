@@ -1,0 +1,40 @@
+//! `popular`: the most-viewed ranking.
+
+use async_graphql::{Context, Object, Result};
+
+use crate::error::GraphqlResult as _;
+use crate::graphql::types::app;
+use crate::graphql::types::popular::{PopularArticleObject, RankingWindow};
+use crate::service::popular::{PopularRequest, popular};
+
+#[derive(Default)]
+pub(crate) struct PopularQuery;
+
+#[Object]
+impl PopularQuery {
+    /// The most-viewed public stories in a window, most viewed first; recomputed every few
+    /// seconds.
+    async fn popular(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "RankingWindow::Day")] window: RankingWindow,
+        #[graphql(desc = "A section slug; subsections included")] section: Option<String>,
+        #[graphql(desc = "How many stories, 1–100", default = 10)] first: i32,
+    ) -> Result<Vec<PopularArticleObject>> {
+        let ranking = popular(
+            app(ctx),
+            PopularRequest {
+                window: window.into(),
+                section: section.as_deref(),
+                limit: Some(i64::from(first)),
+            },
+        )
+        .await
+        .or_graphql_error()?;
+        Ok(ranking
+            .entries
+            .into_iter()
+            .map(PopularArticleObject)
+            .collect())
+    }
+}

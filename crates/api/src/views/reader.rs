@@ -1,0 +1,237 @@
+//! Who sent a view: the client's address (believing `X-Forwarded-For` only from trusted
+//! proxies), its User-Agent, and the opaque key a reader is de-duplicated by.
+//!
+//! Reader ids and addresses are hashed with a key drawn at start-up and never kept or logged in
+//! the clear.
+
+use std::convert::Infallible;
+use std::hash::{BuildHasher as _, RandomState};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use ipnet::IpNet;
+
+use crate::state::AppState;
+
+/// Where a view came from, as far as the transport tells.
+#[derive(Debug, Clone, Default)]
+pub struct ReaderOrigin {
+    /// The reader's address: the peer, or the client a trusted proxy forwarded for.
+    pub(crate) client: Option<IpAddr>,
+    pub(crate) user_agent: Option<HeaderValue>,
+}
+
+impl ReaderOrigin {
+    pub(crate) fn new(
+        peer: Option<IpAddr>,
+        headers: &HeaderMap,
+        trusted_proxies: &[IpNet],
+    ) -> Self {
+        Self {
+            client: peer.map(|peer| client_address(peer, headers, trusted_proxies)),
+            user_agent: headers.get(header::USER_AGENT).cloned(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for ReaderOrigin {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(address)| address.ip());
+        Ok(Self::new(
+            peer,
+            &parts.headers,
+            &state.settings().views.trusted_proxies,
+        ))
+    }
+}
+
+fn canonical(address: IpAddr) -> IpAddr {
+    address.to_canonical()
+}
+
+fn is_trusted(address: IpAddr, trusted_proxies: &[IpNet]) -> bool {
+    trusted_proxies.iter().any(|net| net.contains(&address))
+}
+
+/// One hop of `X-Forwarded-For`: an address, possibly with a port (`1.2.3.4:80`, `[::1]:80`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim();
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|address| address.ip()))
+        .map(canonical)
+}
+
+/// The reader's address. A peer that is not a trusted proxy is the reader. Behind trusted
+/// proxies, `X-Forwarded-For` is read from the right (each proxy appends the address it heard
+/// from) and the first hop that is not itself a trusted proxy is the reader; everything to its
+/// left was written by the client and proves nothing.
+fn client_address(peer: IpAddr, headers: &HeaderMap, trusted_proxies: &[IpNet]) -> IpAddr {
+    let mut client = canonical(peer);
+    if !is_trusted(client, trusted_proxies) {
+        return client;
+    }
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .collect();
+    for hop in forwarded.into_iter().rev() {
+        let Some(address) = parse_hop(hop) else {
+            break;
+        };
+        client = address;
+        if !is_trusted(address, trusted_proxies) {
+            break;
+        }
+    }
+    client
+}
+
+/// Turns a reader into the opaque key views are de-duplicated by.
+pub(crate) struct ReaderKeys {
+    hasher: RandomState,
+}
+
+impl ReaderKeys {
+    pub(crate) fn new() -> Self {
+        Self {
+            hasher: RandomState::new(),
+        }
+    }
+
+    /// A first-party reader id when the front end sends one; otherwise the address and the
+    /// User-Agent together, so that readers behind one address (an office, a carrier's NAT)
+    /// with different browsers still count apart.
+    pub(crate) fn key(&self, reader_id: Option<&str>, origin: &ReaderOrigin) -> u64 {
+        match reader_id {
+            Some(id) => self.hasher.hash_one(("reader", id)),
+            None => self.hasher.hash_one((
+                "origin",
+                origin.client,
+                origin.user_agent.as_ref().map(HeaderValue::as_bytes),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nets(list: &[&str]) -> Vec<IpNet> {
+        list.iter().map(|net| net.parse().unwrap()).collect()
+    }
+
+    fn forwarded(values: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append("x-forwarded-for", HeaderValue::from_str(value).unwrap());
+        }
+        headers
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn without_trusted_proxies_the_peer_is_the_reader_whatever_the_header_says() {
+        let headers = forwarded(&["203.0.113.7"]);
+        assert_eq!(
+            client_address(ip("198.51.100.1"), &headers, &[]),
+            ip("198.51.100.1")
+        );
+    }
+
+    #[test]
+    fn an_untrusted_peer_cannot_pose_as_someone_else() {
+        let trusted = nets(&["10.0.0.0/8"]);
+        let headers = forwarded(&["203.0.113.7"]);
+        assert_eq!(
+            client_address(ip("198.51.100.1"), &headers, &trusted),
+            ip("198.51.100.1")
+        );
+    }
+
+    #[test]
+    fn behind_a_trusted_proxy_the_forwarded_client_is_the_reader() {
+        let trusted = nets(&["10.0.0.0/8"]);
+        let headers = forwarded(&["203.0.113.7"]);
+        assert_eq!(
+            client_address(ip("10.1.2.3"), &headers, &trusted),
+            ip("203.0.113.7")
+        );
+    }
+
+    #[test]
+    fn hops_written_by_the_client_are_ignored() {
+        // The client claimed 1.1.1.1; the CDN edge (trusted) heard it from 203.0.113.7, and the
+        // load balancer (trusted) heard that from the edge.
+        let trusted = nets(&["10.0.0.0/8", "192.0.2.0/24"]);
+        let headers = forwarded(&["1.1.1.1, 203.0.113.7", "192.0.2.10"]);
+        assert_eq!(
+            client_address(ip("10.0.0.5"), &headers, &trusted),
+            ip("203.0.113.7")
+        );
+    }
+
+    #[test]
+    fn ports_ipv6_and_mapped_addresses_are_understood() {
+        let trusted = nets(&["::1/128", "127.0.0.0/8"]);
+        assert_eq!(
+            client_address(ip("::1"), &forwarded(&["[2001:db8::5]:4711"]), &trusted),
+            ip("2001:db8::5")
+        );
+        assert_eq!(
+            client_address(
+                ip("::ffff:127.0.0.1"),
+                &forwarded(&["203.0.113.9:80"]),
+                &trusted
+            ),
+            ip("203.0.113.9")
+        );
+    }
+
+    #[test]
+    fn a_garbled_hop_stops_the_walk_at_the_last_address_vouched_for() {
+        let trusted = nets(&["10.0.0.0/8"]);
+        let headers = forwarded(&["203.0.113.7, not-an-address"]);
+        assert_eq!(
+            client_address(ip("10.0.0.5"), &headers, &trusted),
+            ip("10.0.0.5")
+        );
+        assert_eq!(
+            client_address(ip("10.0.0.5"), &HeaderMap::new(), &trusted),
+            ip("10.0.0.5")
+        );
+    }
+
+    #[test]
+    fn reader_keys_tell_readers_apart_and_recognise_them_again() {
+        let keys = ReaderKeys::new();
+        let phone = ReaderOrigin {
+            client: Some(ip("203.0.113.7")),
+            user_agent: Some(HeaderValue::from_static("Mozilla/5.0 (iPhone)")),
+        };
+        let laptop = ReaderOrigin {
+            user_agent: Some(HeaderValue::from_static("Mozilla/5.0 (Macintosh)")),
+            ..phone
+        };
+        assert_eq!(keys.key(None, &phone), keys.key(None, &phone));
+        assert_ne!(keys.key(None, &phone), keys.key(None, &laptop));
+        assert_eq!(
+            keys.key(Some("r-1"), &phone),
+            keys.key(Some("r-1"), &laptop)
+        );
+        assert_ne!(keys.key(Some("r-1"), &phone), keys.key(Some("r-2"), &phone));
+    }
+}

@@ -1,0 +1,216 @@
+//! Views counted by real server processes: SIGTERM stores the views still in memory, and two
+//! nodes on one PostgreSQL database, each counting part of the same stories' views, rank them by
+//! the exact total.
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::Duration;
+
+use chrono::Utc;
+use dateline_domain::{Article, Timestamp};
+use serde_json::{Value, json};
+
+use crate::harness::{ArticleBuilder, CHROME, Engine, TestApp};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_dateline");
+
+/// A `dateline serve` process on a free port.
+struct Node {
+    child: Child,
+    address: String,
+    client: reqwest::Client,
+    _media: tempfile::TempDir,
+}
+
+impl Node {
+    async fn start(database_url: &str, flush_interval: &str) -> Self {
+        let media = tempfile::tempdir().unwrap();
+        let mut child = Command::new(BINARY)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["--view-flush-interval", flush_interval])
+            .env("DATABASE_URL", database_url)
+            .env(
+                "DATELINE_JWT_SECRET",
+                "a-test-secret-of-at-least-32-bytes!!",
+            )
+            .env("DATELINE_MEDIA_DIR", media.path())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let address = tokio::task::spawn_blocking(move || {
+            BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .find_map(|line| {
+                    line.strip_prefix("Dateline is listening on ")
+                        .map(str::to_owned)
+                })
+        })
+        .await
+        .unwrap()
+        .expect("the server prints its address");
+        let client = reqwest::Client::builder()
+            .user_agent(CHROME)
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap();
+        Self {
+            child,
+            address,
+            client,
+            _media: media,
+        }
+    }
+
+    /// Sends `count` views of `article`, each from a reader of its own (named after `node`).
+    async fn views(&self, article: &Article, node: &str, count: usize) {
+        for n in 0..count {
+            let response = self
+                .client
+                .post(format!(
+                    "{}/api/v1/articles/{}/views",
+                    self.address, article.id
+                ))
+                .json(&json!({"readerId": format!("{node}-reader-{n}")}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 202);
+        }
+    }
+
+    /// Sends SIGTERM and waits for the process to exit.
+    async fn terminate(mut self) -> ExitStatus {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        tokio::task::spawn_blocking(move || self.child.wait())
+            .await
+            .unwrap()
+            .unwrap()
+    }
+}
+
+/// A test app whose clock reads the real time, as the server processes' clocks do.
+async fn app_on_real_time(engine: Engine) -> TestApp {
+    let app = TestApp::new(engine).await;
+    app.clock.set(Timestamp::from_datetime(Utc::now()));
+    app
+}
+
+fn ranked(ranking: &Value) -> Vec<(String, u64)> {
+    ranking["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| {
+            (
+                item["article"]["headline"].as_str().unwrap().to_owned(),
+                item["views"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn serve_help_explains_the_view_settings() {
+    let output = Command::new(BINARY)
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    for setting in [
+        "DATELINE_TRUSTED_PROXIES",
+        "DATELINE_VIEW_FLUSH_INTERVAL",
+        "DATELINE_RANKING_CACHE_TTL",
+    ] {
+        assert!(help.contains(setting), "{setting} missing from --help");
+    }
+    let refused = Command::new(BINARY)
+        .args(["serve", "--view-flush-interval", "0s"])
+        .output()
+        .unwrap();
+    assert!(
+        !refused.status.success(),
+        "a zero flush interval is refused"
+    );
+    let refused = Command::new(BINARY)
+        .args(["serve", "--trusted-proxies", "10.0.0.0/8,not-an-address"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success(), "a garbled proxy is refused");
+}
+
+#[tokio::test]
+async fn sigterm_stores_the_views_still_in_memory() {
+    let app = app_on_real_time(Engine::Sqlite).await;
+    let local = app.section("local", "지역").await;
+    let story = ArticleBuilder::new("부산 불꽃축제", &local)
+        .insert(&app)
+        .await;
+
+    // An hour between flushes: only the shutdown can store these.
+    let node = Node::start(&app.database_url, "1h").await;
+    node.views(&story, "only", 7).await;
+    let exit = node.terminate().await;
+    assert!(exit.success(), "graceful shutdown exits 0, got {exit}");
+
+    let stored = app
+        .get(&format!("/api/v1/articles/{}", story.id))
+        .await
+        .json();
+    assert_eq!(stored["data"]["viewCount"], 7);
+}
+
+#[tokio::test]
+async fn two_server_processes_on_one_postgres_database_rank_by_the_exact_total() {
+    let app = app_on_real_time(Engine::Postgres).await;
+    let economy = app.section("economy", "경제").await;
+    let rates = ArticleBuilder::new("금리 인하", &economy)
+        .insert(&app)
+        .await;
+    let exports = ArticleBuilder::new("수출 회복", &economy)
+        .insert(&app)
+        .await;
+    let housing = ArticleBuilder::new("집값 안정", &economy)
+        .insert(&app)
+        .await;
+
+    // Both nodes flush every 50 ms, so their additive upserts of the same rows overlap.
+    let (first, second) = tokio::join!(
+        Node::start(&app.database_url, "50ms"),
+        Node::start(&app.database_url, "50ms")
+    );
+    // Alone, the first node would rank 집값 > 금리 > 수출 and the second 금리 > 수출; only the
+    // sums rank 금리 (55) > 집값 (50) > 수출 (40).
+    tokio::join!(
+        async {
+            first.views(&rates, "first", 30).await;
+            first.views(&exports, "first", 20).await;
+            first.views(&housing, "first", 50).await;
+        },
+        async {
+            second.views(&rates, "second", 25).await;
+            second.views(&exports, "second", 20).await;
+        }
+    );
+    let (first_exit, second_exit) = tokio::join!(first.terminate(), second.terminate());
+    assert!(first_exit.success() && second_exit.success());
+
+    app.clock.set(Timestamp::from_datetime(Utc::now()));
+    let ranking = app.get("/api/v1/popular?window=1h").await.json();
+    assert_eq!(
+        ranked(&ranking),
+        [
+            ("금리 인하".to_owned(), 55),
+            ("집값 안정".to_owned(), 50),
+            ("수출 회복".to_owned(), 40)
+        ]
+    );
+    assert_eq!(ranking["data"][0]["article"]["viewCount"], 55);
+}
