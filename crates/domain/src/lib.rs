@@ -17,6 +17,7 @@ pub mod page;
 pub mod ranking;
 pub mod rendition;
 pub mod revision;
+pub mod search;
 pub mod role;
 pub mod section;
 pub mod slug;
