@@ -186,7 +186,7 @@ fn probe_text(backend: DbBackend, probe: &Probe) -> String {
 fn matches(backend: DbBackend, text: String) -> Expr {
     match backend {
         DbBackend::Postgres => {
-            Expr::cust_with_values("search_documents.document @@ to_tsquery('simple', ?)", [text])
+            Expr::cust_with_values("search_documents.document @@ to_tsquery('simple', $1)", [text])
         }
         _ => Expr::cust_with_values(
             "search_documents.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH ?)",
@@ -214,22 +214,27 @@ fn query_text(backend: DbBackend, query: &SearchQuery, any: bool) -> String {
 
 /// The sum of the boosts a story earns.
 fn score(backend: DbBackend, query: &SearchQuery) -> Expr {
-    let mut sql = String::from("(0");
+    // BIGINT on both engines, so PostgreSQL answers the type the row is read as.
+    let mut sql = String::from("CAST((0");
     let mut values = Vec::new();
     for boost in query.terms().iter().flat_map(|term| term.boosts()) {
+        values.push(probe_text(backend, &boost.probe));
+        // sea-query numbers PostgreSQL's parameters within one custom expression from $1.
         let test = match backend {
-            DbBackend::Postgres => "search_documents.document @@ to_tsquery('simple', ?)",
-            _ => {
-                "search_documents.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH ?)"
-            }
+            DbBackend::Postgres => format!(
+                "search_documents.document @@ to_tsquery('simple', ${})",
+                values.len()
+            ),
+            _ => "search_documents.doc IN \
+                  (SELECT rowid FROM search_index WHERE search_index MATCH ?)"
+                .to_owned(),
         };
         sql.push_str(&format!(
             " + CASE WHEN {test} THEN {} ELSE 0 END",
             boost.weight
         ));
-        values.push(probe_text(backend, &boost.probe));
     }
-    sql.push(')');
+    sql.push_str(") AS BIGINT)");
     Expr::cust_with_values(sql, values)
 }
 
@@ -289,7 +294,10 @@ impl SearchIndex<'_> {
         let mut hits = hits(backend, query, false, now);
         match filter.order {
             SearchOrder::Relevance => hits.expr_as(score(backend, query), Alias::new("score")),
-            SearchOrder::Newest => hits.expr_as(Expr::val(0), Alias::new("score")),
+            SearchOrder::Newest => hits.expr_as(
+                Expr::val(0).cast_as(Alias::new("BIGINT")),
+                Alias::new("score"),
+            ),
         };
         if let Some(section) = filter.section {
             hits.and_where(

@@ -40,7 +40,8 @@ impl SearchQueryRoot {
         #[graphql(desc = "Only stories published at or before this time")] to: Option<
             DateTime<FixedOffset>,
         >,
-        #[graphql(default_with = "SearchSort::Relevance")] sort: SearchSort,
+        #[graphql(desc = "Best first (default) or newest first", default_with = "SearchSort::Relevance")]
+        sort: SearchSort,
     ) -> Result<SearchConnection> {
         let from = from.map(|at| at.to_rfc3339());
         let to = to.map(|at| at.to_rfc3339());
