@@ -17,10 +17,10 @@ use utoipa_scalar::{Scalar, Servable as _};
 
 use crate::error::ApiError;
 use crate::graphql::{self, build_schema};
+use crate::rest::search;
 use crate::rest::{
     articles, auth, authors, health, media, newsroom, popular, sections, tags, users, views,
 };
-use crate::rest::search;
 use crate::state::AppState;
 
 /// The API description the generated paths are added to.

@@ -33,9 +33,40 @@ pub const MAX_QUERY_TERMS: usize = 8;
 
 /// Particles and endings taken off the end of a word, longest first so 에서 wins over 서.
 const PARTICLES: &[&str] = &[
-    "에서부터", "에서는", "에서도", "으로는", "으로도", "에게서", "이라는", "에서", "에게", "한테",
-    "으로", "까지", "부터", "처럼", "보다", "에는", "에도", "와의", "과의", "라는", "이다", "은",
-    "는", "이", "가", "을", "를", "에", "의", "와", "과", "로", "도", "만",
+    "에서부터",
+    "에서는",
+    "에서도",
+    "으로는",
+    "으로도",
+    "에게서",
+    "이라는",
+    "에서",
+    "에게",
+    "한테",
+    "으로",
+    "까지",
+    "부터",
+    "처럼",
+    "보다",
+    "에는",
+    "에도",
+    "와의",
+    "과의",
+    "라는",
+    "이다",
+    "은",
+    "는",
+    "이",
+    "가",
+    "을",
+    "를",
+    "에",
+    "의",
+    "와",
+    "과",
+    "로",
+    "도",
+    "만",
 ];
 
 /// Suffixes that name a place or a group built on a word (부산시, 부산역, 시민들), taken off for
@@ -345,15 +376,6 @@ impl SearchQuery {
     pub fn terms(&self) -> &[SearchTerm] {
         &self.terms
     }
-
-    /// The most a story can score: a cap on the score a cursor may carry.
-    pub fn max_score(&self) -> u32 {
-        self.terms
-            .iter()
-            .flat_map(SearchTerm::boosts)
-            .map(|boost| boost.weight)
-            .sum()
-    }
 }
 
 /// How a story relates to the one a reader is on. Compared in this order: shared tags, then the
@@ -382,7 +404,7 @@ impl Relatedness {
 
 /// The most related first, at most `limit`.
 pub fn rank_related(mut candidates: Vec<Relatedness>, limit: usize) -> Vec<ArticleId> {
-    candidates.sort_by(|a, b| b.key().cmp(&a.key()));
+    candidates.sort_by_key(|candidate| std::cmp::Reverse(candidate.key()));
     candidates.dedup_by_key(|candidate| candidate.id);
     candidates
         .into_iter()
@@ -560,7 +582,10 @@ pub fn snippet(body_text: &str, query: &SearchQuery) -> String {
         out.push('…');
     }
     let mut at = start;
-    for &(hit, len) in found.iter().filter(|(hit, len)| *hit >= start && hit + len <= end) {
+    for &(hit, len) in found
+        .iter()
+        .filter(|(hit, len)| *hit >= start && hit + len <= end)
+    {
         out.push_str(&encode_text(&chars[at..hit].iter().collect::<String>()));
         let word: String = chars[hit..hit + len].iter().collect();
         // Writing to a String cannot fail.
@@ -673,7 +698,11 @@ mod tests {
             &"가".repeat(MAX_QUERY_CHARS + 1),
             "a b c d e f g h i",
         ] {
-            assert_eq!(SearchQuery::parse(refused).unwrap_err().field, "q", "{refused:?}");
+            assert_eq!(
+                SearchQuery::parse(refused).unwrap_err().field,
+                "q",
+                "{refused:?}"
+            );
         }
     }
 
@@ -718,7 +747,8 @@ mod tests {
     fn a_headline_becomes_a_similarity_query_of_its_words() {
         let query = SearchQuery::parse("x").unwrap();
         assert_eq!(query.terms().len(), 1);
-        let similar = SearchQuery::similar_to("부산시, 수소 버스 100대 도입… 시민들 \"환영\"").unwrap();
+        let similar =
+            SearchQuery::similar_to("부산시, 수소 버스 100대 도입… 시민들 \"환영\"").unwrap();
         let words: Vec<&str> = similar.terms().iter().map(|t| t.word.as_str()).collect();
         assert_eq!(words, ["부산시", "수소", "버스", "도입", "시민들", "환영"]);
         assert!(SearchQuery::similar_to("가 나 1 2").is_none());

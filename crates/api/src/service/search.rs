@@ -53,7 +53,9 @@ pub struct SearchPage {
 
 fn parse_time(field: &str, input: Option<&str>) -> Result<Option<Timestamp>, ValidationError> {
     input
-        .map(|at| Timestamp::parse_rfc3339(at).map_err(|err| ValidationError::new(field, err.message)))
+        .map(|at| {
+            Timestamp::parse_rfc3339(at).map_err(|err| ValidationError::new(field, err.message))
+        })
         .transpose()
 }
 

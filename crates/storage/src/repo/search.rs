@@ -14,9 +14,7 @@ use dateline_domain::search::{
 };
 use dateline_domain::{ArticleId, Page, PageSize, TagId, Timestamp};
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait as _, Order, Query, SelectStatement};
-use sea_orm::{
-    ColumnTrait as _, ConnectionTrait, DbBackend, Statement, Value,
-};
+use sea_orm::{ColumnTrait as _, ConnectionTrait, DbBackend, Statement, Value};
 
 use crate::db::Database;
 use crate::entity::{article, article_section, article_tag};
@@ -185,9 +183,10 @@ fn probe_text(backend: DbBackend, probe: &Probe) -> String {
 /// "The story matches this index expression."
 fn matches(backend: DbBackend, text: String) -> Expr {
     match backend {
-        DbBackend::Postgres => {
-            Expr::cust_with_values("search_documents.document @@ to_tsquery('simple', $1)", [text])
-        }
+        DbBackend::Postgres => Expr::cust_with_values(
+            "search_documents.document @@ to_tsquery('simple', $1)",
+            [text],
+        ),
         _ => Expr::cust_with_values(
             "search_documents.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH ?)",
             [text],

@@ -40,7 +40,10 @@ impl SearchQueryRoot {
         #[graphql(desc = "Only stories published at or before this time")] to: Option<
             DateTime<FixedOffset>,
         >,
-        #[graphql(desc = "Best first (default) or newest first", default_with = "SearchSort::Relevance")]
+        #[graphql(
+            desc = "Best first (default) or newest first",
+            default_with = "SearchSort::Relevance"
+        )]
         sort: SearchSort,
     ) -> Result<SearchConnection> {
         let from = from.map(|at| at.to_rfc3339());
