@@ -16,6 +16,7 @@ mod media;
 mod paging;
 mod rankings;
 mod rankings_nodes;
+mod search;
 mod taxonomy;
 mod visibility;
 mod workflow;

@@ -17,6 +17,7 @@ use utoipa_scalar::{Scalar, Servable as _};
 
 use crate::error::ApiError;
 use crate::graphql::{self, build_schema};
+use crate::rest::search;
 use crate::rest::{
     articles, auth, authors, health, media, newsroom, popular, sections, tags, users, views,
 };
@@ -100,6 +101,8 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(sections::create_section))
         .routes(routes!(sections::update_section))
         .routes(routes!(media::rendition))
+        .routes(routes!(search::search))
+        .routes(routes!(search::related))
         .routes({
             // Uploads may be larger than any other request body.
             let (schemas, paths, method_router) = routes!(media::upload);

@@ -11,6 +11,7 @@ use crate::editorial::{EditorialSettings, LoginThrottle};
 use crate::error::ApiError;
 use crate::events::{ContentChange, ContentEvents};
 use crate::media_store::MediaStore;
+use crate::service::related::RelatedCache;
 use crate::settings::Settings;
 use crate::views::ViewTracker;
 
@@ -30,6 +31,7 @@ struct Inner {
     /// of starving requests.
     rendering: tokio::sync::Semaphore,
     views: ViewTracker,
+    related: RelatedCache,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             rendering: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             ),
+            related: RelatedCache::default(),
         }))
     }
 
@@ -62,6 +65,7 @@ impl AppState {
             events: ContentEvents::default(),
             rendering: tokio::sync::Semaphore::new(shared.rendering.available_permits()),
             views: ViewTracker::new(&shared.settings.views),
+            related: RelatedCache::default(),
         });
         Self(Arc::new(Inner { editorial, ..inner }))
     }
@@ -113,5 +117,9 @@ impl AppState {
     /// were stored.
     pub async fn flush_views(&self) -> Result<u64, ApiError> {
         Ok(self.views().flush(self.db(), self.now()).await?)
+    }
+
+    pub(crate) fn related_cache(&self) -> &RelatedCache {
+        &self.0.related
     }
 }

@@ -18,6 +18,7 @@ pub mod ranking;
 pub mod rendition;
 pub mod revision;
 pub mod role;
+pub mod search;
 pub mod section;
 pub mod slug;
 pub mod tag;

@@ -13,6 +13,7 @@ pub(crate) mod health;
 pub(crate) mod media;
 pub(crate) mod newsroom;
 pub(crate) mod popular;
+pub(crate) mod search;
 pub(crate) mod sections;
 pub(crate) mod tags;
 pub(crate) mod users;

@@ -7,6 +7,8 @@ pub mod authors;
 pub mod media;
 pub mod newsroom;
 pub mod popular;
+pub mod related;
+pub mod search;
 pub mod sections;
 pub mod tags;
 pub mod views;

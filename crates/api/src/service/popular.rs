@@ -207,7 +207,7 @@ async fn still_public(
 }
 
 /// A computation shared by concurrent requests fails for all of them; give each its own error.
-fn unshare(shared: Arc<ApiError>) -> ApiError {
+pub(crate) fn unshare(shared: Arc<ApiError>) -> ApiError {
     Arc::try_unwrap(shared).unwrap_or_else(|shared| match shared.as_ref() {
         ApiError::NotFound(what) => ApiError::NotFound(what.clone()),
         ApiError::BadRequest(err) => ApiError::BadRequest(err.clone()),

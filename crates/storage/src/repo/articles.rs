@@ -28,7 +28,7 @@ use crate::entity::{
 };
 use crate::error::StorageError;
 use crate::public::{KeysetColumns, public_at};
-use crate::repo::convert_all;
+use crate::repo::{convert_all, search};
 
 pub struct Articles<'db> {
     pub(crate) db: &'db Database,
@@ -420,6 +420,7 @@ async fn write_story(
                 article::Entity::insert_many(rows).exec(txn).await?;
             }
             insert_links(txn, batch).await?;
+            search::index_stories(txn, batch).await?;
         }
         StoryChange::Update {
             story,
@@ -443,12 +444,15 @@ async fn write_story(
             }
             delete_links(txn, id).await?;
             insert_links(txn, std::slice::from_ref(story)).await?;
+            search::unindex_story(txn, id).await?;
+            search::index_stories(txn, std::slice::from_ref(story)).await?;
         }
         StoryChange::Delete {
             id,
             expected_version,
         } => {
             delete_links(txn, id).await?;
+            search::unindex_story(txn, id).await?;
             article_revision::Entity::delete_many()
                 .filter(article_revision::Column::ArticleId.eq(id.to_string()))
                 .exec(txn)

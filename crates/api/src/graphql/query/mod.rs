@@ -5,6 +5,7 @@ pub(crate) mod newsroom;
 pub(crate) mod node;
 pub(crate) mod people;
 pub(crate) mod popular;
+pub(crate) mod search;
 pub(crate) mod sections;
 
 use async_graphql::MergedObject;
@@ -18,4 +19,5 @@ pub struct Query(
     node::NodeQuery,
     newsroom::NewsroomQuery,
     popular::PopularQuery,
+    search::SearchQueryRoot,
 );

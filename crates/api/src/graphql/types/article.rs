@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, FixedOffset};
 use dateline_domain::Article;
 
+use crate::error::{ApiError, GraphqlResult as _};
 use crate::graphql::loaders::{BylineOf, TagsOf};
 use crate::graphql::types::author::AuthorObject;
 use crate::graphql::types::body::BodyBlock;
@@ -13,6 +14,7 @@ use crate::graphql::types::section::SectionObject;
 use crate::graphql::types::tag::TagObject;
 use crate::graphql::types::{app, load_failed, loader};
 use crate::service::media::body_html;
+use crate::service::related;
 
 pub(crate) struct ArticleObject(pub(crate) Article);
 
@@ -157,5 +159,23 @@ impl ArticleObject {
             .await
             .map_err(load_failed)?;
         Ok(views.unwrap_or(0))
+    }
+
+    /// Public stories related to this one: sharing its tags first, then its section, then words
+    /// of its headline. Worked out at most once a minute per story (meant for one story's page,
+    /// not for every item of a list).
+    async fn related(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many stories, 1–20", default = 5)] first: i32,
+    ) -> Result<Vec<ArticleObject>> {
+        let state = app(ctx);
+        let limit = related::parse_limit(Some(i64::from(first)))
+            .map_err(ApiError::from)
+            .or_graphql_error()?;
+        let stories = related::related(state, &self.0, limit)
+            .await
+            .or_graphql_error()?;
+        Ok(stories.into_iter().map(ArticleObject).collect())
     }
 }

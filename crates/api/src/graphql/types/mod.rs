@@ -8,6 +8,7 @@ pub(crate) mod editorial;
 pub(crate) mod media;
 pub(crate) mod node;
 pub(crate) mod popular;
+pub(crate) mod search;
 pub(crate) mod section;
 pub(crate) mod tag;
 

@@ -1,0 +1,70 @@
+//! `search`: Korean-aware full-text search over public stories.
+
+use async_graphql::{Context, Enum, Object, Result};
+use chrono::{DateTime, FixedOffset};
+
+use crate::error::GraphqlResult as _;
+use crate::graphql::types::app;
+use crate::graphql::types::search::SearchConnection;
+use crate::service::search::{SearchRequest, search};
+
+#[derive(Default)]
+pub(crate) struct SearchQueryRoot;
+
+/// The order search results come in.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SearchSort {
+    /// Whole words and headline matches first, then newer stories.
+    Relevance,
+    Newest,
+}
+
+#[Object]
+impl SearchQueryRoot {
+    /// Public stories matching `query` (every word must match; Korean particles are taken off,
+    /// a one-syllable word matches only where it stands alone), with highlighted snippets.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the contract names each filter as a root argument"
+    )]
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to look for: at most 200 characters and 8 words")] query: String,
+        #[graphql(desc = "Page size, 1–100", default = 20)] first: i32,
+        #[graphql(desc = "The endCursor of the previous page")] after: Option<String>,
+        #[graphql(desc = "A section slug; subsections included")] section: Option<String>,
+        #[graphql(desc = "Only stories published at or after this time")] from: Option<
+            DateTime<FixedOffset>,
+        >,
+        #[graphql(desc = "Only stories published at or before this time")] to: Option<
+            DateTime<FixedOffset>,
+        >,
+        #[graphql(
+            desc = "Best first (default) or newest first",
+            default_with = "SearchSort::Relevance"
+        )]
+        sort: SearchSort,
+    ) -> Result<SearchConnection> {
+        let from = from.map(|at| at.to_rfc3339());
+        let to = to.map(|at| at.to_rfc3339());
+        let page = search(
+            app(ctx),
+            SearchRequest {
+                q: Some(&query),
+                section: section.as_deref(),
+                from: from.as_deref(),
+                to: to.as_deref(),
+                limit: Some(i64::from(first)),
+                cursor: after.as_deref(),
+                sort: Some(match sort {
+                    SearchSort::Relevance => "relevance",
+                    SearchSort::Newest => "newest",
+                }),
+            },
+        )
+        .await
+        .or_graphql_error()?;
+        Ok(SearchConnection(page))
+    }
+}
