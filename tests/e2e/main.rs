@@ -19,3 +19,6 @@ mod rankings_nodes;
 mod taxonomy;
 mod visibility;
 mod workflow;
+mod syndication;
+mod syndication_changes;
+mod syndication_partners;

@@ -17,6 +17,9 @@ pub mod service;
 pub mod settings;
 pub mod state;
 pub mod views;
+pub mod ratelimit;
+pub mod syndication;
+pub mod syndication_runtime;
 
 pub use error::ApiError;
 pub use media_store::{MediaStore, local_media_store, put_media_file};
@@ -24,3 +27,5 @@ pub use router::build_router;
 pub use settings::{Newsroom, Settings, ViewSettings};
 pub use state::AppState;
 pub use views::ViewFlusher;
+pub use syndication_runtime::SyndicationSettings;
+pub use service::webhooks::SyndicationWorker;

@@ -26,6 +26,7 @@ pub mod time;
 pub mod user;
 pub mod visibility;
 pub mod workflow;
+pub mod syndication;
 
 pub use article::{Article, ArticleFilter, ArticleKey, Correction, EditorialTrail, Status};
 pub use audit::AuditEvent;
@@ -46,3 +47,5 @@ pub use tag::Tag;
 pub use time::{Clock, ManualClock, SystemClock, Timestamp};
 pub use user::{Email, User};
 pub use workflow::{Action, Actor, Approval, TransitionError};
+pub use ids::{PartnerId, WebhookId};
+pub use syndication::{ChangeCursor, ChangeEvent, ChangeEventKind, Partner, Rights, Webhook};

@@ -16,3 +16,5 @@ pub use error::StorageError;
 pub use repo::articles::{NewArticle, StoryWrite};
 pub use repo::newsroom::{NewsroomFilter, StoryLinks};
 pub use repo::users::{RefreshToken, Spend};
+pub use repo::changes::{NewChange, record_change, record_changes};
+pub use repo::webhooks::{AttemptOutcome, WebhookDelivery};

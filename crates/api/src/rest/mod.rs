@@ -17,3 +17,8 @@ pub(crate) mod sections;
 pub(crate) mod tags;
 pub(crate) mod users;
 pub(crate) mod views;
+pub(crate) mod changes;
+pub(crate) mod partners;
+pub(crate) mod structured;
+pub(crate) mod syndication;
+pub(crate) mod webhooks;

@@ -10,6 +10,13 @@ pub mod popular;
 pub mod sections;
 pub mod tags;
 pub mod views;
+pub mod audience;
+pub mod changes;
+pub mod partners;
+pub mod sitemaps;
+pub mod structured;
+pub mod syndication;
+pub mod webhooks;
 
 use dateline_domain::{Slug, ValidationError};
 

@@ -15,3 +15,8 @@ pub(crate) mod refresh_token;
 pub(crate) mod section;
 pub(crate) mod tag;
 pub(crate) mod user;
+pub(crate) mod content_change;
+pub(crate) mod partner;
+pub(crate) mod partner_delivery;
+pub(crate) mod webhook;
+pub(crate) mod webhook_delivery;

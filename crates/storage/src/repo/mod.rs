@@ -9,6 +9,10 @@ pub mod sections;
 pub mod tags;
 pub mod users;
 pub mod views;
+pub mod changes;
+pub mod partners;
+pub mod webhooks;
+pub mod sitemaps;
 
 use crate::db::Database;
 
@@ -43,6 +47,18 @@ impl Database {
 
     pub fn article_views(&self) -> views::ArticleViews<'_> {
         views::ArticleViews { db: self }
+    }
+
+    pub fn partners(&self) -> partners::Partners<'_> {
+        partners::Partners { db: self }
+    }
+
+    pub fn changes(&self) -> changes::Changes<'_> {
+        changes::Changes { db: self }
+    }
+
+    pub fn webhooks(&self) -> webhooks::Webhooks<'_> {
+        webhooks::Webhooks { db: self }
     }
 }
 

@@ -12,6 +12,7 @@ use crate::graphql::types::popular::ViewCountOf;
 use crate::graphql::types::section::SectionObject;
 use crate::graphql::types::tag::TagObject;
 use crate::graphql::types::{app, load_failed, loader};
+use crate::error::GraphqlResult as _;
 use crate::service::media::body_html;
 
 pub(crate) struct ArticleObject(pub(crate) Article);
@@ -157,5 +158,42 @@ impl ArticleObject {
             .await
             .map_err(load_failed)?;
         Ok(views.unwrap_or(0))
+    }
+
+    /// The story as a schema.org NewsArticle (JSON-LD): headline, images in 16:9, 4:3 and 1:1,
+    /// dates, authors, publisher and copyright holder. Meant for one story's page: each one
+    /// loads its relations on its own.
+    async fn json_ld(&self, ctx: &Context<'_>) -> Result<async_graphql::Json<serde_json::Value>> {
+        let state = app(ctx);
+        let record = crate::service::articles::with_relations(state, vec![self.0.clone()])
+            .await
+            .or_graphql_error()?;
+        Ok(async_graphql::Json(
+            record
+                .first()
+                .map(|record| crate::service::structured::json_ld(state.settings(), record))
+                .unwrap_or_default(),
+        ))
+    }
+
+    /// The story as an IPTC ninjs 2.0 document. Meant for one story: each one loads its
+    /// relations on its own.
+    async fn ninjs(&self, ctx: &Context<'_>) -> Result<async_graphql::Json<serde_json::Value>> {
+        let state = app(ctx);
+        let record = crate::service::articles::with_relations(state, vec![self.0.clone()])
+            .await
+            .or_graphql_error()?;
+        Ok(async_graphql::Json(
+            record
+                .first()
+                .map(|record| {
+                    crate::service::structured::ninjs(
+                        state.settings(),
+                        record,
+                        &crate::service::audience::Audience::Public,
+                    )
+                })
+                .unwrap_or_default(),
+        ))
     }
 }
