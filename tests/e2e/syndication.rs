@@ -9,8 +9,11 @@ use serde_json::json;
 use crate::harness::{ArticleBuilder, TestApp};
 use crate::on_both_engines;
 
+/// A story's address as feeds and sitemaps write it: percent-encoded.
 fn url_of(article: &Article) -> String {
-    format!("https://news.example/articles/{}", article.slug)
+    url::Url::parse(&format!("https://news.example/articles/{}", article.slug))
+        .unwrap()
+        .to_string()
 }
 
 /// The story addresses a feed lists, in its order, parsed with feed-rs.
@@ -175,7 +178,7 @@ on_both_engines! {
             .published_ago(Duration::hours(49))
             .insert(&app)
             .await;
-        ArticleBuilder::new("예약 기사", &section)
+        let scheduled = ArticleBuilder::new("예약 기사", &section)
             .scheduled_in(Duration::hours(1))
             .insert(&app)
             .await;
@@ -190,10 +193,10 @@ on_both_engines! {
         assert!(xml.contains("<news:name>데이트라인뉴스</news:name>"), "{xml}");
         assert!(xml.contains("<news:language>ko</news:language>"), "{xml}");
 
-        // Two hours on, yesterday's story has aged out.
+        // Two hours on, yesterday's story has aged out and the scheduled one is in.
         app.clock.advance(Duration::hours(2));
         let later = String::from_utf8(app.get("/sitemap-news.xml").await.body).unwrap();
-        assert_eq!(locs(&later), vec![url_of(&recent)]);
+        assert_eq!(locs(&later), vec![url_of(&scheduled), url_of(&recent)]);
 
         let index = String::from_utf8(app.get("/sitemap.xml").await.body).unwrap();
         assert_eq!(
@@ -206,7 +209,7 @@ on_both_engines! {
         let articles = String::from_utf8(app.get("/sitemaps/articles-1.xml").await.body).unwrap();
         assert_eq!(
             locs(&articles),
-            vec![url_of(&old), url_of(&yesterday), url_of(&recent)],
+            vec![url_of(&old), url_of(&yesterday), url_of(&recent), url_of(&scheduled)],
             "oldest first, every public story, nothing else"
         );
         assert_eq!(app.get("/sitemaps/articles-2.xml").await.status, 404);

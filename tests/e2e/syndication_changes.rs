@@ -90,14 +90,18 @@ on_both_engines! {
         assert_eq!(events, vec![event("article.unpublished", &first)]);
 
         app.clock.advance(Duration::minutes(1));
-        assert_eq!(app.as_editor().delete(&format!("/api/v1/articles/{second}")).await.status, 204);
+        assert_eq!(app.as_editor().delete(&format!("/api/v1/articles/{first}")).await.status, 204);
         let (events, _) = changes_since(&app, cursor.as_deref()).await;
-        assert_eq!(events, vec![event("article.deleted", &second)]);
+        assert_eq!(events, vec![event("article.deleted", &first)]);
 
-        // Gone stories carry nothing but their id.
+        // A gone story carries nothing but its id; a public one its public face.
         let all = app.get("/api/v1/changes?limit=100").await.json();
         for item in all["data"].as_array().unwrap() {
-            assert!(item["article"].is_null(), "{item}");
+            if item["articleId"] == first.as_str() {
+                assert!(item["article"].is_null(), "{item}");
+            } else {
+                assert_eq!(item["article"]["headline"], "둘째 기사", "{item}");
+            }
         }
     }
 

@@ -16,11 +16,13 @@ const NEWS_WINDOW_HOURS: i64 = 48;
 /// The most stories a news sitemap may name (Google's limit).
 const NEWS_MAX_URLS: u64 = 1_000;
 
+/// The story's address, percent-encoded as sitemaps require (Hangul slugs included).
 fn story_url(settings: &Settings, entry: &SitemapEntry) -> String {
-    entry
+    let url = entry
         .canonical_url
         .clone()
-        .unwrap_or_else(|| settings.absolute(&format!("/articles/{}", entry.slug)))
+        .unwrap_or_else(|| settings.absolute(&format!("/articles/{}", entry.slug)));
+    url::Url::parse(&url).map_or(url, |parsed| parsed.to_string())
 }
 
 /// The index: `/sitemaps/articles-1.xml` … one per 50,000 public stories, and the news sitemap.
