@@ -112,10 +112,8 @@ pub(crate) async fn serve(
     let state =
         AppState::new(db.clone(), Arc::new(SystemClock), media, settings).with_editorial(editorial);
     let flusher = ViewFlusher::start(state.clone(), args.view_flush_interval);
-    let syndication = SyndicationWorker::start(
-        state.clone(),
-        state.settings().syndication.webhook_interval,
-    );
+    let syndication =
+        SyndicationWorker::start(state.clone(), state.settings().syndication.webhook_interval);
     let app = build_router(state);
 
     // Printed on stdout so scripts and tests started with port 0 can find the server.

@@ -61,7 +61,11 @@ impl MigrationTrait for Migration {
                             .not_null()
                             .unique_key(),
                     )
-                    .col(ColumnDef::new(Partners::KeyPrefix).string_len(16).not_null())
+                    .col(
+                        ColumnDef::new(Partners::KeyPrefix)
+                            .string_len(16)
+                            .not_null(),
+                    )
                     .col(
                         ColumnDef::new(Partners::CreatedAt)
                             .timestamp_with_time_zone()

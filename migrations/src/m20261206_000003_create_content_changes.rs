@@ -35,7 +35,11 @@ impl MigrationTrait for Migration {
                             .auto_increment()
                             .primary_key(),
                     )
-                    .col(ColumnDef::new(ContentChanges::Kind).string_len(64).not_null())
+                    .col(
+                        ColumnDef::new(ContentChanges::Kind)
+                            .string_len(64)
+                            .not_null(),
+                    )
                     .col(
                         ColumnDef::new(ContentChanges::ArticleId)
                             .string_len(40)

@@ -161,7 +161,9 @@ impl TestApp {
     /// over the same database, reconnected from its URL, with the same clock.
     pub(crate) async fn restarted(mut self) -> Self {
         let db = match self.db.engine() {
-            dateline_storage::Engine::Sqlite => Database::connect(&self.database_url).await.unwrap(),
+            dateline_storage::Engine::Sqlite => {
+                Database::connect(&self.database_url).await.unwrap()
+            }
             dateline_storage::Engine::Postgres => {
                 let schema = self._schema.as_ref().unwrap().name.clone();
                 Database::connect_with(

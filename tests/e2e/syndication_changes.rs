@@ -33,13 +33,21 @@ async fn publish(app: &TestApp, headline: &str, publish_at: Option<&str>) -> Str
         .as_editor()
         .post_json(&format!("/api/v1/articles/{id}/approve"), &approval)
         .await;
-    assert_eq!(approved.status, 200, "{}", String::from_utf8_lossy(&approved.body));
+    assert_eq!(
+        approved.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&approved.body)
+    );
     id
 }
 
 /// Every event from `since` on, following the cursor; answers (type, article id) pairs and the
 /// cursor to continue from.
-async fn changes_since(app: &TestApp, since: Option<&str>) -> (Vec<(String, String)>, Option<String>) {
+async fn changes_since(
+    app: &TestApp,
+    since: Option<&str>,
+) -> (Vec<(String, String)>, Option<String>) {
     let mut events = Vec::new();
     let mut cursor = since.map(str::to_owned);
     loop {
@@ -219,7 +227,12 @@ async fn register(app: &TestApp, receiver: &Receiver) -> String {
             &json!({"url": receiver.url, "events": ["article.published"], "secret": SECRET}),
         )
         .await;
-    assert_eq!(response.status, 201, "{}", String::from_utf8_lossy(&response.body));
+    assert_eq!(
+        response.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&response.body)
+    );
     app.section("politics", "정치").await;
     response.json()["data"]["id"].as_str().unwrap().to_owned()
 }

@@ -22,7 +22,12 @@ async fn create_partner(app: &TestApp, sections: &[&str], rights: &str, rate: u3
             &json!({"name": "지역일보", "sections": sections, "rights": rights, "rateLimitPerMinute": rate}),
         )
         .await;
-    assert_eq!(response.status, 201, "{}", String::from_utf8_lossy(&response.body));
+    assert_eq!(
+        response.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&response.body)
+    );
     response.json()["data"].clone()
 }
 
@@ -271,13 +276,28 @@ async fn anonymous_clients_past_the_limit_get_429_with_retry_after_per_address()
         for _ in 0..3 {
             let ok = get_from(&app, "/api/v1/articles", "203.0.113.7").await;
             assert_eq!(ok.status, 200);
-            assert_eq!(ok.header("ratelimit-policy"), Some("\"anonymous\";q=3;w=60"));
+            assert_eq!(
+                ok.header("ratelimit-policy"),
+                Some("\"anonymous\";q=3;w=60")
+            );
         }
         let refused = get_from(&app, "/feeds/latest.json", "203.0.113.7").await;
         assert_eq!(refused.status, 429);
-        assert!(refused.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
+        assert!(
+            refused
+                .header("retry-after")
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+                >= 1
+        );
         assert_eq!(refused.json()["code"], "TOO_MANY_REQUESTS");
-        assert_eq!(get_from(&app, "/api/v1/articles", "203.0.113.8").await.status, 200);
+        assert_eq!(
+            get_from(&app, "/api/v1/articles", "203.0.113.8")
+                .await
+                .status,
+            200
+        );
         // Health checks are never limited.
         assert_eq!(get_from(&app, "/healthz", "203.0.113.7").await.status, 200);
     }

@@ -67,10 +67,7 @@ pub const MAX_PARTNER_RATE_PER_MINUTE: u32 = 100_000;
 /// Checks a partner's name and rate limit as an admin entered them.
 pub fn validate_partner(name: &str, rate_limit_per_minute: i64) -> Result<u32, ValidationError> {
     if name.trim().is_empty() || name.chars().count() > 200 {
-        return Err(ValidationError::new(
-            "name",
-            "must be 1 to 200 characters",
-        ));
+        return Err(ValidationError::new("name", "must be 1 to 200 characters"));
     }
     u32::try_from(rate_limit_per_minute)
         .ok()
@@ -330,7 +327,10 @@ mod tests {
     #[test]
     fn a_month_covers_its_days() {
         let (start, end) = Month::parse("2026-12").unwrap().bounds().unwrap();
-        assert_eq!(start.as_datetime().to_rfc3339(), "2026-12-01T00:00:00+00:00");
+        assert_eq!(
+            start.as_datetime().to_rfc3339(),
+            "2026-12-01T00:00:00+00:00"
+        );
         assert_eq!(end.as_datetime().to_rfc3339(), "2027-01-01T00:00:00+00:00");
         assert!(Month::parse("2026-13").is_err());
         assert!(Month::parse("26-1").is_err());
@@ -365,8 +365,17 @@ mod tests {
     #[test]
     fn a_webhook_needs_a_web_url_known_events_and_a_secret() {
         let events = vec!["article.published".to_owned()];
-        assert!(validate_webhook("https://partner.example/hook", &events, "s3cret-s3cret-s3cret").is_ok());
-        assert!(validate_webhook("ftp://partner.example", &events, "s3cret-s3cret-s3cret").is_err());
+        assert!(
+            validate_webhook(
+                "https://partner.example/hook",
+                &events,
+                "s3cret-s3cret-s3cret"
+            )
+            .is_ok()
+        );
+        assert!(
+            validate_webhook("ftp://partner.example", &events, "s3cret-s3cret-s3cret").is_err()
+        );
         assert!(validate_webhook("https://partner.example", &[], "s3cret-s3cret-s3cret").is_err());
         assert!(validate_webhook("https://partner.example", &events, "short").is_err());
     }

@@ -30,12 +30,8 @@ fn json(
     value: &serde_json::Value,
     for_partner: bool,
 ) -> Response {
-    let mut response = crate::rest::syndication::document(
-        headers,
-        content_type,
-        value.to_string(),
-        for_partner,
-    );
+    let mut response =
+        crate::rest::syndication::document(headers, content_type, value.to_string(), for_partner);
     response
         .headers_mut()
         .insert(header::VARY, HeaderValue::from_static("x-api-key"));
@@ -61,7 +57,12 @@ pub(crate) async fn json_ld(
 ) -> Result<Response, ApiError> {
     let record = record(&state, &audience, &id_or_slug).await?;
     let document = structured::json_ld(state.settings(), &record);
-    Ok(json(&headers, "application/ld+json", &document, audience.partner().is_some()))
+    Ok(json(
+        &headers,
+        "application/ld+json",
+        &document,
+        audience.partner().is_some(),
+    ))
 }
 
 /// The story as an IPTC ninjs 2.0 document; with `X-Api-Key`, the body only with full-text
@@ -86,5 +87,10 @@ pub(crate) async fn ninjs(
     let record = record(&state, &audience, &id_or_slug).await?;
     audience.record_served(&state, std::slice::from_ref(&record));
     let document = structured::ninjs(state.settings(), &record, &audience);
-    Ok(json(&headers, "application/json", &document, audience.partner().is_some()))
+    Ok(json(
+        &headers,
+        "application/json",
+        &document,
+        audience.partner().is_some(),
+    ))
 }

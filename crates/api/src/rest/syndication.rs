@@ -64,7 +64,12 @@ pub(crate) async fn latest_feed(
         },
     )
     .await?;
-    Ok(document(&headers, format.content_type(), format.render(&feed), audience.partner().is_some()))
+    Ok(document(
+        &headers,
+        format.content_type(),
+        format.render(&feed),
+        audience.partner().is_some(),
+    ))
 }
 
 /// One section's latest public stories (its subsections' included), in any of the three
@@ -101,7 +106,12 @@ pub(crate) async fn section_feed(
         },
     )
     .await?;
-    Ok(document(&headers, format.content_type(), format.render(&feed), audience.partner().is_some()))
+    Ok(document(
+        &headers,
+        format.content_type(),
+        format.render(&feed),
+        audience.partner().is_some(),
+    ))
 }
 
 /// The sitemap index: one article sitemap per 50,000 public stories, and the news sitemap.
@@ -172,14 +182,18 @@ pub(crate) fn document(
     for_partner: bool,
 ) -> Response {
     let digest = Sha256::digest(body.as_bytes());
-    let tag: String = digest[..16].iter().map(|byte| format!("{byte:02x}")).collect();
+    let tag: String = digest[..16]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
     let etag = format!("\"{tag}\"");
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|sent| {
-            sent.split(',')
-                .any(|candidate| candidate.trim().trim_start_matches("W/") == etag || candidate.trim() == "*")
+            sent.split(',').any(|candidate| {
+                candidate.trim().trim_start_matches("W/") == etag || candidate.trim() == "*"
+            })
         });
     let etag = HeaderValue::from_str(&etag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
     let cache = HeaderValue::from_static(if for_partner {

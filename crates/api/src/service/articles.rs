@@ -148,7 +148,10 @@ pub async fn find_article_for(
     if let Audience::Partner(partner) = audience {
         let all = state.db().sections().all().await?;
         let lineage = dateline_domain::section::lineage(article.section_id, &all);
-        if !lineage.iter().any(|section| partner.sections.contains(section)) {
+        if !lineage
+            .iter()
+            .any(|section| partner.sections.contains(section))
+        {
             return Err(ApiError::not_found(format!("no article {id_or_slug:?}")));
         }
     }

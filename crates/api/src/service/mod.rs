@@ -3,19 +3,19 @@
 
 pub mod accounts;
 pub mod articles;
+pub mod audience;
 pub mod authors;
+pub mod changes;
 pub mod media;
 pub mod newsroom;
+pub mod partners;
 pub mod popular;
 pub mod sections;
-pub mod tags;
-pub mod views;
-pub mod audience;
-pub mod changes;
-pub mod partners;
 pub mod sitemaps;
 pub mod structured;
 pub mod syndication;
+pub mod tags;
+pub mod views;
 pub mod webhooks;
 
 use dateline_domain::{Slug, ValidationError};

@@ -139,7 +139,9 @@ pub async fn usage(
                     full_text: 0,
                     summary: 0,
                 });
-                stories.last_mut().ok_or_else(|| ApiError::Internal("usage line".into()))?
+                stories
+                    .last_mut()
+                    .ok_or_else(|| ApiError::Internal("usage line".into()))?
             }
         };
         match row.rights {
@@ -153,7 +155,10 @@ pub async fn usage(
         line.headline = headlines.get(&line.article).cloned();
     }
     Ok(UsageReport {
-        served: stories.iter().map(|line| line.full_text + line.summary).sum(),
+        served: stories
+            .iter()
+            .map(|line| line.full_text + line.summary)
+            .sum(),
         partner,
         month,
         stories,

@@ -92,10 +92,12 @@ pub fn ninjs(settings: &Settings, record: &ArticleRecord, audience: &Audience) -
         "copyrightnotice": article.copyright,
         "usageterms": if full { "full text" } else { "summary only" },
     });
-    if let Some(subheadline) = &article.subheadline {
-        if let Some(headlines) = document["headlines"].as_array_mut() {
-            headlines.push(json!({"value": subheadline, "role": "subheadline", "contenttype": "text/plain"}));
-        }
+    if let Some(subheadline) = &article.subheadline
+        && let Some(headlines) = document["headlines"].as_array_mut()
+    {
+        headlines.push(
+            json!({"value": subheadline, "role": "subheadline", "contenttype": "text/plain"}),
+        );
     }
     if full {
         document["bodies"] = json!([

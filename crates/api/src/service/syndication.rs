@@ -117,7 +117,10 @@ fn feed_story(
     let settings = state.settings();
     let article = &record.article;
     let published = article.published_at.ok_or_else(|| {
-        ApiError::Internal(format!("public story {} has no publication time", article.id))
+        ApiError::Internal(format!(
+            "public story {} has no publication time",
+            article.id
+        ))
     })?;
     Ok(FeedStory {
         id: article.id.to_string(),

@@ -124,7 +124,10 @@ async fn attempt(
         .http
         .post(hook.url.clone())
         .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .header(SIGNATURE_HEADER, signature(&hook.secret, now, &delivery.payload))
+        .header(
+            SIGNATURE_HEADER,
+            signature(&hook.secret, now, &delivery.payload),
+        )
         .header("x-dateline-event", delivery.kind.as_str())
         .header("x-dateline-delivery", delivery.id.to_string())
         .body(delivery.payload.clone())

@@ -75,10 +75,7 @@ pub fn urls(entries: &[SitemapUrl]) -> String {
 
 /// The Google News sitemap, naming the publication and its language.
 pub fn news(publication: &str, language: &str, entries: &[NewsUrl]) -> String {
-    let mut writer = open(
-        "urlset",
-        &[("xmlns", SITEMAP_NS), ("xmlns:news", NEWS_NS)],
-    );
+    let mut writer = open("urlset", &[("xmlns", SITEMAP_NS), ("xmlns:news", NEWS_NS)]);
     for entry in entries {
         let _ = writer.write_event(Event::Start(BytesStart::new("url")));
         text(&mut writer, "loc", &entry.url);

@@ -531,7 +531,10 @@ async fn write_story(
 
 /// When a story in this state is (or is to be) public: its publication time if its status is a
 /// public one.
-fn publication(status: dateline_domain::Status, published_at: Option<Timestamp>) -> Option<Timestamp> {
+fn publication(
+    status: dateline_domain::Status,
+    published_at: Option<Timestamp>,
+) -> Option<Timestamp> {
     published_at.filter(|_| dateline_domain::visibility::PUBLIC_STATUSES.contains(&status))
 }
 

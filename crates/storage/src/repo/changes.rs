@@ -111,21 +111,23 @@ async fn enqueue_deliveries(
         "occurredAt": change.visible_at.as_datetime().to_rfc3339(),
     })
     .to_string();
-    let deliveries = webhooks.into_iter().map(|webhook_id| webhook_delivery::ActiveModel {
-        webhook_id: sea_orm::Set(webhook_id),
-        change_seq: sea_orm::Set(seq),
-        kind: sea_orm::Set(change.kind.as_str().to_owned()),
-        article_id: sea_orm::Set(change.article.to_string()),
-        payload: sea_orm::Set(payload.clone()),
-        status: sea_orm::Set(PENDING.to_owned()),
-        attempts: sea_orm::Set(0),
-        next_attempt_at: sea_orm::Set(change.visible_at.as_datetime()),
-        last_status_code: sea_orm::Set(None),
-        last_error: sea_orm::Set(None),
-        created_at: sea_orm::Set(change.recorded_at.as_datetime()),
-        delivered_at: sea_orm::Set(None),
-        ..Default::default()
-    });
+    let deliveries = webhooks
+        .into_iter()
+        .map(|webhook_id| webhook_delivery::ActiveModel {
+            webhook_id: sea_orm::Set(webhook_id),
+            change_seq: sea_orm::Set(seq),
+            kind: sea_orm::Set(change.kind.as_str().to_owned()),
+            article_id: sea_orm::Set(change.article.to_string()),
+            payload: sea_orm::Set(payload.clone()),
+            status: sea_orm::Set(PENDING.to_owned()),
+            attempts: sea_orm::Set(0),
+            next_attempt_at: sea_orm::Set(change.visible_at.as_datetime()),
+            last_status_code: sea_orm::Set(None),
+            last_error: sea_orm::Set(None),
+            created_at: sea_orm::Set(change.recorded_at.as_datetime()),
+            delivered_at: sea_orm::Set(None),
+            ..Default::default()
+        });
     webhook_delivery::Entity::insert_many(deliveries)
         .exec_without_returning(txn)
         .await?;
@@ -179,7 +181,7 @@ pub(crate) async fn was_announced(
     Ok(found.is_some())
 }
 
-fn event_from_row(row: content_change::Model) -> Result<ChangeEvent, StorageError> {
+fn event_from_row(row: &content_change::Model) -> Result<ChangeEvent, StorageError> {
     Ok(ChangeEvent {
         seq: row.seq,
         kind: ChangeEventKind::parse(&row.kind)?,
@@ -220,7 +222,7 @@ impl Changes<'_> {
             .await?;
         let mut items = rows
             .into_iter()
-            .map(event_from_row)
+            .map(|row| event_from_row(&row))
             .collect::<Result<Vec<_>, _>>()?;
         let more = items.len() as u64 > limit;
         items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));

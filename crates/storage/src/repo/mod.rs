@@ -3,16 +3,16 @@
 pub mod articles;
 pub mod audit;
 pub mod authors;
+pub mod changes;
 pub mod media;
 pub mod newsroom;
+pub mod partners;
 pub mod sections;
+pub mod sitemaps;
 pub mod tags;
 pub mod users;
 pub mod views;
-pub mod changes;
-pub mod partners;
 pub mod webhooks;
-pub mod sitemaps;
 
 use crate::db::Database;
 

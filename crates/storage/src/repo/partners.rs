@@ -98,14 +98,12 @@ impl Partners<'_> {
     /// Appends served stories to the log, many rows per statement.
     pub async fn log_deliveries(&self, deliveries: &[Delivery]) -> Result<(), StorageError> {
         for chunk in deliveries.chunks(LOG_CHUNK) {
-            let rows = chunk.iter().map(|delivery| {
-                partner_delivery::ActiveModel {
-                    partner_id: sea_orm::Set(delivery.partner.to_string()),
-                    article_id: sea_orm::Set(delivery.article.to_string()),
-                    served_at: sea_orm::Set(delivery.at.as_datetime()),
-                    rights: sea_orm::Set(delivery.rights.as_str().to_owned()),
-                    ..Default::default()
-                }
+            let rows = chunk.iter().map(|delivery| partner_delivery::ActiveModel {
+                partner_id: sea_orm::Set(delivery.partner.to_string()),
+                article_id: sea_orm::Set(delivery.article.to_string()),
+                served_at: sea_orm::Set(delivery.at.as_datetime()),
+                rights: sea_orm::Set(delivery.rights.as_str().to_owned()),
+                ..Default::default()
             });
             partner_delivery::Entity::insert_many(rows)
                 .exec_without_returning(&self.db.write)
@@ -127,7 +125,10 @@ impl Partners<'_> {
             .select_only()
             .column(partner_delivery::Column::ArticleId)
             .column(partner_delivery::Column::Rights)
-            .column_as(Expr::expr(Func::count(Expr::col(partner_delivery::Column::Id))), "served")
+            .column_as(
+                Expr::expr(Func::count(Expr::col(partner_delivery::Column::Id))),
+                "served",
+            )
             .filter(partner_delivery::Column::PartnerId.eq(partner.to_string()))
             .filter(partner_delivery::Column::ServedAt.gte(start.as_datetime()))
             .filter(partner_delivery::Column::ServedAt.lt(end.as_datetime()))

@@ -47,7 +47,9 @@ fn entry(row: EntryRow) -> Result<SitemapEntry, StorageError> {
     })
 }
 
-fn columns(select: sea_orm::Select<article::Entity>) -> sea_orm::Selector<sea_orm::SelectGetableTuple<EntryRow>> {
+fn columns(
+    select: sea_orm::Select<article::Entity>,
+) -> sea_orm::Selector<sea_orm::SelectGetableTuple<EntryRow>> {
     select
         .select_only()
         .column(article::Column::Id)

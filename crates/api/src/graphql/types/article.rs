@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, FixedOffset};
 use dateline_domain::Article;
 
+use crate::error::GraphqlResult as _;
 use crate::graphql::loaders::{BylineOf, TagsOf};
 use crate::graphql::types::author::AuthorObject;
 use crate::graphql::types::body::BodyBlock;
@@ -12,7 +13,6 @@ use crate::graphql::types::popular::ViewCountOf;
 use crate::graphql::types::section::SectionObject;
 use crate::graphql::types::tag::TagObject;
 use crate::graphql::types::{app, load_failed, loader};
-use crate::error::GraphqlResult as _;
 use crate::service::media::body_html;
 
 pub(crate) struct ArticleObject(pub(crate) Article);
