@@ -233,6 +233,26 @@ on_both_engines! {
         assert_eq!(app.as_admin().get("/api/v1/partners/ptn_nope/usage").await.status, 404);
     }
 
+    async fn the_api_documents_syndication(app) {
+        let openapi = app.get("/openapi.json").await.json();
+        for path in [
+            "/feeds/{file}",
+            "/feeds/sections/{file}",
+            "/sitemap.xml",
+            "/sitemap-news.xml",
+            "/sitemaps/{file}",
+            "/api/v1/articles/{idOrSlug}/jsonld",
+            "/api/v1/articles/{idOrSlug}/ninjs",
+            "/api/v1/partners",
+            "/api/v1/partners/{id}/usage",
+            "/api/v1/changes",
+            "/api/v1/webhooks",
+            "/api/v1/webhooks/{id}/deliveries",
+        ] {
+            assert!(openapi["paths"].get(path).is_some(), "{path} is documented");
+        }
+    }
+
     async fn a_partner_past_its_rate_limit_gets_429_with_retry_after(app) {
         app.section("politics", "정치").await;
         let partner = create_partner(&app, &["politics"], "summary", 2).await;
