@@ -125,6 +125,7 @@ async fn main() {
         },
         max_body_bytes: 1 << 20,
         views: ViewSettings::default(),
+        syndication: dateline_api::SyndicationSettings::default(),
     };
     let media = local_media_store(&folder.path().join("media")).expect("the media folder");
     let state = AppState::new(db.clone(), Arc::new(SystemClock), media, settings)

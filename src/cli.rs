@@ -168,6 +168,10 @@ pub(crate) struct ServerArgs {
         value_parser = humantime::parse_duration
     )]
     pub(crate) ranking_cache_ttl: Duration,
+    /// Requests per minute one client address may make to public GETs without an API key
+    /// (partners have their own limit). Generous by default, so browsers are never refused.
+    #[arg(long, env = "DATELINE_ANONYMOUS_RATE_LIMIT", default_value_t = 1_200, value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) anonymous_rate_limit: u32,
 }
 
 /// One trusted proxy: a CIDR range, or a single address.

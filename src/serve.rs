@@ -9,6 +9,7 @@ use dateline_api::editorial::EditorialSettings;
 use dateline_api::{
     AppState, Newsroom, Settings, ViewFlusher, ViewSettings, build_router, local_media_store,
 };
+use dateline_api::{SyndicationSettings, SyndicationWorker};
 use dateline_domain::SystemClock;
 use dateline_storage::Database;
 use tokio::net::TcpListener;
@@ -103,10 +104,16 @@ pub(crate) async fn serve(
             trusted_proxies: args.trusted_proxies.clone(),
             ranking_cache_ttl: args.ranking_cache_ttl,
         },
+        syndication: SyndicationSettings {
+            anonymous_rate_per_minute: args.anonymous_rate_limit,
+            ..SyndicationSettings::default()
+        },
     };
     let state =
         AppState::new(db.clone(), Arc::new(SystemClock), media, settings).with_editorial(editorial);
     let flusher = ViewFlusher::start(state.clone(), args.view_flush_interval);
+    let syndication =
+        SyndicationWorker::start(state.clone(), state.settings().syndication.webhook_interval);
     let app = build_router(state);
 
     // Printed on stdout so scripts and tests started with port 0 can find the server.
@@ -124,6 +131,7 @@ pub(crate) async fn serve(
     tracing::info!("shutting down");
     // Requests have drained: store the views they counted before closing the database.
     flusher.stop().await;
+    syndication.stop().await;
     served?;
     db.close().await;
     Ok(())

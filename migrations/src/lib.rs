@@ -13,6 +13,10 @@ mod m20261201_000004_create_article_revisions;
 mod m20261201_000005_create_audit_events;
 mod m20261202_000001_create_article_views;
 mod m20261203_000001_create_search_index;
+mod m20261206_000001_add_not_for_syndication;
+mod m20261206_000002_create_partners;
+mod m20261206_000003_create_content_changes;
+mod m20261206_000004_create_webhooks;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -29,6 +33,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_create_audit_events::Migration),
             Box::new(m20261202_000001_create_article_views::Migration),
             Box::new(m20261203_000001_create_search_index::Migration),
+            Box::new(m20261206_000001_add_not_for_syndication::Migration),
+            Box::new(m20261206_000002_create_partners::Migration),
+            Box::new(m20261206_000003_create_content_changes::Migration),
+            Box::new(m20261206_000004_create_webhooks::Migration),
         ]
     }
 }

@@ -402,6 +402,7 @@ pub(crate) async fn load(
                 updated_at,
                 corrections,
                 version: 1,
+                not_for_syndication: false,
             },
             byline,
             tags: tag_ids,

@@ -311,6 +311,7 @@ fn compose_story(
             updated_at: published_at.unwrap_or(written_at).min(now),
             corrections: Vec::new(),
             version: 1,
+            not_for_syndication: false,
         },
         byline: parts.byline,
         tags: parts.tags,

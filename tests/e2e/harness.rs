@@ -15,7 +15,10 @@ use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use chrono::Duration;
 use dateline_api::editorial::EditorialSettings;
-use dateline_api::{AppState, Newsroom, Settings, ViewSettings, build_router, local_media_store};
+use dateline_api::{
+    AppState, Newsroom, Settings, SyndicationSettings, ViewSettings, build_router,
+    local_media_store,
+};
 use dateline_domain::article::summary_from_text;
 use dateline_domain::{
     Article, ArticleId, Author, AuthorId, Block, Body as StoryBody, Email, FocalPoint, ManualClock,
@@ -110,6 +113,20 @@ impl TestResponse {
     }
 }
 
+/// The application state every test app runs with (personas sign with its keys, so a restarted
+/// app's tokens are signed afresh).
+fn app_state(
+    db: Database,
+    clock: Arc<ManualClock>,
+    media: dateline_api::MediaStore,
+    settings: Settings,
+) -> AppState {
+    AppState::new(db, clock, media, settings).with_editorial(EditorialSettings {
+        max_upload_bytes: UPLOAD_LIMIT,
+        ..EditorialSettings::default()
+    })
+}
+
 /// The moment every test starts at.
 pub(crate) fn test_start() -> Timestamp {
     Timestamp::parse_rfc3339("2026-11-30T09:00:00+09:00").unwrap()
@@ -128,6 +145,51 @@ impl TestApp {
 
     /// A Dateline whose view beacon and rankings run with these settings.
     pub(crate) async fn with_views(engine: Engine, views: ViewSettings) -> Self {
+        Self::build(engine, views, SyndicationSettings::default()).await
+    }
+
+    /// A Dateline whose rate limits and webhook delivery run with these settings.
+    pub(crate) async fn with_syndication(engine: Engine, syndication: SyndicationSettings) -> Self {
+        let views = ViewSettings {
+            ranking_cache_ttl: std::time::Duration::ZERO,
+            ..ViewSettings::default()
+        };
+        Self::build(engine, views, syndication).await
+    }
+
+    /// The same Dateline after a restart: a new process's state (nothing in memory survives)
+    /// over the same database, reconnected from its URL, with the same clock.
+    pub(crate) async fn restarted(mut self) -> Self {
+        let db = match self.db.engine() {
+            dateline_storage::Engine::Sqlite => {
+                Database::connect(&self.database_url).await.unwrap()
+            }
+            dateline_storage::Engine::Postgres => {
+                let schema = self._schema.as_ref().unwrap().name.clone();
+                Database::connect_with(
+                    &postgres_url(),
+                    ConnectSettings {
+                        schema: Some(schema),
+                        max_connections: Some(4),
+                    },
+                )
+                .await
+                .unwrap()
+            }
+        };
+        let settings = self.state.settings().clone();
+        let media = local_media_store(&self._folder.path().join("media")).unwrap();
+        let state = app_state(db.clone(), self.clock.clone(), media, settings);
+        let old = std::mem::replace(&mut self.db, db);
+        old.close().await;
+        Self {
+            router: build_router(state.clone()),
+            state,
+            ..self
+        }
+    }
+
+    async fn build(engine: Engine, views: ViewSettings, syndication: SyndicationSettings) -> Self {
         let folder = tempfile::tempdir().unwrap();
         let (db, schema, database_url) = match engine {
             Engine::Sqlite => {
@@ -178,13 +240,9 @@ impl TestApp {
             },
             max_body_bytes: 1 << 20,
             views,
+            syndication,
         };
-        let state = AppState::new(db.clone(), clock.clone(), media, settings).with_editorial(
-            EditorialSettings {
-                max_upload_bytes: UPLOAD_LIMIT,
-                ..EditorialSettings::default()
-            },
-        );
+        let state = app_state(db.clone(), clock.clone(), media, settings);
         let reporter = insert_user(&db, "reporter@news.example", Role::Reporter).await;
         let editor = insert_user(&db, "editor@news.example", Role::Editor).await;
         let admin = insert_user(&db, "admin@news.example", Role::Admin).await;
@@ -601,6 +659,7 @@ pub(crate) struct ArticleBuilder {
     tags: Vec<TagId>,
     lead_image: Option<MediaId>,
     body: Vec<Block>,
+    not_for_syndication: bool,
 }
 
 impl ArticleBuilder {
@@ -617,6 +676,7 @@ impl ArticleBuilder {
             body: vec![Block::Paragraph {
                 text: format!("{headline} 본문 첫 문단이다."),
             }],
+            not_for_syndication: false,
         }
     }
 
@@ -663,6 +723,12 @@ impl ArticleBuilder {
         self
     }
 
+    /// Marked by the desk as never to reach a partner in full.
+    pub(crate) fn not_for_syndication(mut self) -> Self {
+        self.not_for_syndication = true;
+        self
+    }
+
     pub(crate) async fn insert(self, app: &TestApp) -> Article {
         let now = app.now();
         let published_at = self.published.map(|ago| now.minus(ago));
@@ -692,6 +758,7 @@ impl ArticleBuilder {
             updated_at: published_at.unwrap_or(now).min(now),
             corrections: Vec::new(),
             version: 1,
+            not_for_syndication: self.not_for_syndication,
         };
         let mut sections = vec![self.section.id];
         sections.extend(self.ancestors);

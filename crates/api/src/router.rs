@@ -21,6 +21,7 @@ use crate::rest::search;
 use crate::rest::{
     articles, auth, authors, health, media, newsroom, popular, sections, tags, users, views,
 };
+use crate::rest::{changes, partners, structured, syndication, webhooks};
 use crate::state::AppState;
 
 /// The API description the generated paths are added to.
@@ -40,6 +41,7 @@ use crate::state::AppState;
         (name = "newsroom", description = "Writing, editing, approving and scheduling stories; revisions, previews and the audit trail (bearer token)"),
         (name = "rankings", description = "The view beacon and most-viewed rankings"),
         (name = "operations", description = "Health and readiness"),
+        (name = "syndication", description = "Feeds, sitemaps, structured data, partners with API keys (X-Api-Key), the change feed and webhooks"),
     ),
     modifiers(&BearerAuth)
 )]
@@ -103,6 +105,18 @@ pub fn build_router(state: AppState) -> Router {
         .routes(routes!(media::rendition))
         .routes(routes!(search::search))
         .routes(routes!(search::related))
+        .routes(routes!(syndication::latest_feed))
+        .routes(routes!(syndication::section_feed))
+        .routes(routes!(syndication::sitemap_index))
+        .routes(routes!(syndication::article_sitemap))
+        .routes(routes!(syndication::news_sitemap))
+        .routes(routes!(structured::json_ld))
+        .routes(routes!(structured::ninjs))
+        .routes(routes!(partners::create_partner))
+        .routes(routes!(partners::partner_usage))
+        .routes(routes!(changes::list_changes))
+        .routes(routes!(webhooks::create_webhook, webhooks::list_webhooks))
+        .routes(routes!(webhooks::list_deliveries))
         .routes({
             // Uploads may be larger than any other request body.
             let (schemas, paths, method_router) = routes!(media::upload);
@@ -127,6 +141,10 @@ pub fn build_router(state: AppState) -> Router {
     .fallback(|| async { ApiError::NoRoute })
     .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
     .layer(axum::Extension(schema))
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        crate::ratelimit::limit_public_reads,
+    ))
     .layer(DefaultBodyLimit::max(max_body))
     .layer(CompressionLayer::new())
     .layer(

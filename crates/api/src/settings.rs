@@ -27,6 +27,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// The view beacon and most-viewed rankings.
     pub views: ViewSettings,
+    /// Rate limits and webhook delivery.
+    pub syndication: crate::syndication_runtime::SyndicationSettings,
 }
 
 /// How views are attributed to readers and how long rankings are kept.

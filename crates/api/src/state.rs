@@ -13,6 +13,7 @@ use crate::events::{ContentChange, ContentEvents};
 use crate::media_store::MediaStore;
 use crate::service::related::RelatedCache;
 use crate::settings::Settings;
+use crate::syndication_runtime::SyndicationRuntime;
 use crate::views::ViewTracker;
 
 /// Cheap to clone: one `Arc` inside.
@@ -32,12 +33,14 @@ struct Inner {
     rendering: tokio::sync::Semaphore,
     views: ViewTracker,
     related: RelatedCache,
+    syndication: SyndicationRuntime,
 }
 
 impl AppState {
     pub fn new(db: Database, clock: Arc<dyn Clock>, media: MediaStore, settings: Settings) -> Self {
         Self(Arc::new(Inner {
             views: ViewTracker::new(&settings.views),
+            syndication: SyndicationRuntime::new(settings.syndication.clone()),
             db,
             clock,
             media,
@@ -66,6 +69,7 @@ impl AppState {
             rendering: tokio::sync::Semaphore::new(shared.rendering.available_permits()),
             views: ViewTracker::new(&shared.settings.views),
             related: RelatedCache::default(),
+            syndication: SyndicationRuntime::new(shared.settings.syndication.clone()),
         });
         Self(Arc::new(Inner { editorial, ..inner }))
     }
@@ -121,5 +125,23 @@ impl AppState {
 
     pub(crate) fn related_cache(&self) -> &RelatedCache {
         &self.0.related
+    }
+
+    pub(crate) fn syndication(&self) -> &SyndicationRuntime {
+        &self.0.syndication
+    }
+
+    /// Writes the log of stories served to partners (the serve path's
+    /// [`crate::SyndicationWorker`] calls this every few seconds; tests call it instead of
+    /// waiting). Answers how many entries were written.
+    pub async fn flush_partner_log(&self) -> Result<usize, ApiError> {
+        crate::service::audience::flush_usage(self).await
+    }
+
+    /// Attempts every webhook delivery due now (the serve path's [`crate::SyndicationWorker`]
+    /// calls this every few seconds; tests call it instead of waiting). Answers how many
+    /// attempts were made.
+    pub async fn deliver_webhooks(&self) -> Result<usize, ApiError> {
+        crate::service::webhooks::deliver_due(self).await
     }
 }

@@ -93,6 +93,8 @@ pub struct Article {
     pub corrections: Vec<Correction>,
     /// Bumped on every save, for optimistic concurrency.
     pub version: i32,
+    /// The desk's mark that the story must never reach a partner in full.
+    pub not_for_syndication: bool,
 }
 
 impl Article {
@@ -146,6 +148,9 @@ pub struct ArticleFilter {
     pub has_image: bool,
     /// Only stories published at or after this time.
     pub since: Option<Timestamp>,
+    /// Only stories in one of these sections or their subsections (a partner's entitlements);
+    /// `None` places no limit.
+    pub within_sections: Option<Vec<SectionId>>,
 }
 
 /// How a reader names one story: by id or by slug.

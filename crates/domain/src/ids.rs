@@ -126,6 +126,16 @@ prefixed_id!(
     AuditEventId,
     "aud_"
 );
+prefixed_id!(
+    /// Identifies a syndication partner (a site or aggregator with an API key).
+    PartnerId,
+    "ptn_"
+);
+prefixed_id!(
+    /// Identifies a registered webhook endpoint.
+    WebhookId,
+    "whk_"
+);
 
 #[cfg(test)]
 mod tests {

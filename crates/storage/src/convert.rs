@@ -112,6 +112,7 @@ impl TryFrom<article::Model> for Article {
             updated_at: row.updated_at.into(),
             corrections,
             version: row.version,
+            not_for_syndication: row.not_for_syndication,
         })
     }
 }
@@ -224,6 +225,7 @@ pub(crate) fn article_row(
         version: article.version,
         created_by: trail.created_by.map(|id| id.to_string()),
         approved_by: trail.approved_by.map(|id| id.to_string()),
+        not_for_syndication: article.not_for_syndication,
     })
 }
 

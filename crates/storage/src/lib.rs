@@ -14,5 +14,7 @@ pub mod repo;
 pub use db::{ConnectSettings, Database, Engine};
 pub use error::StorageError;
 pub use repo::articles::{NewArticle, StoryWrite};
+pub use repo::changes::{NewChange, record_change, record_changes};
 pub use repo::newsroom::{NewsroomFilter, StoryLinks};
 pub use repo::users::{RefreshToken, Spend};
+pub use repo::webhooks::{AttemptOutcome, WebhookDelivery};

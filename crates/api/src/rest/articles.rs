@@ -11,6 +11,7 @@ use crate::error::{ApiError, Problem};
 use crate::rest::dto::{ArticleList, ArticleResponse, Item, PageInfo};
 use crate::rest::extract::{ApiPath, ApiQuery, parse_flag, parse_number};
 use crate::service::articles::{self, ListArticles};
+use crate::service::audience::Audience;
 use crate::service::newsroom;
 use crate::state::AppState;
 
@@ -55,6 +56,7 @@ pub(crate) struct ListArticlesParams {
 )]
 pub(crate) async fn list_articles(
     State(state): State<AppState>,
+    audience: Audience,
     ApiQuery(params): ApiQuery<ListArticlesParams>,
 ) -> Result<Json<ArticleList>, ApiError> {
     let with_body = match params.include.as_deref() {
@@ -67,8 +69,9 @@ pub(crate) async fn list_articles(
             )));
         }
     };
-    let page = articles::list_articles(
+    let page = articles::list_articles_for(
         &state,
+        &audience,
         ListArticles {
             section: params.section.as_deref(),
             tag: params.tag.as_deref(),
@@ -81,11 +84,15 @@ pub(crate) async fn list_articles(
     )
     .await?;
     let records = articles::with_relations(&state, page.articles).await?;
+    audience.record_served(&state, &records);
     let settings = state.settings();
     Ok(Json(ArticleList {
         data: records
             .iter()
-            .map(|record| ArticleResponse::new(settings, record, with_body))
+            .map(|record| {
+                let with_body = with_body && audience.may_have_full_text(&record.article);
+                ArticleResponse::new(settings, record, with_body)
+            })
             .collect(),
         page: PageInfo {
             next_cursor: page.next.map(|cursor| cursor.encode()),
@@ -116,19 +123,22 @@ pub(crate) struct FindArticleParams {
 )]
 pub(crate) async fn find_article(
     State(state): State<AppState>,
+    audience: Audience,
     ApiPath(id_or_slug): ApiPath<String>,
     ApiQuery(params): ApiQuery<FindArticleParams>,
 ) -> Result<Response, ApiError> {
     let article = match params.preview.as_deref() {
         Some(token) => newsroom::find_preview(&state, &id_or_slug, token).await?,
-        None => articles::find_article(&state, &id_or_slug).await?,
+        None => articles::find_article_for(&state, &audience, &id_or_slug).await?,
     };
     let record = articles::with_relations(&state, vec![article])
         .await?
         .pop()
         .ok_or_else(|| ApiError::not_found(format!("no article {id_or_slug:?}")))?;
+    audience.record_served(&state, std::slice::from_ref(&record));
+    let with_body = audience.may_have_full_text(&record.article);
     let mut response = Json(Item {
-        data: ArticleResponse::new(state.settings(), &record, true),
+        data: ArticleResponse::new(state.settings(), &record, with_body),
     })
     .into_response();
     if params.preview.is_some() {

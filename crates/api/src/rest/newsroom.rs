@@ -69,6 +69,8 @@ pub(crate) struct StoryRequest {
     correction: Option<String>,
     /// Edits only: the version being edited (or send `If-Match`).
     version: Option<i32>,
+    /// True when the story must never reach a syndication partner in full.
+    not_for_syndication: Option<bool>,
 }
 
 impl StoryRequest {
@@ -88,6 +90,7 @@ impl StoryRequest {
                 canonical_url: self.canonical_url,
                 slug: self.slug,
                 correction: self.correction,
+                not_for_syndication: self.not_for_syndication,
             },
             self.version,
         )

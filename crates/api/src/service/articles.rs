@@ -8,6 +8,7 @@ use dateline_domain::{
 };
 
 use crate::error::ApiError;
+use crate::service::audience::Audience;
 use crate::service::parse_slug;
 use crate::state::AppState;
 
@@ -40,6 +41,15 @@ pub async fn list_articles(
     state: &AppState,
     input: ListArticles<'_>,
 ) -> Result<ArticlePage, ApiError> {
+    list_articles_for(state, &Audience::Public, input).await
+}
+
+/// A list as `audience` may see it: a partner's holds only its entitled sections.
+pub async fn list_articles_for(
+    state: &AppState,
+    audience: &Audience,
+    input: ListArticles<'_>,
+) -> Result<ArticlePage, ApiError> {
     let size = PageSize::parse(input.limit)?;
     let after = input.cursor.map(ArticleCursor::decode).transpose()?;
     let since = input
@@ -51,6 +61,7 @@ pub async fn list_articles(
         .transpose()?;
     let mut filter = resolve_filter(state, &input).await?;
     filter.since = since;
+    filter.within_sections = audience.partner().map(|partner| partner.sections.clone());
     let now = state.now();
     let page = state
         .db()
@@ -124,6 +135,27 @@ pub async fn find_article(state: &AppState, id_or_slug: &str) -> Result<Article,
         .find_public(&key, state.now())
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no article {id_or_slug:?}")))
+}
+
+/// One public story as `audience` may see it: for a partner, only from its entitled sections
+/// (anything else is as absent as a draft).
+pub async fn find_article_for(
+    state: &AppState,
+    audience: &Audience,
+    id_or_slug: &str,
+) -> Result<Article, ApiError> {
+    let article = find_article(state, id_or_slug).await?;
+    if let Audience::Partner(partner) = audience {
+        let all = state.db().sections().all().await?;
+        let lineage = dateline_domain::section::lineage(article.section_id, &all);
+        if !lineage
+            .iter()
+            .any(|section| partner.sections.contains(section))
+        {
+            return Err(ApiError::not_found(format!("no article {id_or_slug:?}")));
+        }
+    }
+    Ok(article)
 }
 
 /// The public stories among `ids` (for `node` and rankings), keyed by id.

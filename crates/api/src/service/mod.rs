@@ -3,15 +3,22 @@
 
 pub mod accounts;
 pub mod articles;
+pub mod audience;
 pub mod authors;
+pub mod changes;
 pub mod media;
 pub mod newsroom;
+pub mod partners;
 pub mod popular;
 pub mod related;
 pub mod search;
 pub mod sections;
+pub mod sitemaps;
+pub mod structured;
+pub mod syndication;
 pub mod tags;
 pub mod views;
+pub mod webhooks;
 
 use dateline_domain::{Slug, ValidationError};
 

@@ -55,6 +55,8 @@ pub struct StoryInput {
     pub slug: Option<String>,
     /// For an edit of a published story: a public correction note (정정보도).
     pub correction: Option<String>,
+    /// The desk's mark that the story never reaches a partner in full.
+    pub not_for_syndication: Option<bool>,
 }
 
 /// The version an edit or a step was made against.
@@ -442,6 +444,7 @@ pub async fn create_article(
         updated_at: now,
         corrections: Vec::new(),
         version: 1,
+        not_for_syndication: input.not_for_syndication.unwrap_or(false),
     };
     let trail = EditorialTrail {
         created_by: Some(principal.user.id),
@@ -535,6 +538,9 @@ pub async fn update_article(
     }
     if let Some(url) = input.canonical_url {
         article.canonical_url = parse_canonical(url)?;
+    }
+    if let Some(flag) = input.not_for_syndication {
+        article.not_for_syndication = flag;
     }
     if let Some(note) = input.correction {
         if effective != Status::Published {

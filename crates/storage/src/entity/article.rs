@@ -29,6 +29,8 @@ pub struct Model {
     pub created_by: Option<String>,
     /// The editor who approved it last.
     pub approved_by: Option<String>,
+    /// The desk's mark that the story never reaches a partner in full.
+    pub not_for_syndication: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use dateline_domain::{
     Article, ArticleCursor, ArticleFilter, ArticleId, ArticleKey, AuditEvent, Author, AuthorId,
-    EditorialTrail, Page, PageSize, Revision, SectionId, Tag, TagId, Timestamp,
+    ChangeEventKind, EditorialTrail, Page, PageSize, Revision, SectionId, Tag, TagId, Timestamp,
 };
 use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
 use sea_orm::{
@@ -28,6 +28,9 @@ use crate::entity::{
 };
 use crate::error::StorageError;
 use crate::public::{KeysetColumns, public_at};
+use crate::repo::changes::{
+    NewChange, record_change, record_changes, was_announced, withdraw_unseen,
+};
 use crate::repo::{convert_all, search};
 
 pub struct Articles<'db> {
@@ -108,6 +111,20 @@ fn public_selection(
     }
     if filter.has_image {
         select = select.filter(article::Column::LeadImageId.is_not_null());
+    }
+    if let Some(sections) = &filter.within_sections {
+        select = select.filter(
+            article::Column::Id.in_subquery(
+                Query::select()
+                    .column(article_section::Column::ArticleId)
+                    .from(article_section::Entity)
+                    .and_where(
+                        article_section::Column::SectionId
+                            .is_in(sections.iter().map(ToString::to_string)),
+                    )
+                    .to_owned(),
+            ),
+        );
     }
     let keyset = match keyset {
         // The same bound as the visibility rule, on the link table's copy of the time: it turns
@@ -361,6 +378,7 @@ impl Articles<'_> {
             StoryChange::Delete {
                 id,
                 expected_version,
+                at: audit.at,
             },
         )
         .await?;
@@ -399,13 +417,16 @@ enum StoryChange<'a> {
     Delete {
         id: ArticleId,
         expected_version: i32,
+        /// When the deletion happens, for the change feed.
+        at: Timestamp,
     },
 }
 
 /// THE place where article rows and their link rows change. Every write — imports, the corpus,
 /// the newsroom's saves and deletions — comes through here inside the caller's transaction, so
 /// the link tables' copy of `published_at` always moves with the story's. Anything that must
-/// stay in step with stories (a search index) is maintained here, in the same transaction.
+/// stay in step with stories (a search index) is maintained here, in the same transaction —
+/// so is the change feed, through [`record_change`].
 async fn write_story(
     txn: &DatabaseTransaction,
     change: StoryChange<'_>,
@@ -421,6 +442,15 @@ async fn write_story(
             }
             insert_links(txn, batch).await?;
             search::index_stories(txn, batch).await?;
+            let changes: Vec<NewChange> = batch
+                .iter()
+                .filter_map(|new| {
+                    publication(new.article.status, new.article.published_at).map(|published_at| {
+                        published(new.article.id, published_at, new.article.updated_at)
+                    })
+                })
+                .collect();
+            record_changes(txn, &changes).await?;
         }
         StoryChange::Update {
             story,
@@ -428,6 +458,7 @@ async fn write_story(
             expected_version,
         } => {
             let id = story.article.id;
+            let before = article::Entity::find_by_id(id.to_string()).one(txn).await?;
             let mut row =
                 article::ActiveModel::from(article_row(&story.article, trail)?).reset_all();
             // The id and the creator never change.
@@ -446,11 +477,30 @@ async fn write_story(
             insert_links(txn, std::slice::from_ref(story)).await?;
             search::unindex_story(txn, id).await?;
             search::index_stories(txn, std::slice::from_ref(story)).await?;
+            let before = match before {
+                Some(row) => publication(
+                    dateline_domain::Status::parse(&row.status)?,
+                    row.published_at.map(Timestamp::from),
+                ),
+                None => None,
+            };
+            let after = publication(story.article.status, story.article.published_at);
+            record_story_change(txn, id, before, after, story.article.updated_at).await?;
         }
         StoryChange::Delete {
             id,
             expected_version,
+            at,
         } => {
+            let before = article::Entity::find_by_id(id.to_string()).one(txn).await?;
+            let was_public = match &before {
+                Some(row) => publication(
+                    dateline_domain::Status::parse(&row.status)?,
+                    row.published_at.map(Timestamp::from),
+                )
+                .is_some_and(|published_at| published_at <= at),
+                None => false,
+            };
             delete_links(txn, id).await?;
             search::unindex_story(txn, id).await?;
             article_revision::Entity::delete_many()
@@ -465,6 +515,78 @@ async fn write_story(
             if deleted.rows_affected == 0 {
                 return Err(missing_or_stale(txn, id, expected_version).await);
             }
+            withdraw_unseen(txn, id, at).await?;
+            if was_public || was_announced(txn, id, at).await? {
+                record_change(
+                    txn,
+                    &NewChange {
+                        kind: ChangeEventKind::deleted(),
+                        article: id,
+                        visible_at: at,
+                        recorded_at: at,
+                    },
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// When a story in this state is (or is to be) public: its publication time if its status is a
+/// public one.
+fn publication(
+    status: dateline_domain::Status,
+    published_at: Option<Timestamp>,
+) -> Option<Timestamp> {
+    published_at.filter(|_| dateline_domain::visibility::PUBLIC_STATUSES.contains(&status))
+}
+
+/// The event of a story going public, visible once both written and due.
+fn published(article: ArticleId, published_at: Timestamp, at: Timestamp) -> NewChange {
+    NewChange {
+        kind: ChangeEventKind::published(),
+        article,
+        visible_at: published_at.max(at),
+        recorded_at: at,
+    }
+}
+
+/// The change feed's events for a saved story, from its publication time before and after the
+/// save (see docs/decisions/0601). Events nobody can have seen yet are withdrawn rather than
+/// contradicted: a scheduled story pulled before its time never appears at all.
+async fn record_story_change(
+    txn: &DatabaseTransaction,
+    id: ArticleId,
+    before: Option<Timestamp>,
+    after: Option<Timestamp>,
+    at: Timestamp,
+) -> Result<(), StorageError> {
+    let event = |kind| NewChange {
+        kind,
+        article: id,
+        visible_at: at,
+        recorded_at: at,
+    };
+    let was_visible = before.is_some_and(|published_at| published_at <= at);
+    if !was_visible {
+        withdraw_unseen(txn, id, at).await?;
+    }
+    match (was_visible, after) {
+        (false, None) => {}
+        (false, Some(published_at)) => {
+            record_change(txn, &published(id, published_at, at)).await?;
+        }
+        (true, Some(published_at)) if published_at <= at => {
+            record_change(txn, &event(ChangeEventKind::updated())).await?;
+        }
+        (true, Some(published_at)) => {
+            // Moved back into the future: gone now, back at its new time.
+            record_change(txn, &event(ChangeEventKind::unpublished())).await?;
+            record_change(txn, &published(id, published_at, at)).await?;
+        }
+        (true, None) => {
+            record_change(txn, &event(ChangeEventKind::unpublished())).await?;
         }
     }
     Ok(())

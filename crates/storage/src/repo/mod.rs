@@ -3,13 +3,17 @@
 pub mod articles;
 pub mod audit;
 pub mod authors;
+pub mod changes;
 pub mod media;
 pub mod newsroom;
+pub mod partners;
 pub mod search;
 pub mod sections;
+pub mod sitemaps;
 pub mod tags;
 pub mod users;
 pub mod views;
+pub mod webhooks;
 
 use crate::db::Database;
 
@@ -48,6 +52,18 @@ impl Database {
 
     pub fn search_index(&self) -> search::SearchIndex<'_> {
         search::SearchIndex { db: self }
+    }
+
+    pub fn partners(&self) -> partners::Partners<'_> {
+        partners::Partners { db: self }
+    }
+
+    pub fn changes(&self) -> changes::Changes<'_> {
+        changes::Changes { db: self }
+    }
+
+    pub fn webhooks(&self) -> webhooks::Webhooks<'_> {
+        webhooks::Webhooks { db: self }
     }
 }
 

@@ -178,4 +178,41 @@ impl ArticleObject {
             .or_graphql_error()?;
         Ok(stories.into_iter().map(ArticleObject).collect())
     }
+
+    /// The story as a schema.org NewsArticle (JSON-LD): headline, images in 16:9, 4:3 and 1:1,
+    /// dates, authors, publisher and copyright holder. Meant for one story's page: each one
+    /// loads its relations on its own.
+    async fn json_ld(&self, ctx: &Context<'_>) -> Result<async_graphql::Json<serde_json::Value>> {
+        let state = app(ctx);
+        let record = crate::service::articles::with_relations(state, vec![self.0.clone()])
+            .await
+            .or_graphql_error()?;
+        Ok(async_graphql::Json(
+            record
+                .first()
+                .map(|record| crate::service::structured::json_ld(state.settings(), record))
+                .unwrap_or_default(),
+        ))
+    }
+
+    /// The story as an IPTC ninjs 2.0 document. Meant for one story: each one loads its
+    /// relations on its own.
+    async fn ninjs(&self, ctx: &Context<'_>) -> Result<async_graphql::Json<serde_json::Value>> {
+        let state = app(ctx);
+        let record = crate::service::articles::with_relations(state, vec![self.0.clone()])
+            .await
+            .or_graphql_error()?;
+        Ok(async_graphql::Json(
+            record
+                .first()
+                .map(|record| {
+                    crate::service::structured::ninjs(
+                        state.settings(),
+                        record,
+                        &crate::service::audience::Audience::Public,
+                    )
+                })
+                .unwrap_or_default(),
+        ))
+    }
 }

@@ -333,6 +333,8 @@ pub(crate) struct ArticleInput {
     slug: Option<String>,
     /// Edits of published stories only: a public correction note.
     correction: Option<String>,
+    /// True when the story must never reach a syndication partner in full.
+    not_for_syndication: Option<bool>,
 }
 
 fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
@@ -359,6 +361,7 @@ impl From<ArticleInput> for StoryInput {
             canonical_url: maybe(input.canonical_url),
             slug: input.slug,
             correction: input.correction,
+            not_for_syndication: input.not_for_syndication,
         }
     }
 }

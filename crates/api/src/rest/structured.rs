@@ -1,0 +1,96 @@
+//! `/api/v1/articles/{idOrSlug}/jsonld` and `/ninjs`: one public story as schema.org JSON-LD and
+//! as IPTC ninjs.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse as _, Response};
+
+use crate::error::{ApiError, Problem};
+use crate::rest::extract::ApiPath;
+use crate::service::articles;
+use crate::service::audience::Audience;
+use crate::service::structured;
+use crate::state::AppState;
+
+async fn record(
+    state: &AppState,
+    audience: &Audience,
+    id_or_slug: &str,
+) -> Result<articles::ArticleRecord, ApiError> {
+    let article = articles::find_article_for(state, audience, id_or_slug).await?;
+    articles::with_relations(state, vec![article])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::not_found(format!("no article {id_or_slug:?}")))
+}
+
+fn json(
+    headers: &HeaderMap,
+    content_type: &'static str,
+    value: &serde_json::Value,
+    for_partner: bool,
+) -> Response {
+    let mut response =
+        crate::rest::syndication::document(headers, content_type, value.to_string(), for_partner);
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("x-api-key"));
+    response.into_response()
+}
+
+/// The story as a schema.org NewsArticle (JSON-LD) for a page's `<script type="application/ld+json">`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/articles/{idOrSlug}/jsonld",
+    tag = "syndication",
+    params(("idOrSlug" = String, Path, description = "The story's id (art_…) or slug")),
+    responses(
+        (status = 200, description = "A NewsArticle document", content_type = "application/ld+json"),
+        (status = 404, description = "No public story by that id or slug", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn json_ld(
+    State(state): State<AppState>,
+    audience: Audience,
+    headers: HeaderMap,
+    ApiPath(id_or_slug): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let record = record(&state, &audience, &id_or_slug).await?;
+    let document = structured::json_ld(state.settings(), &record);
+    Ok(json(
+        &headers,
+        "application/ld+json",
+        &document,
+        audience.partner().is_some(),
+    ))
+}
+
+/// The story as an IPTC ninjs 2.0 document; with `X-Api-Key`, the body only with full-text
+/// rights.
+#[utoipa::path(
+    get,
+    path = "/api/v1/articles/{idOrSlug}/ninjs",
+    tag = "syndication",
+    params(("idOrSlug" = String, Path, description = "The story's id (art_…) or slug")),
+    responses(
+        (status = 200, description = "A ninjs document", content_type = "application/json"),
+        (status = 401, description = "An unknown API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No public story by that id or slug", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn ninjs(
+    State(state): State<AppState>,
+    audience: Audience,
+    headers: HeaderMap,
+    ApiPath(id_or_slug): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let record = record(&state, &audience, &id_or_slug).await?;
+    audience.record_served(&state, std::slice::from_ref(&record));
+    let document = structured::ninjs(state.settings(), &record, &audience);
+    Ok(json(
+        &headers,
+        "application/json",
+        &document,
+        audience.partner().is_some(),
+    ))
+}

@@ -1,0 +1,220 @@
+//! Feeds and sitemaps: `/feeds/latest.{rss,atom,json}`, `/feeds/sections/{slug}.{rss,atom,json}`,
+//! `/sitemap.xml`, `/sitemaps/articles-{n}.xml` and `/sitemap-news.xml`. Each answers with its
+//! format's content type, an `ETag`, and 304 to a matching `If-None-Match`.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse as _, Response};
+use serde::Deserialize;
+use sha2::{Digest as _, Sha256};
+use utoipa::IntoParams;
+
+use crate::error::{ApiError, Problem};
+use crate::rest::extract::{ApiPath, ApiQuery};
+use crate::service::audience::Audience;
+use crate::service::sitemaps;
+use crate::service::syndication::{self, FeedRequest, FeedScope, feed_limit, split_feed_file};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct FeedParams {
+    /// Where the previous page ended (JSON Feed's `next_url` carries it).
+    cursor: Option<String>,
+    /// Stories per page, 1–100 (default 20).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    limit: Option<String>,
+}
+
+/// The latest public stories as RSS 2.0 with Media RSS (`latest.rss`), Atom 1.0
+/// (`latest.atom`) or JSON Feed 1.1 (`latest.json`). With `X-Api-Key`, a partner's entitled
+/// sections only, and the body only with full-text rights.
+#[utoipa::path(
+    get,
+    path = "/feeds/{file}",
+    tag = "syndication",
+    params(("file" = String, Path, description = "latest.rss, latest.atom or latest.json"), FeedParams),
+    responses(
+        (status = 200, description = "The feed", content_type = "application/rss+xml"),
+        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
+        (status = 401, description = "An unknown API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such feed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn latest_feed(
+    State(state): State<AppState>,
+    audience: Audience,
+    headers: HeaderMap,
+    ApiPath(file): ApiPath<String>,
+    ApiQuery(params): ApiQuery<FeedParams>,
+) -> Result<Response, ApiError> {
+    let (name, format) = split_feed_file(&file)?;
+    if name != "latest" {
+        return Err(ApiError::not_found(format!("no feed {file:?}")));
+    }
+    let limit = feed_limit(params.limit.as_deref())?;
+    let feed = syndication::feed(
+        &state,
+        &audience,
+        FeedRequest {
+            scope: FeedScope::Latest,
+            format,
+            cursor: params.cursor.as_deref(),
+            limit,
+        },
+    )
+    .await?;
+    Ok(document(
+        &headers,
+        format.content_type(),
+        format.render(&feed),
+        audience.partner().is_some(),
+    ))
+}
+
+/// One section's latest public stories (its subsections' included), in any of the three
+/// formats: `/feeds/sections/politics.rss`.
+#[utoipa::path(
+    get,
+    path = "/feeds/sections/{file}",
+    tag = "syndication",
+    params(("file" = String, Path, description = "The section slug and a format: politics.rss, politics.atom, politics.json"), FeedParams),
+    responses(
+        (status = 200, description = "The feed", content_type = "application/rss+xml"),
+        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
+        (status = 401, description = "An unknown API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such section or format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn section_feed(
+    State(state): State<AppState>,
+    audience: Audience,
+    headers: HeaderMap,
+    ApiPath(file): ApiPath<String>,
+    ApiQuery(params): ApiQuery<FeedParams>,
+) -> Result<Response, ApiError> {
+    let (slug, format) = split_feed_file(&file)?;
+    let limit = feed_limit(params.limit.as_deref())?;
+    let feed = syndication::feed(
+        &state,
+        &audience,
+        FeedRequest {
+            scope: FeedScope::Section(slug),
+            format,
+            cursor: params.cursor.as_deref(),
+            limit,
+        },
+    )
+    .await?;
+    Ok(document(
+        &headers,
+        format.content_type(),
+        format.render(&feed),
+        audience.partner().is_some(),
+    ))
+}
+
+/// The sitemap index: one article sitemap per 50,000 public stories, and the news sitemap.
+#[utoipa::path(
+    get,
+    path = "/sitemap.xml",
+    tag = "syndication",
+    responses((status = 200, description = "A sitemap index", content_type = "application/xml"))
+)]
+pub(crate) async fn sitemap_index(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let xml = sitemaps::index(&state).await?;
+    Ok(document(&headers, XML, xml, false))
+}
+
+/// One article sitemap: `/sitemaps/articles-1.xml` holds the newest 50,000 public stories.
+#[utoipa::path(
+    get,
+    path = "/sitemaps/{file}",
+    tag = "syndication",
+    params(("file" = String, Path, description = "articles-1.xml, articles-2.xml, …")),
+    responses(
+        (status = 200, description = "A sitemap", content_type = "application/xml"),
+        (status = 404, description = "No such sitemap", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn article_sitemap(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiPath(file): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let number = file
+        .strip_prefix("articles-")
+        .and_then(|rest| rest.strip_suffix(".xml"))
+        .and_then(|number| number.parse::<u64>().ok())
+        .filter(|number| *number >= 1)
+        .ok_or_else(|| ApiError::not_found(format!("no sitemap {file:?}")))?;
+    let xml = sitemaps::articles(&state, number).await?;
+    Ok(document(&headers, XML, xml, false))
+}
+
+/// The Google News sitemap: public stories of the last 48 hours.
+#[utoipa::path(
+    get,
+    path = "/sitemap-news.xml",
+    tag = "syndication",
+    responses((status = 200, description = "A Google News sitemap", content_type = "application/xml"))
+)]
+pub(crate) async fn news_sitemap(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let xml = sitemaps::news(&state).await?;
+    Ok(document(&headers, XML, xml, false))
+}
+
+const XML: &str = "application/xml; charset=utf-8";
+
+/// A rendered document with its content type and a strong `ETag` over its bytes; 304 when the
+/// client already holds it.
+/// A partner's answer depends on its key, so no shared cache may keep it.
+pub(crate) fn document(
+    headers: &HeaderMap,
+    content_type: &'static str,
+    body: String,
+    for_partner: bool,
+) -> Response {
+    let digest = Sha256::digest(body.as_bytes());
+    let tag: String = digest[..16]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let etag = format!("\"{tag}\"");
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|sent| {
+            sent.split(',').any(|candidate| {
+                candidate.trim().trim_start_matches("W/") == etag || candidate.trim() == "*"
+            })
+        });
+    let etag = HeaderValue::from_str(&etag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
+    let cache = HeaderValue::from_static(if for_partner {
+        "private, no-cache"
+    } else {
+        "public, max-age=60, stale-while-revalidate=300"
+    });
+    if matches {
+        return (
+            StatusCode::NOT_MODIFIED,
+            [(header::ETAG, etag), (header::CACHE_CONTROL, cache)],
+        )
+            .into_response();
+    }
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::ETAG, etag),
+            (header::CACHE_CONTROL, cache),
+        ],
+        body,
+    )
+        .into_response()
+}

@@ -1,0 +1,125 @@
+//! Who a public read is for: the public, or a partner named by its `X-Api-Key`. A partner sees
+//! only the sections it is entitled to, gets the body only with full-text rights and only for
+//! stories not marked not-for-syndication, and every story it is served is logged.
+
+use dateline_domain::syndication::Delivery;
+use dateline_domain::{Article, Partner, Rights};
+use sha2::{Digest as _, Sha256};
+
+use crate::error::ApiError;
+use crate::service::articles::ArticleRecord;
+use crate::state::AppState;
+
+/// The header partners send their key in.
+pub const API_KEY_HEADER: &str = "x-api-key";
+
+/// Every key starts with this, so a leaked one is recognisable (secret scanners, logs).
+pub const API_KEY_PREFIX: &str = "dlk_";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    Public,
+    Partner(Partner),
+}
+
+impl Audience {
+    /// Whether this audience may have the story's body.
+    pub fn may_have_full_text(&self, article: &Article) -> bool {
+        match self {
+            Audience::Public => true,
+            Audience::Partner(partner) => {
+                partner.rights.for_story(article.not_for_syndication) == Rights::Full
+            }
+        }
+    }
+
+    pub fn partner(&self) -> Option<&Partner> {
+        match self {
+            Audience::Public => None,
+            Audience::Partner(partner) => Some(partner),
+        }
+    }
+
+    /// Notes the stories served to a partner, for its usage report. Kept in memory and written
+    /// in batches ([`flush_usage`]), so serving never waits on the log.
+    pub fn record_served(&self, state: &AppState, records: &[ArticleRecord]) {
+        let Audience::Partner(partner) = self else {
+            return;
+        };
+        let at = state.now();
+        state
+            .syndication()
+            .usage
+            .record(records.iter().map(|record| Delivery {
+                partner: partner.id,
+                article: record.article.id,
+                at,
+                rights: partner.rights.for_story(record.article.not_for_syndication),
+            }));
+    }
+}
+
+/// The hash a key is stored and looked up by.
+pub fn key_hash(key: &str) -> String {
+    let digest = Sha256::digest(key.as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// The audience a request's `X-Api-Key` names: none is the public; a key no partner holds is a
+/// 401.
+pub async fn resolve(state: &AppState, key: Option<&str>) -> Result<Audience, ApiError> {
+    let Some(key) = key else {
+        return Ok(Audience::Public);
+    };
+    let unknown = || ApiError::Unauthorized {
+        detail: "the API key is not valid".into(),
+        invalid_token: true,
+    };
+    if !key.starts_with(API_KEY_PREFIX) {
+        return Err(unknown());
+    }
+    state
+        .db()
+        .partners()
+        .find_by_key_hash(&key_hash(key))
+        .await?
+        .map(Audience::Partner)
+        .ok_or_else(unknown)
+}
+
+/// Writes the partner log gathered since the last flush; on failure the entries are kept for the
+/// next one.
+pub async fn flush_usage(state: &AppState) -> Result<usize, ApiError> {
+    let usage = &state.syndication().usage;
+    let pending = usage.take();
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    match state.db().partners().log_deliveries(&pending).await {
+        Ok(()) => Ok(pending.len()),
+        Err(err) => {
+            usage.restore(pending);
+            Err(err.into())
+        }
+    }
+}
+
+/// The audience of a request, put in its extensions by the rate-limit layer (which has already
+/// resolved the key) or resolved here.
+impl axum::extract::FromRequestParts<AppState> for Audience {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, ApiError> {
+        if let Some(audience) = parts.extensions.get::<Audience>() {
+            return Ok(audience.clone());
+        }
+        let key = parts
+            .headers
+            .get(API_KEY_HEADER)
+            .map(|value| value.to_str().unwrap_or("?"));
+        resolve(state, key).await
+    }
+}

@@ -1,0 +1,93 @@
+//! Sitemaps: the index, article sitemaps of 50,000 public stories each (oldest first, so a
+//! story keeps its sitemap), and the Google News sitemap of the last 48 hours by the injected
+//! clock.
+
+use chrono::Duration;
+use dateline_domain::ArticleFilter;
+use dateline_storage::repo::sitemaps::SitemapEntry;
+
+use crate::error::ApiError;
+use crate::settings::Settings;
+use crate::state::AppState;
+use crate::syndication::sitemap::{self, MAX_URLS, NewsUrl, SitemapUrl};
+
+/// How far back the news sitemap reaches (Google News takes the last two days).
+const NEWS_WINDOW_HOURS: i64 = 48;
+/// The most stories a news sitemap may name (Google's limit).
+const NEWS_MAX_URLS: u64 = 1_000;
+
+/// The story's address, percent-encoded as sitemaps require (Hangul slugs included).
+fn story_url(settings: &Settings, entry: &SitemapEntry) -> String {
+    let url = entry
+        .canonical_url
+        .clone()
+        .unwrap_or_else(|| settings.absolute(&format!("/articles/{}", entry.slug)));
+    url::Url::parse(&url).map_or(url, |parsed| parsed.to_string())
+}
+
+/// The index: `/sitemaps/articles-1.xml` … one per 50,000 public stories, and the news sitemap.
+pub async fn index(state: &AppState) -> Result<String, ApiError> {
+    let settings = state.settings();
+    let total = state
+        .db()
+        .articles()
+        .count_public(&ArticleFilter::default(), state.now())
+        .await?;
+    let sitemaps = total.div_ceil(MAX_URLS).max(1);
+    let mut locations: Vec<String> = (1..=sitemaps)
+        .map(|n| settings.absolute(&format!("/sitemaps/articles-{n}.xml")))
+        .collect();
+    locations.push(settings.absolute("/sitemap-news.xml"));
+    Ok(sitemap::index(&locations))
+}
+
+/// Article sitemap `number` (from 1): the `number`th run of 50,000 public stories, oldest first.
+pub async fn articles(state: &AppState, number: u64) -> Result<String, ApiError> {
+    let now = state.now();
+    let repo = state.db().articles();
+    let mut after = None;
+    for _ in 1..number {
+        after = repo.sitemap_boundary(after, MAX_URLS, now).await?;
+        if after.is_none() {
+            return Err(ApiError::not_found(format!(
+                "no sitemap articles-{number}.xml"
+            )));
+        }
+    }
+    let entries = repo.sitemap_chunk(after, MAX_URLS, now).await?;
+    if entries.is_empty() && number > 1 {
+        return Err(ApiError::not_found(format!(
+            "no sitemap articles-{number}.xml"
+        )));
+    }
+    let settings = state.settings();
+    let urls: Vec<SitemapUrl> = entries
+        .iter()
+        .map(|entry| SitemapUrl {
+            url: story_url(settings, entry),
+            last_modified: settings.local_time(entry.updated_at.max(entry.published_at)),
+        })
+        .collect();
+    Ok(sitemap::urls(&urls))
+}
+
+/// The Google News sitemap: public stories published in the last 48 hours, newest first.
+pub async fn news(state: &AppState) -> Result<String, ApiError> {
+    let now = state.now();
+    let since = now.minus(Duration::hours(NEWS_WINDOW_HOURS));
+    let entries = state
+        .db()
+        .articles()
+        .published_since(since, NEWS_MAX_URLS, now)
+        .await?;
+    let settings = state.settings();
+    let urls: Vec<NewsUrl> = entries
+        .iter()
+        .map(|entry| NewsUrl {
+            url: story_url(settings, entry),
+            headline: entry.headline.clone(),
+            published: settings.local_time(entry.published_at),
+        })
+        .collect();
+    Ok(sitemap::news(&settings.newsroom.name, "ko", &urls))
+}

@@ -1,0 +1,227 @@
+//! Webhooks: admins register endpoints and the events they want; every event is queued for each
+//! subscribed endpoint in the same transaction as the story write (an outbox), and a worker
+//! delivers due entries, signed, retrying with exponential backoff and jitter until the receiver
+//! answers 2xx or the attempts run out. The outbox lives in the database, so deliveries survive
+//! a restart.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use dateline_domain::syndication::{MAX_DELIVERY_ATTEMPTS, retry_delay, validate_webhook};
+use dateline_domain::{Timestamp, Webhook, WebhookId};
+use dateline_storage::{AttemptOutcome, WebhookDelivery};
+use hmac::{Hmac, KeyInit as _, Mac as _};
+use rand::Rng as _;
+use sha2::Sha256;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio::time::MissedTickBehavior;
+
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The header a delivery's signature travels in.
+pub const SIGNATURE_HEADER: &str = "x-dateline-signature";
+
+/// How many due deliveries one pass attempts.
+const BATCH: u64 = 50;
+
+/// A registration as an admin sends it.
+#[derive(Debug, Clone)]
+pub struct NewWebhook {
+    pub url: String,
+    pub events: Vec<String>,
+    pub secret: String,
+}
+
+pub async fn create_webhook(
+    state: &AppState,
+    principal: &Principal,
+    input: NewWebhook,
+) -> Result<Webhook, ApiError> {
+    principal.require_admin("manage webhooks")?;
+    let (url, events) = validate_webhook(&input.url, &input.events, &input.secret)
+        .map_err(ApiError::Unprocessable)?;
+    let hook = Webhook {
+        id: WebhookId::generate(),
+        url,
+        events,
+        secret: input.secret,
+        created_at: state.now(),
+    };
+    state.db().webhooks().insert(&hook).await?;
+    tracing::info!(webhook.id = %hook.id, "webhook registered");
+    Ok(hook)
+}
+
+pub async fn list_webhooks(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<Vec<Webhook>, ApiError> {
+    principal.require_admin("manage webhooks")?;
+    Ok(state.db().webhooks().all().await?)
+}
+
+/// An endpoint's latest deliveries, newest first, with their status.
+pub async fn list_deliveries(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> Result<Vec<WebhookDelivery>, ApiError> {
+    principal.require_admin("manage webhooks")?;
+    let missing = || ApiError::not_found(format!("no webhook {id:?}"));
+    let id = WebhookId::parse(id).map_err(|_| missing())?;
+    state.db().webhooks().find(id).await?.ok_or_else(missing)?;
+    Ok(state.db().webhooks().deliveries(id, 100).await?)
+}
+
+/// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
+pub fn signature(secret: &str, at: Timestamp, body: &str) -> String {
+    let t = at.unix_seconds();
+    // HMAC takes a key of any length, so this cannot fail.
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+    mac.update(format!("{t}.{body}").as_bytes());
+    let digest = mac.finalize().into_bytes();
+    let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("t={t},v1={hex}")
+}
+
+/// Attempts every delivery due now; answers how many attempts were made.
+pub async fn deliver_due(state: &AppState) -> Result<usize, ApiError> {
+    let now = state.now();
+    let repo = state.db().webhooks();
+    let due = repo.due(now, BATCH).await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let hooks: HashMap<WebhookId, Webhook> = repo
+        .all()
+        .await?
+        .into_iter()
+        .map(|hook| (hook.id, hook))
+        .collect();
+    let mut attempts = 0;
+    for delivery in due {
+        let Some(hook) = hooks.get(&delivery.webhook) else {
+            continue;
+        };
+        attempt(state, hook, &delivery).await?;
+        attempts += 1;
+    }
+    Ok(attempts)
+}
+
+async fn attempt(
+    state: &AppState,
+    hook: &Webhook,
+    delivery: &WebhookDelivery,
+) -> Result<(), ApiError> {
+    let now = state.now();
+    let sent = state
+        .syndication()
+        .http
+        .post(hook.url.clone())
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header(
+            SIGNATURE_HEADER,
+            signature(&hook.secret, now, &delivery.payload),
+        )
+        .header("x-dateline-event", delivery.kind.as_str())
+        .header("x-dateline-delivery", delivery.id.to_string())
+        .body(delivery.payload.clone())
+        .send()
+        .await;
+    let (status, error) = match &sent {
+        Ok(response) => (Some(response.status().as_u16()), None),
+        Err(err) => (None, Some(err.to_string())),
+    };
+    let delivered = sent.as_ref().is_ok_and(|r| r.status().is_success());
+    let tries = delivery.attempts + 1;
+    let outcome = if delivered {
+        AttemptOutcome::Delivered
+    } else if tries >= MAX_DELIVERY_ATTEMPTS {
+        AttemptOutcome::GaveUp
+    } else {
+        let jitter: f64 = rand::rng().random();
+        AttemptOutcome::Retry(now.plus(retry_delay(tries, jitter)))
+    };
+    tracing::debug!(
+        webhook.id = %hook.id,
+        delivery.id = delivery.id,
+        delivery.attempt = tries,
+        http.status = status,
+        delivered,
+        "webhook attempt"
+    );
+    let error = error.or_else(|| {
+        status
+            .filter(|_| !delivered)
+            .map(|code| format!("the receiver answered {code}"))
+    });
+    state
+        .db()
+        .webhooks()
+        .record_attempt(delivery, now, status, error.as_deref(), &outcome)
+        .await?;
+    Ok(())
+}
+
+/// The background task of the serve path: every few seconds it writes the partner log and
+/// delivers due webhooks; on shutdown it writes the log once more.
+pub struct SyndicationWorker {
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl SyndicationWorker {
+    pub fn start(state: AppState, every: Duration) -> Self {
+        let (stop, mut stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(every);
+            ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = ticker.tick() => run_once(&state).await,
+                    _ = &mut stopped => break,
+                }
+            }
+            if let Err(err) = state.flush_partner_log().await {
+                tracing::error!(error = %err, "writing the partner log before shutdown failed");
+            }
+        });
+        Self { stop, task }
+    }
+
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        if let Err(err) = self.task.await {
+            tracing::error!(error = %err, "the syndication worker failed");
+        }
+    }
+}
+
+async fn run_once(state: &AppState) {
+    if let Err(err) = state.flush_partner_log().await {
+        tracing::warn!(error = %err, "writing the partner log failed; kept for the next try");
+    }
+    if let Err(err) = state.deliver_webhooks().await {
+        tracing::warn!(error = %err, "delivering webhooks failed; they stay due");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signature_covers_the_time_and_the_body() {
+        let at = Timestamp::from_unix_seconds(1_700_000_000).unwrap_or_else(|| unreachable!());
+        let signed = signature("secret", at, "{}");
+        assert!(signed.starts_with("t=1700000000,v1="));
+        assert_eq!(signed.len(), "t=1700000000,v1=".len() + 64);
+        assert_ne!(signed, signature("secret", at, "{ }"));
+        assert_ne!(signed, signature("other", at, "{}"));
+    }
+}

@@ -1,0 +1,17 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "content_changes")]
+pub(crate) struct Model {
+    #[sea_orm(primary_key)]
+    pub seq: i64,
+    pub kind: String,
+    pub article_id: String,
+    pub visible_at: DateTimeUtc,
+    pub recorded_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub(crate) enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,238 @@
+//! The change feed: story events written in the same transaction as the story
+//! ([`record_change`]), and the webhook deliveries each event owes, written alongside as an
+//! outbox. Read in (visible_at, seq) order, only up to now, so a scheduled story's publication
+//! appears when it happens and in order for a mirror holding a cursor.
+
+use dateline_domain::syndication::ChangeCursor;
+use dateline_domain::{ArticleId, ChangeEvent, ChangeEventKind, Page, Timestamp};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait as _};
+use sea_orm::{
+    ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _, QueryOrder as _,
+    QuerySelect as _,
+};
+
+use crate::db::Database;
+use crate::entity::{content_change, webhook, webhook_delivery};
+use crate::error::StorageError;
+
+pub struct Changes<'db> {
+    pub(crate) db: &'db Database,
+}
+
+/// An event to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewChange {
+    pub kind: ChangeEventKind,
+    pub article: ArticleId,
+    /// When the event may be seen (a scheduled publication's time, else the write's).
+    pub visible_at: Timestamp,
+    pub recorded_at: Timestamp,
+}
+
+/// A delivery waiting in the outbox is `pending` until the receiver answers 2xx (`delivered`) or
+/// the attempts run out (`failed`).
+pub const PENDING: &str = "pending";
+
+/// Records one event inside the caller's transaction, with a pending delivery to every webhook
+/// that subscribed to its kind, due when the event becomes visible. Any writer whose changes
+/// partners must hear of calls this in its own transaction.
+pub async fn record_change(
+    txn: &impl ConnectionTrait,
+    change: &NewChange,
+) -> Result<(), StorageError> {
+    record_changes(txn, std::slice::from_ref(change)).await
+}
+
+/// Records many events at once (imports): the webhooks are read once, and events nobody
+/// subscribed to go in as multi-row inserts.
+pub async fn record_changes(
+    txn: &impl ConnectionTrait,
+    changes: &[NewChange],
+) -> Result<(), StorageError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let hooks: Vec<(String, Vec<String>)> = webhook::Entity::find()
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|hook| {
+            let events = serde_json::from_str::<Vec<String>>(&hook.events).unwrap_or_default();
+            (hook.id, events)
+        })
+        .collect();
+    let subscribers = |change: &NewChange| -> Vec<String> {
+        hooks
+            .iter()
+            .filter(|(_, events)| events.iter().any(|event| event == change.kind.as_str()))
+            .map(|(id, _)| id.clone())
+            .collect()
+    };
+    let row = |change: &NewChange| content_change::ActiveModel {
+        kind: sea_orm::Set(change.kind.as_str().to_owned()),
+        article_id: sea_orm::Set(change.article.to_string()),
+        visible_at: sea_orm::Set(change.visible_at.as_datetime()),
+        recorded_at: sea_orm::Set(change.recorded_at.as_datetime()),
+        ..Default::default()
+    };
+    let mut unsubscribed = Vec::new();
+    for change in changes {
+        let subscribed = subscribers(change);
+        if subscribed.is_empty() {
+            unsubscribed.push(row(change));
+            continue;
+        }
+        // The deliveries name their event, so this one is inserted on its own for its number.
+        let seq = content_change::Entity::insert(row(change))
+            .exec(txn)
+            .await?
+            .last_insert_id;
+        enqueue_deliveries(txn, change, seq, subscribed).await?;
+    }
+    for chunk in unsubscribed.chunks(500) {
+        content_change::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The outbox rows for one event: one per subscribed webhook, due when the event is visible.
+async fn enqueue_deliveries(
+    txn: &impl ConnectionTrait,
+    change: &NewChange,
+    seq: i64,
+    webhooks: Vec<String>,
+) -> Result<(), StorageError> {
+    let payload = serde_json::json!({
+        "id": format!("evt_{seq}"),
+        "type": change.kind.as_str(),
+        "articleId": change.article.to_string(),
+        "occurredAt": change.visible_at.as_datetime().to_rfc3339(),
+    })
+    .to_string();
+    let deliveries = webhooks
+        .into_iter()
+        .map(|webhook_id| webhook_delivery::ActiveModel {
+            webhook_id: sea_orm::Set(webhook_id),
+            change_seq: sea_orm::Set(seq),
+            kind: sea_orm::Set(change.kind.as_str().to_owned()),
+            article_id: sea_orm::Set(change.article.to_string()),
+            payload: sea_orm::Set(payload.clone()),
+            status: sea_orm::Set(PENDING.to_owned()),
+            attempts: sea_orm::Set(0),
+            next_attempt_at: sea_orm::Set(change.visible_at.as_datetime()),
+            last_status_code: sea_orm::Set(None),
+            last_error: sea_orm::Set(None),
+            created_at: sea_orm::Set(change.recorded_at.as_datetime()),
+            delivered_at: sea_orm::Set(None),
+            ..Default::default()
+        });
+    webhook_delivery::Entity::insert_many(deliveries)
+        .exec_without_returning(txn)
+        .await?;
+    Ok(())
+}
+
+/// Takes back a story's events that nobody can have seen yet (a scheduled publication that is
+/// rescheduled, withdrawn or deleted before its time), with their pending deliveries.
+pub(crate) async fn withdraw_unseen(
+    txn: &impl ConnectionTrait,
+    article: ArticleId,
+    now: Timestamp,
+) -> Result<(), StorageError> {
+    let unseen: Vec<i64> = content_change::Entity::find()
+        .select_only()
+        .column(content_change::Column::Seq)
+        .filter(content_change::Column::ArticleId.eq(article.to_string()))
+        .filter(content_change::Column::VisibleAt.gt(now.as_datetime()))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    if unseen.is_empty() {
+        return Ok(());
+    }
+    webhook_delivery::Entity::delete_many()
+        .filter(webhook_delivery::Column::ChangeSeq.is_in(unseen.clone()))
+        .filter(webhook_delivery::Column::Status.eq(PENDING))
+        .exec(txn)
+        .await?;
+    content_change::Entity::delete_many()
+        .filter(content_change::Column::Seq.is_in(unseen))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Whether any event about the story has become visible (a mirror may hold it).
+pub(crate) async fn was_announced(
+    txn: &impl ConnectionTrait,
+    article: ArticleId,
+    now: Timestamp,
+) -> Result<bool, StorageError> {
+    let found = content_change::Entity::find()
+        .select_only()
+        .column(content_change::Column::Seq)
+        .filter(content_change::Column::ArticleId.eq(article.to_string()))
+        .filter(content_change::Column::VisibleAt.lte(now.as_datetime()))
+        .into_tuple::<i64>()
+        .one(txn)
+        .await?;
+    Ok(found.is_some())
+}
+
+fn event_from_row(row: &content_change::Model) -> Result<ChangeEvent, StorageError> {
+    Ok(ChangeEvent {
+        seq: row.seq,
+        kind: ChangeEventKind::parse(&row.kind)?,
+        article: ArticleId::parse(&row.article_id)?,
+        visible_at: row.visible_at.into(),
+        recorded_at: row.recorded_at.into(),
+    })
+}
+
+impl Changes<'_> {
+    /// Up to `limit` events after `after` that are visible at `now`, oldest first; `next` is set
+    /// when more follow at once.
+    pub async fn list(
+        &self,
+        after: Option<ChangeCursor>,
+        limit: u64,
+        now: Timestamp,
+    ) -> Result<Page<ChangeEvent, ChangeCursor>, StorageError> {
+        let mut select = content_change::Entity::find()
+            .filter(content_change::Column::VisibleAt.lte(now.as_datetime()));
+        if let Some(cursor) = after {
+            let at = cursor.visible_at.as_datetime();
+            select = select.filter(
+                Condition::all()
+                    .add(Expr::col(content_change::Column::VisibleAt).gte(at))
+                    .add(
+                        Condition::any()
+                            .add(Expr::col(content_change::Column::VisibleAt).gt(at))
+                            .add(Expr::col(content_change::Column::Seq).gt(cursor.seq)),
+                    ),
+            );
+        }
+        let rows = select
+            .order_by_asc(content_change::Column::VisibleAt)
+            .order_by_asc(content_change::Column::Seq)
+            .limit(limit + 1)
+            .all(&self.db.read)
+            .await?;
+        let mut items = rows
+            .into_iter()
+            .map(|row| event_from_row(&row))
+            .collect::<Result<Vec<_>, _>>()?;
+        let more = items.len() as u64 > limit;
+        items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        let last = items.last().map(|event| ChangeCursor {
+            visible_at: event.visible_at,
+            seq: event.seq,
+        });
+        Ok(Page {
+            next: if more { last } else { None },
+            items,
+        })
+    }
+}

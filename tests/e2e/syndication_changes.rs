@@ -1,0 +1,321 @@
+//! The change feed and webhooks: events in order, paged by cursor, a scheduled publication only
+//! once it happened, an unpublish once it happened; signed deliveries retried until the receiver
+//! answers 2xx, from an outbox that survives a restart.
+
+use std::sync::{Arc, Mutex};
+
+use axum::http::{HeaderMap, StatusCode};
+use chrono::Duration;
+use hmac::{Hmac, KeyInit as _, Mac as _};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+use crate::harness::{ArticleBuilder, TestApp};
+use crate::on_both_engines;
+
+/// Writes and approves a story as the desk would; answers its id.
+async fn publish(app: &TestApp, headline: &str, publish_at: Option<&str>) -> String {
+    let written = app
+        .as_editor()
+        .post_json(
+            "/api/v1/articles",
+            &json!({"headline": headline, "section": "politics",
+                    "body": [{"type": "paragraph", "text": "본문"}]}),
+        )
+        .await;
+    assert_eq!(written.status, 201);
+    let id = written.json()["data"]["id"].as_str().unwrap().to_owned();
+    let approval = match publish_at {
+        Some(at) => json!({"publishAt": at}),
+        None => json!({}),
+    };
+    let approved = app
+        .as_editor()
+        .post_json(&format!("/api/v1/articles/{id}/approve"), &approval)
+        .await;
+    assert_eq!(
+        approved.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&approved.body)
+    );
+    id
+}
+
+/// Every event from `since` on, following the cursor; answers (type, article id) pairs and the
+/// cursor to continue from.
+async fn changes_since(
+    app: &TestApp,
+    since: Option<&str>,
+) -> (Vec<(String, String)>, Option<String>) {
+    let mut events = Vec::new();
+    let mut cursor = since.map(str::to_owned);
+    loop {
+        let path = match &cursor {
+            Some(cursor) => format!("/api/v1/changes?limit=2&since={cursor}"),
+            None => "/api/v1/changes?limit=2".to_owned(),
+        };
+        let page = app.get(&path).await;
+        assert_eq!(page.status, 200, "{}", String::from_utf8_lossy(&page.body));
+        let page = page.json();
+        for event in page["data"].as_array().unwrap() {
+            events.push((
+                event["type"].as_str().unwrap().to_owned(),
+                event["articleId"].as_str().unwrap().to_owned(),
+            ));
+        }
+        cursor = page["page"]["nextCursor"].as_str().map(str::to_owned);
+        if page["page"]["hasMore"] != true {
+            return (events, cursor);
+        }
+    }
+}
+
+fn event(kind: &str, id: &str) -> (String, String) {
+    (kind.to_owned(), id.to_owned())
+}
+
+on_both_engines! {
+    async fn the_change_feed_shows_an_unpublish_once_it_happened(app) {
+        app.section("politics", "정치").await;
+        let first = publish(&app, "첫 기사", None).await;
+        let second = publish(&app, "둘째 기사", None).await;
+        let (events, cursor) = changes_since(&app, None).await;
+        assert_eq!(events, vec![event("article.published", &first), event("article.published", &second)]);
+        let cursor = cursor.unwrap();
+
+        let (nothing, same) = changes_since(&app, Some(&cursor)).await;
+        assert!(nothing.is_empty());
+        assert_eq!(same.as_deref(), Some(cursor.as_str()), "the cursor is kept while nothing happens");
+
+        app.clock.advance(Duration::minutes(1));
+        let unpublished = app
+            .as_editor()
+            .post_json(&format!("/api/v1/articles/{first}/unpublish"), &json!({}))
+            .await;
+        assert_eq!(unpublished.status, 200);
+        let (events, cursor) = changes_since(&app, Some(&cursor)).await;
+        assert_eq!(events, vec![event("article.unpublished", &first)]);
+
+        app.clock.advance(Duration::minutes(1));
+        assert_eq!(app.as_editor().delete(&format!("/api/v1/articles/{first}")).await.status, 204);
+        let (events, _) = changes_since(&app, cursor.as_deref()).await;
+        assert_eq!(events, vec![event("article.deleted", &first)]);
+
+        // A gone story carries nothing but its id; a public one its public face.
+        let all = app.get("/api/v1/changes?limit=100").await.json();
+        for item in all["data"].as_array().unwrap() {
+            if item["articleId"] == first.as_str() {
+                assert!(item["article"].is_null(), "{item}");
+            } else {
+                assert_eq!(item["article"]["headline"], "둘째 기사", "{item}");
+            }
+        }
+    }
+
+    async fn a_scheduled_publication_appears_in_order_once_its_time_comes(app) {
+        app.section("politics", "정치").await;
+        let scheduled = publish(&app, "예약 기사", Some("2026-11-30T09:30:00+09:00")).await;
+        let withdrawn = publish(&app, "철회될 예약", Some("2026-11-30T09:40:00+09:00")).await;
+        app.clock.advance(Duration::minutes(1));
+        let now = publish(&app, "지금 기사", None).await;
+
+        let (events, cursor) = changes_since(&app, None).await;
+        assert_eq!(events, vec![event("article.published", &now)], "nothing ahead of its time");
+        let item = app.get("/api/v1/changes").await.json();
+        assert_eq!(item["data"][0]["article"]["headline"], "지금 기사");
+
+        app.clock.advance(Duration::minutes(5));
+        let pulled = app
+            .as_editor()
+            .post_json(&format!("/api/v1/articles/{withdrawn}/unpublish"), &json!({}))
+            .await;
+        assert_eq!(pulled.status, 200);
+
+        app.clock.advance(Duration::minutes(60));
+        let (events, _) = changes_since(&app, cursor.as_deref()).await;
+        assert_eq!(
+            events,
+            vec![event("article.published", &scheduled)],
+            "the mirror gets the publication after what it saw, and never the withdrawn one"
+        );
+    }
+
+    async fn stories_inserted_by_imports_are_in_the_feed_too(app) {
+        let section = app.section("politics", "정치").await;
+        let story = ArticleBuilder::new("가져온 기사", &section).insert(&app).await;
+        let (events, _) = changes_since(&app, None).await;
+        assert_eq!(events, vec![event("article.published", &story.id.to_string())]);
+        assert_eq!(app.get("/api/v1/changes?since=garbage").await.status, 400);
+        assert_eq!(app.get("/api/v1/changes?limit=0").await.status, 400);
+    }
+
+    async fn a_receiver_that_fails_twice_gets_one_signed_delivery(app) {
+        let receiver = Receiver::start(2).await;
+        let id = register(&app, &receiver).await;
+        let story = publish(&app, "웹훅 기사", None).await;
+
+        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 1);
+        let pending = deliveries(&app, &id).await;
+        assert_eq!(pending[0]["status"], "pending");
+        assert_eq!(pending[0]["attempts"], 1);
+        assert_eq!(pending[0]["lastStatusCode"], 500);
+        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 0, "backing off");
+
+        app.clock.advance(Duration::seconds(15));
+        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 1);
+        app.clock.advance(Duration::seconds(15));
+        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 0, "the second wait is longer");
+        app.clock.advance(Duration::seconds(20));
+        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 1);
+        app.clock.advance(Duration::hours(2));
+        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 0, "delivered once, never again");
+
+        receiver.assert_one_signed_success(&story, 3);
+        let done = deliveries(&app, &id).await;
+        assert_eq!(done.len(), 1);
+        assert_eq!(done[0]["status"], "delivered");
+        assert_eq!(done[0]["attempts"], 3);
+    }
+
+    async fn a_delivery_survives_a_restart(app) {
+        let receiver = Receiver::start(2).await;
+        let id = register(&app, &receiver).await;
+        let story = publish(&app, "재시작 기사", None).await;
+        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 1);
+
+        let app = app.restarted().await;
+        app.clock.advance(Duration::seconds(15));
+        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 1);
+        let app = app.restarted().await;
+        app.clock.advance(Duration::seconds(30));
+        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 1);
+        app.clock.advance(Duration::hours(2));
+        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 0);
+
+        receiver.assert_one_signed_success(&story, 3);
+        assert_eq!(deliveries(&app, &id).await[0]["status"], "delivered");
+    }
+
+    async fn only_admins_manage_webhooks_and_bad_registrations_are_refused(app) {
+        let body = json!({"url": "https://partner.example/hook", "events": ["article.published"], "secret": SECRET});
+        assert_eq!(app.as_editor().post_json("/api/v1/webhooks", &body).await.status, 403);
+        assert_eq!(app.as_editor().get("/api/v1/webhooks").await.status, 403);
+        for bad in [
+            json!({"url": "ftp://partner.example", "events": ["article.published"], "secret": SECRET}),
+            json!({"url": "https://partner.example", "events": [], "secret": SECRET}),
+            json!({"url": "https://partner.example", "events": ["Published!"], "secret": SECRET}),
+            json!({"url": "https://partner.example", "events": ["article.published"], "secret": "short"}),
+        ] {
+            assert_eq!(app.as_admin().post_json("/api/v1/webhooks", &bad).await.status, 422, "{bad}");
+        }
+        assert_eq!(app.as_admin().post_json("/api/v1/webhooks", &body).await.status, 201);
+        let list = app.as_admin().get("/api/v1/webhooks").await.json();
+        assert_eq!(list["data"][0]["url"], "https://partner.example/hook");
+        assert!(list["data"][0].get("secret").is_none(), "the secret is never shown");
+        assert_eq!(app.as_admin().get("/api/v1/webhooks/whk_nope/deliveries").await.status, 404);
+    }
+}
+
+const SECRET: &str = "partner-shared-secret-2026";
+
+async fn register(app: &TestApp, receiver: &Receiver) -> String {
+    let response = app
+        .as_admin()
+        .post_json(
+            "/api/v1/webhooks",
+            &json!({"url": receiver.url, "events": ["article.published"], "secret": SECRET}),
+        )
+        .await;
+    assert_eq!(
+        response.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&response.body)
+    );
+    app.section("politics", "정치").await;
+    response.json()["data"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn deliveries(app: &TestApp, webhook: &str) -> Vec<Value> {
+    let response = app
+        .as_admin()
+        .get(&format!("/api/v1/webhooks/{webhook}/deliveries"))
+        .await;
+    assert_eq!(response.status, 200);
+    response.json()["data"].as_array().unwrap().clone()
+}
+
+/// What the receiver was sent: each request's signature header, body and the status it answered.
+type Received = Arc<Mutex<Vec<(Option<String>, String, StatusCode)>>>;
+
+/// A partner's endpoint on a port of its own that answers 500 to its first `failures` requests.
+struct Receiver {
+    url: String,
+    received: Received,
+}
+
+impl Receiver {
+    async fn start(failures: usize) -> Self {
+        let received: Received = Arc::default();
+        let log = received.clone();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: HeaderMap, body: String| {
+                let log = log.clone();
+                async move {
+                    let mut log = log.lock().unwrap();
+                    let status = if log.len() < failures {
+                        StatusCode::INTERNAL_SERVER_ERROR
+                    } else {
+                        StatusCode::NO_CONTENT
+                    };
+                    let signature = headers
+                        .get("x-dateline-signature")
+                        .map(|v| v.to_str().unwrap().to_owned());
+                    log.push((signature, body, status));
+                    status
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Self {
+            url: format!("http://{address}/hook"),
+            received,
+        }
+    }
+
+    /// Exactly one request succeeded, after `attempts - 1` failures, and every request was
+    /// signed over its own time and body with the shared secret.
+    fn assert_one_signed_success(&self, story: &str, attempts: usize) {
+        let received = self.received.lock().unwrap();
+        assert_eq!(received.len(), attempts);
+        let successes: Vec<_> = received
+            .iter()
+            .filter(|(_, _, status)| status.is_success())
+            .collect();
+        assert_eq!(successes.len(), 1);
+        for (signature, body, _) in received.iter() {
+            let signature = signature.as_deref().expect("every delivery is signed");
+            let (t, v1) = signature.split_once(',').unwrap();
+            let t = t.strip_prefix("t=").unwrap();
+            let v1 = v1.strip_prefix("v1=").unwrap();
+            let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+            mac.update(format!("{t}.{body}").as_bytes());
+            let expected: String = mac
+                .finalize()
+                .into_bytes()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert_eq!(v1, expected, "signature of {body}");
+            let payload: Value = serde_json::from_str(body).unwrap();
+            assert_eq!(payload["type"], "article.published");
+            assert_eq!(payload["articleId"], story);
+        }
+    }
+}
