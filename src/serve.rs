@@ -104,8 +104,11 @@ pub(crate) async fn serve(
             ranking_cache_ttl: args.ranking_cache_ttl,
         },
     };
-    let state =
-        AppState::new(db.clone(), Arc::new(SystemClock), media, settings).with_editorial(editorial);
+    let comments =
+        crate::comment_settings::comment_settings(&args.comments, args.auth.jwt_secret.as_ref())?;
+    let state = AppState::new(db.clone(), Arc::new(SystemClock), media, settings)
+        .with_editorial(editorial)
+        .with_comments(comments);
     let flusher = ViewFlusher::start(state.clone(), args.view_flush_interval);
     let app = build_router(state);
 

@@ -12,6 +12,7 @@ mod m20261201_000003_add_article_ownership;
 mod m20261201_000004_create_article_revisions;
 mod m20261201_000005_create_audit_events;
 mod m20261202_000001_create_article_views;
+mod m20261208_000001_create_comments;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000004_create_article_revisions::Migration),
             Box::new(m20261201_000005_create_audit_events::Migration),
             Box::new(m20261202_000001_create_article_views::Migration),
+            Box::new(m20261208_000001_create_comments::Migration),
         ]
     }
 }

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use dateline_domain::{Clock, Timestamp};
 use dateline_storage::Database;
 
+use crate::comments::{CommentDesk, CommentSettings};
 use crate::editorial::{EditorialSettings, LoginThrottle};
 use crate::error::ApiError;
-use crate::events::{ContentChange, ContentEvents};
+use crate::events::{CommentChange, ContentChange, ContentEvents};
 use crate::media_store::MediaStore;
 use crate::settings::Settings;
 use crate::views::ViewTracker;
@@ -30,6 +31,7 @@ struct Inner {
     /// of starving requests.
     rendering: tokio::sync::Semaphore,
     views: ViewTracker,
+    comments: CommentDesk,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             rendering: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             ),
+            comments: CommentDesk::new(CommentSettings::default()),
         }))
     }
 
@@ -62,8 +65,44 @@ impl AppState {
             events: ContentEvents::default(),
             rendering: tokio::sync::Semaphore::new(shared.rendering.available_permits()),
             views: ViewTracker::new(&shared.settings.views),
+            comments: CommentDesk::new(shared.comments.settings().clone()),
         });
         Self(Arc::new(Inner { editorial, ..inner }))
+    }
+
+    /// This state with these comment settings (limits, threshold, banned words); without it,
+    /// the defaults. Call before the state is shared.
+    pub fn with_comments(self, settings: CommentSettings) -> Self {
+        let comments = CommentDesk::new(settings);
+        match Arc::try_unwrap(self.0) {
+            Ok(inner) => Self(Arc::new(Inner { comments, ..inner })),
+            Err(shared) => Self(Arc::new(Inner {
+                db: shared.db.clone(),
+                clock: shared.clock.clone(),
+                media: shared.media.clone(),
+                settings: shared.settings.clone(),
+                editorial: EditorialSettings::default(),
+                throttle: LoginThrottle::default(),
+                events: ContentEvents::default(),
+                rendering: tokio::sync::Semaphore::new(shared.rendering.available_permits()),
+                views: ViewTracker::new(&shared.settings.views),
+                comments,
+            })),
+        }
+    }
+
+    /// Announces a committed comment change.
+    pub fn announce_comment(&self, change: CommentChange) {
+        self.0.events.announce_comment(change);
+    }
+
+    /// Comment changes from now on (webhooks for moderation tools, the change feed).
+    pub fn subscribe_comments(&self) -> tokio::sync::broadcast::Receiver<CommentChange> {
+        self.0.events.subscribe_comments()
+    }
+
+    pub(crate) fn comments(&self) -> &CommentDesk {
+        &self.0.comments
     }
 
     pub fn editorial(&self) -> &EditorialSettings {

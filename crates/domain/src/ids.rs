@@ -126,6 +126,11 @@ prefixed_id!(
     AuditEventId,
     "aud_"
 );
+prefixed_id!(
+    /// Identifies a reader's comment on a story.
+    CommentId,
+    "cmt_"
+);
 
 #[cfg(test)]
 mod tests {

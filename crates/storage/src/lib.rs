@@ -14,5 +14,6 @@ pub mod repo;
 pub use db::{ConnectSettings, Database, Engine};
 pub use error::StorageError;
 pub use repo::articles::{NewArticle, StoryWrite};
+pub use repo::comments::{CommentTarget, CommentUpdate, NewComment};
 pub use repo::newsroom::{NewsroomFilter, StoryLinks};
 pub use repo::users::{RefreshToken, Spend};

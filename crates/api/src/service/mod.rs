@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod articles;
 pub mod authors;
+pub mod comments;
 pub mod media;
 pub mod newsroom;
 pub mod popular;

@@ -3,6 +3,7 @@
 pub mod articles;
 pub mod audit;
 pub mod authors;
+pub mod comments;
 pub mod media;
 pub mod newsroom;
 pub mod sections;
@@ -43,6 +44,10 @@ impl Database {
 
     pub fn article_views(&self) -> views::ArticleViews<'_> {
         views::ArticleViews { db: self }
+    }
+
+    pub fn comments(&self) -> comments::Comments<'_> {
+        comments::Comments { db: self }
     }
 }
 

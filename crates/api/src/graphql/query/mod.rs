@@ -1,6 +1,7 @@
 //! Root query fields, one object per area, merged into `Query`.
 
 pub(crate) mod articles;
+pub(crate) mod comments;
 pub(crate) mod newsroom;
 pub(crate) mod node;
 pub(crate) mod people;
@@ -18,4 +19,5 @@ pub struct Query(
     node::NodeQuery,
     newsroom::NewsroomQuery,
     popular::PopularQuery,
+    comments::CommentQuery,
 );
