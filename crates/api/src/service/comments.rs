@@ -339,10 +339,10 @@ async fn store_new(
 
 /// The name a newsroom member comments under: their byline's name, else their account's.
 async fn staff_name(state: &AppState, principal: &Principal) -> Result<String, ApiError> {
-    if let Some(author) = principal.user.author_id {
-        if let Some(author) = state.db().authors().find_by_ids(&[author]).await?.pop() {
-            return Ok(author.name);
-        }
+    if let Some(author) = principal.user.author_id
+        && let Some(author) = state.db().authors().find_by_ids(&[author]).await?.pop()
+    {
+        return Ok(author.name);
     }
     Ok(principal.user.display_name.clone())
 }
