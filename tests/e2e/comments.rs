@@ -135,18 +135,14 @@ on_both_engines! {
         let id = comment["id"].as_str().unwrap();
         let path = format!("/api/v1/comments/{id}");
 
-        let wrong = app
-            .as_anon()
-            .patch_json(&path, &json!({"body": "고쳐 봄", "password": "틀린비밀번호"}))
+        let wrong = send_from(&app, Method::PATCH, &path, "198.51.100.31", Some(&json!({"body": "고쳐 봄", "password": "틀린비밀번호"})), None)
             .await;
         assert_eq!(wrong.status, 403);
         assert_eq!(wrong.json()["code"], "FORBIDDEN");
-        let missing = app.as_anon().patch_json(&path, &json!({"body": "고쳐 봄"})).await;
+        let missing = send_from(&app, Method::PATCH, &path, "198.51.100.32", Some(&json!({"body": "고쳐 봄"})), None).await;
         assert_eq!(missing.status, 403);
 
-        let edited = app
-            .as_anon()
-            .patch_json(&path, &json!({"body": "고쳐 쓴 댓글", "password": "비밀번호1234"}))
+        let edited = send_from(&app, Method::PATCH, &path, "198.51.100.33", Some(&json!({"body": "고쳐 쓴 댓글", "password": "비밀번호1234"})), None)
             .await;
         assert_eq!(edited.status, 200);
         assert_eq!(edited.json()["bodyText"], "고쳐 쓴 댓글");
@@ -154,23 +150,27 @@ on_both_engines! {
         assert_eq!(texts(&list(&app, &article, "").await), ["고쳐 쓴 댓글"]);
         assert_eq!(comment_count(&app, &article).await, 1);
 
-        let wrong = app
-            .as_anon()
-            .send(Method::DELETE, &path, Some(&json!({"password": "nope-nope"})), &[])
+        let wrong = send_from(&app, Method::DELETE, &path, "198.51.100.34", Some(&json!({"password": "nope-nope"})), None)
             .await;
         assert_eq!(wrong.status, 403);
-        let deleted = app
-            .as_anon()
-            .send(Method::DELETE, &path, Some(&json!({"password": "비밀번호1234"})), &[])
+        let deleted = send_from(&app, Method::DELETE, &path, "198.51.100.35", Some(&json!({"password": "비밀번호1234"})), None)
             .await;
         assert_eq!(deleted.status, 204);
         assert!(texts(&list(&app, &article, "").await).is_empty());
         assert_eq!(comment_count(&app, &article).await, 0);
-        let again = app
-            .as_anon()
-            .send(Method::DELETE, &path, Some(&json!({"password": "비밀번호1234"})), &[])
+        let again = send_from(&app, Method::DELETE, &path, "198.51.100.36", Some(&json!({"password": "비밀번호1234"})), None)
             .await;
         assert_eq!(again.status, 404);
+
+        // Guessing a password meets the posting limit.
+        let comment = posted(&app, &article, "203.0.113.1", "비밀번호를 맞혀 보세요").await;
+        let path = format!("/api/v1/comments/{}", comment["id"].as_str().unwrap());
+        let mut statuses = Vec::new();
+        for guess in ["0000", "1111", "2222", "3333"] {
+            let body = json!({"body": "바꿔치기", "password": guess});
+            statuses.push(send_from(&app, Method::PATCH, &path, "192.0.2.1", Some(&body), None).await.status);
+        }
+        assert_eq!(statuses, [403, 403, 403, 429]);
     }
 
     async fn an_editor_edits_and_deletes_any_comment_and_is_audited(app) {

@@ -274,10 +274,18 @@ pub(crate) async fn edit_comment(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     MaybePrincipal(principal): MaybePrincipal,
+    origin: ReaderOrigin,
     ApiJson(body): ApiJson<EditCommentBody>,
 ) -> Result<Response, ApiError> {
-    let comment =
-        comments::edit_comment(&state, &id, &body.body, body.password, principal.as_ref()).await?;
+    let comment = comments::edit_comment(
+        &state,
+        &id,
+        &body.body,
+        body.password,
+        principal.as_ref(),
+        &origin,
+    )
+    .await?;
     let for_editor = principal.is_some_and(|p| p.role().is_editor());
     Ok((
         no_store(),
@@ -314,16 +322,18 @@ fn optional_json<T: DeserializeOwned + Default>(body: &Bytes) -> Result<T, ApiEr
         (status = 204, description = "Deleted"),
         (status = 403, description = "Wrong or missing password", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No comment on a public story has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many password tries; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub(crate) async fn delete_comment(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     MaybePrincipal(principal): MaybePrincipal,
+    origin: ReaderOrigin,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
     let body: PasswordBody = optional_json(&body)?;
-    comments::delete_comment(&state, &id, body.password, principal.as_ref()).await?;
+    comments::delete_comment(&state, &id, body.password, principal.as_ref(), &origin).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -348,12 +348,15 @@ async fn staff_name(state: &AppState, principal: &Principal) -> Result<String, A
 }
 
 /// Who may change a comment: an editor, the staff member who wrote it, or whoever holds its
-/// password. Anyone else is refused (403); a wrong password costs as long as a right one.
+/// password. Anyone else is refused (403); a wrong password costs as long as a right one, and
+/// every password try takes from the sender's posting allowance, so guessing meets 429.
 async fn authorise_writer(
+    state: &AppState,
     comment: &Comment,
     password_hash: Option<String>,
     password: Option<SecretString>,
     principal: Option<&Principal>,
+    origin: &ReaderOrigin,
 ) -> Result<bool, ApiError> {
     if let Some(principal) = principal {
         if principal.role().is_editor() {
@@ -368,6 +371,8 @@ async fn authorise_writer(
             "send the comment's password, or sign in as an editor".into(),
         ));
     };
+    let desk = state.comments();
+    desk.admit(Activity::Posting, &desk.reader(origin, None))?;
     let matches = match password_hash {
         Some(hash) => blocking(move || verify_password(&password, Some(&hash))).await?,
         None => false,
@@ -409,10 +414,11 @@ pub async fn edit_comment(
     body: &str,
     password: Option<SecretString>,
     principal: Option<&Principal>,
+    origin: &ReaderOrigin,
 ) -> Result<Comment, ApiError> {
     let text = CommentText::parse(body).map_err(ApiError::Unprocessable)?;
     let (comment, hash, target) = live_comment(state, id).await?;
-    let as_editor = authorise_writer(&comment, hash, password, principal).await?;
+    let as_editor = authorise_writer(state, &comment, hash, password, principal, origin).await?;
     if comment.state == CommentState::Hidden {
         return Err(ApiError::Conflict {
             detail: "a hidden comment cannot be edited until an editor restores it".into(),
@@ -491,9 +497,10 @@ pub async fn delete_comment(
     id: &str,
     password: Option<SecretString>,
     principal: Option<&Principal>,
+    origin: &ReaderOrigin,
 ) -> Result<(), ApiError> {
     let (comment, hash, target) = live_comment(state, id).await?;
-    let as_editor = authorise_writer(&comment, hash, password, principal).await?;
+    let as_editor = authorise_writer(state, &comment, hash, password, principal, origin).await?;
     let now = state.now();
     let audit = as_editor.then(|| {
         AuditEvent::new(

@@ -104,6 +104,7 @@ impl CommentMutation {
             &body,
             password.map(SecretString::from),
             signed_in.as_ref(),
+            &origin(ctx),
         )
         .await
         .or_graphql_error()?;
@@ -126,6 +127,7 @@ impl CommentMutation {
             &id,
             password.map(SecretString::from),
             signed_in.as_ref(),
+            &origin(ctx),
         )
         .await
         .or_graphql_error()?;
