@@ -172,6 +172,8 @@ pub(crate) struct ServerArgs {
     /// (partners have their own limit). Generous by default, so browsers are never refused.
     #[arg(long, env = "DATELINE_ANONYMOUS_RATE_LIMIT", default_value_t = 1_200, value_parser = clap::value_parser!(u32).range(1..))]
     pub(crate) anonymous_rate_limit: u32,
+    #[command(flatten)]
+    pub(crate) comments: CommentArgs,
 }
 
 /// One trusted proxy: a CIDR range, or a single address.
@@ -247,4 +249,73 @@ pub(crate) fn init_tracing(log: &LogArgs) {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
     }
+}
+
+/// How reader comments are moderated and limited.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct CommentArgs {
+    /// Distinct readers' reports that hide a comment pending an editor's review.
+    #[arg(long, env = "DATELINE_COMMENT_REPORT_THRESHOLD", default_value = "3")]
+    pub(crate) comment_report_threshold: std::num::NonZeroU32,
+    /// Stories stop taking comments this long after publication (`30days`, `72h`); `never`
+    /// keeps them open (editors can still close a story's comments).
+    #[arg(
+        long,
+        env = "DATELINE_COMMENT_AUTO_CLOSE_AFTER",
+        default_value = "30days",
+        value_parser = parse_auto_close
+    )]
+    pub(crate) comment_auto_close_after: AutoClose,
+    /// Comments a minute allowed per reader and per client address: `READER,ADDRESS`.
+    #[arg(long, env = "DATELINE_COMMENT_POST_RATE", default_value = "3,12", value_parser = parse_rate)]
+    pub(crate) comment_post_rate: (u32, u32),
+    /// Reports a minute allowed per reader and per client address: `READER,ADDRESS`.
+    #[arg(long, env = "DATELINE_COMMENT_REPORT_RATE", default_value = "10,40", value_parser = parse_rate)]
+    pub(crate) comment_report_rate: (u32, u32),
+    /// 공감/비공감 reactions a minute allowed per reader and per client address: `READER,ADDRESS`.
+    #[arg(long, env = "DATELINE_COMMENT_REACTION_RATE", default_value = "30,120", value_parser = parse_rate)]
+    pub(crate) comment_reaction_rate: (u32, u32),
+    /// The same text from one reader, or on one story, is refused as a duplicate within this
+    /// window (`10m`).
+    #[arg(
+        long,
+        env = "DATELINE_COMMENT_DUPLICATE_WINDOW",
+        default_value = "10m",
+        value_parser = humantime::parse_duration
+    )]
+    pub(crate) comment_duplicate_window: Duration,
+    /// A file of banned words and phrases, one a line (`#` starts a comment), replacing the
+    /// built-in Korean list. Matches hold a comment for review.
+    #[arg(long, env = "DATELINE_COMMENT_BANNED_WORDS")]
+    pub(crate) comment_banned_words: Option<PathBuf>,
+    /// The key readers' addresses are hashed with before anything is stored. Defaults to the
+    /// JWT secret (or a random key in development).
+    #[arg(long, env = "DATELINE_COMMENT_READER_SECRET", hide_env_values = true, value_parser = secret)]
+    pub(crate) comment_reader_secret: Option<secrecy::SecretString>,
+}
+
+/// When stories stop taking comments by age.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum AutoClose {
+    Never,
+    After(Duration),
+}
+
+fn parse_auto_close(input: &str) -> Result<AutoClose, String> {
+    if input.trim().eq_ignore_ascii_case("never") {
+        return Ok(AutoClose::Never);
+    }
+    parse_interval(input).map(AutoClose::After)
+}
+
+/// `READER,ADDRESS`: two whole numbers above zero.
+fn parse_rate(input: &str) -> Result<(u32, u32), String> {
+    let invalid = || format!("{input:?}: expected READER,ADDRESS, e.g. 3,12 (a minute)");
+    let (reader, address) = input.split_once(',').ok_or_else(invalid)?;
+    let reader: u32 = reader.trim().parse().map_err(|_| invalid())?;
+    let address: u32 = address.trim().parse().map_err(|_| invalid())?;
+    if reader == 0 || address == 0 {
+        return Err("rates must be above zero".into());
+    }
+    Ok((reader, address))
 }

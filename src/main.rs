@@ -2,6 +2,7 @@
 //! command; nothing else lives here.
 
 mod cli;
+mod comment_settings;
 mod demo;
 mod photos;
 mod seed;

@@ -109,8 +109,11 @@ pub(crate) async fn serve(
             ..SyndicationSettings::default()
         },
     };
-    let state =
-        AppState::new(db.clone(), Arc::new(SystemClock), media, settings).with_editorial(editorial);
+    let comments =
+        crate::comment_settings::comment_settings(&args.comments, args.auth.jwt_secret.as_ref())?;
+    let state = AppState::new(db.clone(), Arc::new(SystemClock), media, settings)
+        .with_editorial(editorial)
+        .with_comments(comments);
     let flusher = ViewFlusher::start(state.clone(), args.view_flush_interval);
     let syndication =
         SyndicationWorker::start(state.clone(), state.settings().syndication.webhook_interval);

@@ -17,6 +17,7 @@ mod m20261206_000001_add_not_for_syndication;
 mod m20261206_000002_create_partners;
 mod m20261206_000003_create_content_changes;
 mod m20261206_000004_create_webhooks;
+mod m20261208_000001_create_comments;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000002_create_partners::Migration),
             Box::new(m20261206_000003_create_content_changes::Migration),
             Box::new(m20261206_000004_create_webhooks::Migration),
+            Box::new(m20261208_000001_create_comments::Migration),
         ]
     }
 }

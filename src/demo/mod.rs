@@ -18,6 +18,8 @@ use dateline_domain::{
 use dateline_storage::{Database, NewArticle};
 use serde::Deserialize;
 
+mod comments;
+
 use crate::cli::DemoArgs;
 use crate::photos::{draw_jpeg, parse_colour};
 use crate::serve::{connect, editorial_settings, serve};
@@ -411,11 +413,12 @@ pub(crate) async fn load(
     }
     let total = stories.len();
     db.articles().insert_batch(&stories).await?;
+    let comments = comments::add_samples(db, &stories, now).await?;
     db.optimize().await?;
     scheduled.sort_unstable();
     let scheduled: Vec<String> = scheduled.iter().map(|m| format!("{m} min")).collect();
     Ok(format!(
-        "Loaded the demo newsroom: {total} stories in {} sections by {} reporters, {} photos; scheduled to appear after start: {}.",
+        "Loaded the demo newsroom: {total} stories in {} sections by {} reporters, {} photos, {comments} reader comments; scheduled to appear after start: {}.",
         all_sections.len(),
         authors.len(),
         photos.len(),

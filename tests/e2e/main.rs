@@ -10,6 +10,7 @@ mod articles;
 mod auth;
 mod binary;
 mod cli;
+mod comments;
 mod desks;
 mod graphql;
 mod media;

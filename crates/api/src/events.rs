@@ -2,7 +2,7 @@
 //! cache invalidation, webhooks, the change feed, subscriptions — subscribes here instead of
 //! being called from each write.
 
-use dateline_domain::{ArticleId, AuthorId, SectionId, TagId, Timestamp};
+use dateline_domain::{ArticleId, AuthorId, CommentId, CommentState, SectionId, TagId, Timestamp};
 use tokio::sync::broadcast;
 
 /// What kind of change was made to a story.
@@ -18,6 +18,15 @@ pub enum ChangeKind {
     Deleted,
     /// A section was created or renamed; `article` is `None`.
     SectionChanged,
+    /// A reader comment was posted and is visible on `article` (webhook `comment.created`);
+    /// the comment itself is told on [`ContentEvents::subscribe_comments`].
+    CommentCreated,
+    /// A reader comment was posted or edited and is held for review (webhook `comment.held`);
+    /// nothing public changed.
+    CommentHeld,
+    /// A comment was edited, deleted, reported away or moderated: `article`'s comments and
+    /// comment count may read differently.
+    CommentChanged,
 }
 
 /// A committed change, naming everything whose presentation it may alter: the story (if a story
@@ -39,16 +48,41 @@ pub struct ContentChange {
 /// How many changes a slow subscriber may fall behind before it misses some.
 const BACKLOG: usize = 1_024;
 
+/// What happened to a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentChangeKind {
+    Created,
+    Held,
+    Edited,
+    Deleted,
+    Reported,
+    Moderated,
+}
+
+/// A committed change to one reader comment, for moderation tools (webhooks `comment.created`,
+/// `comment.held`) and the change feed. Carries no reader data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommentChange {
+    pub kind: CommentChangeKind,
+    pub comment: CommentId,
+    pub article: ArticleId,
+    /// The comment's state after the change.
+    pub state: CommentState,
+    pub at: Timestamp,
+}
+
 /// The in-process bus changes are announced on.
 #[derive(Debug)]
 pub struct ContentEvents {
     sender: broadcast::Sender<ContentChange>,
+    comments: broadcast::Sender<CommentChange>,
 }
 
 impl Default for ContentEvents {
     fn default() -> Self {
         Self {
             sender: broadcast::channel(BACKLOG).0,
+            comments: broadcast::channel(BACKLOG).0,
         }
     }
 }
@@ -69,5 +103,16 @@ impl ContentEvents {
     /// Changes from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<ContentChange> {
         self.sender.subscribe()
+    }
+
+    /// Announces a committed comment change (none listening is fine).
+    pub fn announce_comment(&self, change: CommentChange) {
+        tracing::debug!(comment.id = %change.comment, change.kind = ?change.kind, "comment changed");
+        let _ = self.comments.send(change);
+    }
+
+    /// Comment changes from now on.
+    pub fn subscribe_comments(&self) -> broadcast::Receiver<CommentChange> {
+        self.comments.subscribe()
     }
 }

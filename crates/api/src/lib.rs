@@ -5,6 +5,7 @@
 //! two surfaces cannot disagree. Errors are mapped to HTTP and GraphQL once, in `error`.
 
 pub mod auth;
+pub mod comments;
 pub mod editorial;
 pub mod error;
 pub mod events;
@@ -21,6 +22,7 @@ pub mod syndication;
 pub mod syndication_runtime;
 pub mod views;
 
+pub use comments::{CommentSettings, RateLimit};
 pub use error::ApiError;
 pub use media_store::{MediaStore, local_media_store, put_media_file};
 pub use router::build_router;

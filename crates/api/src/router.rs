@@ -18,6 +18,7 @@ use utoipa_scalar::{Scalar, Servable as _};
 use crate::error::ApiError;
 use crate::graphql::{self, build_schema};
 use crate::rest::search;
+use crate::rest::comments;
 use crate::rest::{
     articles, auth, authors, health, media, newsroom, popular, sections, tags, users, views,
 };
@@ -42,6 +43,7 @@ use crate::state::AppState;
         (name = "rankings", description = "The view beacon and most-viewed rankings"),
         (name = "operations", description = "Health and readiness"),
         (name = "syndication", description = "Feeds, sitemaps, structured data, partners with API keys (X-Api-Key), the change feed and webhooks"),
+        (name = "comments", description = "Reader comments (뉴스댓글): posting without an account, reports, reactions, and editors' moderation"),
     ),
     modifiers(&BearerAuth)
 )]
@@ -123,6 +125,20 @@ pub fn build_router(state: AppState) -> Router {
             let limit = DefaultBodyLimit::max(state.editorial().max_upload_bytes);
             (schemas, paths, method_router.layer(limit))
         })
+        .routes(comment_limit(routes!(
+            comments::list_comments,
+            comments::add_comment
+        )))
+        .routes(comment_limit(routes!(
+            comments::edit_comment,
+            comments::delete_comment
+        )))
+        .routes(comment_limit(routes!(comments::report_comment)))
+        .routes(comment_limit(routes!(comments::react_to_comment)))
+        .routes(routes!(comments::moderate_comment))
+        .routes(routes!(comments::review_queue))
+        .routes(routes!(comments::set_story_comments))
+        .routes(routes!(comments::set_section_moderation))
         .split_for_parts();
 
     let openapi_json = openapi.clone();
@@ -160,4 +176,18 @@ pub fn build_router(state: AppState) -> Router {
     ))
     .layer(TraceLayer::new_for_http())
     .with_state(state)
+}
+
+/// The largest body a comment route takes: a 1,000-character comment in JSON is far below it.
+const COMMENT_BODY_LIMIT: usize = 16 * 1024;
+
+/// Reader comment routes take small bodies only (413 beyond).
+fn comment_limit(
+    (schemas, paths, method_router): utoipa_axum::router::UtoipaMethodRouter<AppState>,
+) -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
+    (
+        schemas,
+        paths,
+        method_router.layer(DefaultBodyLimit::max(COMMENT_BODY_LIMIT)),
+    )
 }

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use dateline_domain::{Clock, Timestamp};
 use dateline_storage::Database;
 
+use crate::comments::{CommentDesk, CommentSettings};
 use crate::editorial::{EditorialSettings, LoginThrottle};
 use crate::error::ApiError;
-use crate::events::{ContentChange, ContentEvents};
+use crate::events::{CommentChange, ContentChange, ContentEvents};
 use crate::media_store::MediaStore;
 use crate::service::related::RelatedCache;
 use crate::settings::Settings;
@@ -34,6 +35,7 @@ struct Inner {
     views: ViewTracker,
     related: RelatedCache,
     syndication: SyndicationRuntime,
+    comments: CommentDesk,
 }
 
 impl AppState {
@@ -52,13 +54,33 @@ impl AppState {
                 std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             ),
             related: RelatedCache::default(),
+            comments: CommentDesk::new(CommentSettings::default()),
         }))
     }
 
     /// This state with the newsroom side's settings (keys from the configured secret, limits);
     /// without it, keys are random and die with the process. Call before the state is shared.
     pub fn with_editorial(self, editorial: EditorialSettings) -> Self {
-        let inner = Arc::try_unwrap(self.0).unwrap_or_else(|shared| Inner {
+        Self(Arc::new(Inner {
+            editorial,
+            ..self.into_inner()
+        }))
+    }
+
+    /// This state with these comment settings (limits, threshold, banned words); without it,
+    /// the defaults. Call before the state is shared.
+    pub fn with_comments(self, settings: CommentSettings) -> Self {
+        Self(Arc::new(Inner {
+            comments: CommentDesk::new(settings),
+            ..self.into_inner()
+        }))
+    }
+
+    /// The parts of this state, to rebuild it with one setting changed. A state already shared
+    /// is copied with fresh in-process parts (newsroom keys, throttle, caches, pending counts,
+    /// subscribers).
+    fn into_inner(self) -> Inner {
+        Arc::try_unwrap(self.0).unwrap_or_else(|shared| Inner {
             db: shared.db.clone(),
             clock: shared.clock.clone(),
             media: shared.media.clone(),
@@ -70,8 +92,22 @@ impl AppState {
             views: ViewTracker::new(&shared.settings.views),
             related: RelatedCache::default(),
             syndication: SyndicationRuntime::new(shared.settings.syndication.clone()),
-        });
-        Self(Arc::new(Inner { editorial, ..inner }))
+            comments: CommentDesk::new(shared.comments.settings().clone()),
+        })
+    }
+
+    /// Announces a committed comment change.
+    pub fn announce_comment(&self, change: CommentChange) {
+        self.0.events.announce_comment(change);
+    }
+
+    /// Comment changes from now on (webhooks for moderation tools, the change feed).
+    pub fn subscribe_comments(&self) -> tokio::sync::broadcast::Receiver<CommentChange> {
+        self.0.events.subscribe_comments()
+    }
+
+    pub(crate) fn comments(&self) -> &CommentDesk {
+        &self.0.comments
     }
 
     pub fn editorial(&self) -> &EditorialSettings {

@@ -136,6 +136,11 @@ prefixed_id!(
     WebhookId,
     "whk_"
 );
+prefixed_id!(
+    /// Identifies a reader's comment on a story.
+    CommentId,
+    "cmt_"
+);
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@ pub(crate) mod articles;
 pub(crate) mod auth;
 pub(crate) mod authors;
 pub(crate) mod changes;
+pub(crate) mod comments;
 pub(crate) mod dto;
 pub(crate) mod editorial_dto;
 pub(crate) mod extract;

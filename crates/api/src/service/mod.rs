@@ -6,6 +6,7 @@ pub mod articles;
 pub mod audience;
 pub mod authors;
 pub mod changes;
+pub mod comments;
 pub mod media;
 pub mod newsroom;
 pub mod partners;

@@ -4,6 +4,7 @@ pub mod articles;
 pub mod audit;
 pub mod authors;
 pub mod changes;
+pub mod comments;
 pub mod media;
 pub mod newsroom;
 pub mod partners;
@@ -64,6 +65,10 @@ impl Database {
 
     pub fn webhooks(&self) -> webhooks::Webhooks<'_> {
         webhooks::Webhooks { db: self }
+    }
+
+    pub fn comments(&self) -> comments::Comments<'_> {
+        comments::Comments { db: self }
     }
 }
 

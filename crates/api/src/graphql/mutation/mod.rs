@@ -3,6 +3,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod articles;
+pub(crate) mod comments;
 pub(crate) mod sections;
 pub(crate) mod views;
 
@@ -15,4 +16,5 @@ pub struct Mutation(
     accounts::AccountMutation,
     sections::SectionMutation,
     views::ViewMutation,
+    comments::CommentMutation,
 );

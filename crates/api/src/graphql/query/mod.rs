@@ -1,6 +1,7 @@
 //! Root query fields, one object per area, merged into `Query`.
 
 pub(crate) mod articles;
+pub(crate) mod comments;
 pub(crate) mod newsroom;
 pub(crate) mod node;
 pub(crate) mod people;
@@ -20,4 +21,5 @@ pub struct Query(
     newsroom::NewsroomQuery,
     popular::PopularQuery,
     search::SearchQueryRoot,
+    comments::CommentQuery,
 );

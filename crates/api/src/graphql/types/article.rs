@@ -8,6 +8,7 @@ use crate::error::{ApiError, GraphqlResult as _};
 use crate::graphql::loaders::{BylineOf, TagsOf};
 use crate::graphql::types::author::AuthorObject;
 use crate::graphql::types::body::BodyBlock;
+use crate::graphql::types::comment::{CommentConnection, CommentCountOf, CommentSortInput};
 use crate::graphql::types::media::MediaObject;
 use crate::graphql::types::popular::ViewCountOf;
 use crate::graphql::types::section::SectionObject;
@@ -214,5 +215,36 @@ impl ArticleObject {
                 })
                 .unwrap_or_default(),
         ))
+    }
+
+    /// Comments readers can see (replies included).
+    async fn comment_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        let count = loader(ctx)
+            .load_one(CommentCountOf(self.0.id, app(ctx).now()))
+            .await
+            .map_err(load_failed)?;
+        Ok(count.unwrap_or(0))
+    }
+
+    /// The story's visible top-level comments, each with its reply count (replies: the
+    /// `comments` of `Query.commentReplies`). NOT_FOUND unless the story is public.
+    async fn comments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "CommentSortInput::Newest")] sort: CommentSortInput,
+        #[graphql(default = 20, validator(minimum = 1, maximum = 100))] first: i64,
+        after: Option<String>,
+        #[graphql(desc = "Editor's picks first", default = false)] picks_first: bool,
+    ) -> Result<CommentConnection> {
+        crate::graphql::query::comments::comment_page(
+            ctx,
+            &self.0.id.to_string(),
+            sort,
+            first,
+            after,
+            picks_first,
+            None,
+        )
+        .await
     }
 }

@@ -18,11 +18,11 @@ pub(crate) struct ArticleEdge {
 /// Where this page sits in the list.
 #[derive(SimpleObject)]
 pub(crate) struct PageInfo {
-    has_next_page: bool,
+    pub(crate) has_next_page: bool,
     /// Keyset pages only go forward.
-    has_previous_page: bool,
-    start_cursor: Option<String>,
-    end_cursor: Option<String>,
+    pub(crate) has_previous_page: bool,
+    pub(crate) start_cursor: Option<String>,
+    pub(crate) end_cursor: Option<String>,
 }
 
 #[Object(name = "ArticleEdge")]

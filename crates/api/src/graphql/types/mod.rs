@@ -3,6 +3,7 @@
 pub(crate) mod article;
 pub(crate) mod author;
 pub(crate) mod body;
+pub(crate) mod comment;
 pub(crate) mod connection;
 pub(crate) mod editorial;
 pub(crate) mod media;
@@ -45,4 +46,19 @@ pub(crate) fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<RelationLoader> {
 )]
 pub(crate) fn load_failed(err: std::sync::Arc<crate::error::ApiError>) -> async_graphql::Error {
     async_graphql::ErrorExtensions::extend(err.as_ref())
+}
+
+/// The signed-in account when the request carries credentials; `None` without any. Credentials
+/// that do not hold are still an error.
+pub(crate) async fn optional_principal(
+    ctx: &Context<'_>,
+) -> Result<Option<crate::auth::Principal>, crate::error::ApiError> {
+    let sent = ctx
+        .data_opt::<crate::graphql::Credentials>()
+        .is_some_and(|credentials| credentials.0.is_some());
+    if sent {
+        principal(ctx).await.map(Some)
+    } else {
+        Ok(None)
+    }
 }

@@ -1,0 +1,299 @@
+//! How reader comments run: the settings (report threshold, automatic closing, rate limits,
+//! duplicate window, banned words), the rate limiters, and the keyed hash a reader is known by.
+//!
+//! Limits are kept per process with `governor` keyed limiters, per client address and per
+//! reader (address + User-Agent, or a signed-in account). Each node limits on its own: behind N
+//! nodes a sender gets up to N times the rate, which still stops a flood.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+
+use chrono::Duration;
+use dateline_domain::{BannedWords, UserId};
+use governor::clock::{Clock as _, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use sha2::{Digest as _, Sha256};
+
+use crate::error::ApiError;
+use crate::views::reader::ReaderOrigin;
+
+/// How many actions a minute one reader, and one address, may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub per_reader: NonZeroU32,
+    /// Higher than per reader: an office or a carrier's NAT puts many readers behind one address.
+    pub per_address: NonZeroU32,
+}
+
+impl RateLimit {
+    const fn per_minute(per_reader: u32, per_address: u32) -> Self {
+        Self {
+            per_reader: nonzero(per_reader),
+            per_address: nonzero(per_address),
+        }
+    }
+}
+
+const fn nonzero(value: u32) -> NonZeroU32 {
+    match NonZeroU32::new(value) {
+        Some(value) => value,
+        None => NonZeroU32::MIN,
+    }
+}
+
+/// The comment settings, parsed once by the binary.
+#[derive(Debug, Clone)]
+pub struct CommentSettings {
+    /// Distinct readers' reports that hide a comment pending review.
+    pub report_threshold: NonZeroU32,
+    /// Stories stop taking comments this long after publication; `None`: never by age.
+    pub auto_close_after: Option<Duration>,
+    pub post_rate: RateLimit,
+    pub report_rate: RateLimit,
+    pub reaction_rate: RateLimit,
+    /// The same text from the same reader, or on the same story, within this window is refused
+    /// as a duplicate.
+    pub duplicate_window: Duration,
+    pub banned_words: BannedWords,
+    /// The key reader identities are hashed with, so stored reader keys reveal no address.
+    pub reader_secret: Vec<u8>,
+}
+
+impl CommentSettings {
+    pub const DEFAULT_REPORT_THRESHOLD: NonZeroU32 = nonzero(3);
+    pub const DEFAULT_POST_RATE: RateLimit = RateLimit::per_minute(3, 12);
+    pub const DEFAULT_REPORT_RATE: RateLimit = RateLimit::per_minute(10, 40);
+    pub const DEFAULT_REACTION_RATE: RateLimit = RateLimit::per_minute(30, 120);
+}
+
+impl Default for CommentSettings {
+    /// The defaults, the built-in banned-word list, and a random reader secret (reader keys
+    /// then change with every start, which only weakens de-duplication across restarts).
+    fn default() -> Self {
+        Self {
+            report_threshold: Self::DEFAULT_REPORT_THRESHOLD,
+            auto_close_after: Some(Duration::days(30)),
+            post_rate: Self::DEFAULT_POST_RATE,
+            report_rate: Self::DEFAULT_REPORT_RATE,
+            reaction_rate: Self::DEFAULT_REACTION_RATE,
+            duplicate_window: Duration::minutes(10),
+            banned_words: BannedWords::default_list(),
+            reader_secret: rand::random::<[u8; 32]>().to_vec(),
+        }
+    }
+}
+
+/// What a reader is doing, each limited on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Activity {
+    Posting,
+    Reporting,
+    Reacting,
+}
+
+/// Limiters for one activity.
+struct Limiters {
+    by_reader: DefaultKeyedRateLimiter<String>,
+    by_address: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl Limiters {
+    fn new(rate: RateLimit) -> Self {
+        Self {
+            by_reader: RateLimiter::keyed(Quota::per_minute(rate.per_reader)),
+            by_address: RateLimiter::keyed(Quota::per_minute(rate.per_address)),
+        }
+    }
+}
+
+/// Keys kept before idle ones are swept, so a flood of addresses cannot grow memory forever.
+const SWEEP_AT: usize = 50_000;
+
+/// The comment settings with their limiters, held in the application state.
+pub struct CommentDesk {
+    settings: CommentSettings,
+    posting: Limiters,
+    reporting: Limiters,
+    reacting: Limiters,
+}
+
+impl std::fmt::Debug for CommentDesk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommentDesk")
+            .field("report_threshold", &self.settings.report_threshold)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Who is acting, as the comment side knows them.
+#[derive(Debug, Clone)]
+pub(crate) struct CommentReader {
+    /// The keyed hash stored with comments, reactions and reports (64 hex characters).
+    pub(crate) key: String,
+    pub(crate) address: Option<IpAddr>,
+}
+
+impl CommentDesk {
+    pub fn new(settings: CommentSettings) -> Self {
+        Self {
+            posting: Limiters::new(settings.post_rate),
+            reporting: Limiters::new(settings.report_rate),
+            reacting: Limiters::new(settings.reaction_rate),
+            settings,
+        }
+    }
+
+    pub fn settings(&self) -> &CommentSettings {
+        &self.settings
+    }
+
+    /// A reader: a signed-in account when there is one, else the address and User-Agent.
+    pub(crate) fn reader(&self, origin: &ReaderOrigin, account: Option<UserId>) -> CommentReader {
+        let mut hasher = Sha256::new();
+        hasher.update(&self.settings.reader_secret);
+        match account {
+            Some(user) => {
+                hasher.update(b"\0account\0");
+                hasher.update(user.to_string().as_bytes());
+            }
+            None => {
+                hasher.update(b"\0origin\0");
+                hasher.update(
+                    origin
+                        .client
+                        .map(|address| address.to_string())
+                        .unwrap_or_default()
+                        .as_bytes(),
+                );
+                hasher.update(b"\0");
+                hasher.update(
+                    origin
+                        .user_agent
+                        .as_ref()
+                        .map(axum::http::HeaderValue::as_bytes)
+                        .unwrap_or_default(),
+                );
+            }
+        }
+        let digest = hasher.finalize();
+        let key = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+        CommentReader {
+            key,
+            address: origin.client,
+        }
+    }
+
+    /// Takes one action from the reader's and the address's allowance, or answers 429 with how
+    /// long to wait.
+    pub(crate) fn admit(&self, activity: Activity, reader: &CommentReader) -> Result<(), ApiError> {
+        let limiters = match activity {
+            Activity::Posting => &self.posting,
+            Activity::Reporting => &self.reporting,
+            Activity::Reacting => &self.reacting,
+        };
+        if limiters.by_reader.len() > SWEEP_AT {
+            limiters.by_reader.retain_recent();
+        }
+        if limiters.by_address.len() > SWEEP_AT {
+            limiters.by_address.retain_recent();
+        }
+        let now = DefaultClock::default().now();
+        let too_many = |wait: std::time::Duration| ApiError::TooManyRequests {
+            retry_after: wait.as_secs().saturating_add(1),
+        };
+        if let Some(address) = reader.address {
+            limiters
+                .by_address
+                .check_key(&address)
+                .map_err(|not_until| too_many(not_until.wait_time_from(now)))?;
+        }
+        limiters
+            .by_reader
+            .check_key(&reader.key)
+            .map_err(|not_until| too_many(not_until.wait_time_from(now)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin(address: &str, agent: &'static str) -> ReaderOrigin {
+        ReaderOrigin {
+            client: Some(address.parse().unwrap()),
+            user_agent: Some(axum::http::HeaderValue::from_static(agent)),
+        }
+    }
+
+    #[test]
+    fn reader_keys_are_stable_per_reader_and_reveal_no_address() {
+        let desk = CommentDesk::new(CommentSettings::default());
+        let phone = desk.reader(&origin("203.0.113.7", "iPhone"), None);
+        assert_eq!(
+            phone.key,
+            desk.reader(&origin("203.0.113.7", "iPhone"), None).key
+        );
+        assert_ne!(
+            phone.key,
+            desk.reader(&origin("203.0.113.7", "Mac"), None).key
+        );
+        assert_eq!(phone.key.len(), 64);
+        assert!(!phone.key.contains("203"));
+        let staff = desk.reader(&origin("203.0.113.7", "iPhone"), Some(UserId::generate()));
+        assert_ne!(staff.key, phone.key);
+    }
+
+    #[test]
+    fn a_reader_past_the_rate_is_told_when_to_come_back() {
+        let desk = CommentDesk::new(CommentSettings {
+            post_rate: RateLimit::per_minute(2, 100),
+            ..CommentSettings::default()
+        });
+        let reader = desk.reader(&origin("203.0.113.7", "iPhone"), None);
+        assert!(desk.admit(Activity::Posting, &reader).is_ok());
+        assert!(desk.admit(Activity::Posting, &reader).is_ok());
+        let Err(ApiError::TooManyRequests { retry_after }) = desk.admit(Activity::Posting, &reader)
+        else {
+            panic!("the third post in a minute must be refused");
+        };
+        assert!((1..=31).contains(&retry_after));
+        // Other activities keep their own allowance.
+        assert!(desk.admit(Activity::Reacting, &reader).is_ok());
+    }
+
+    #[test]
+    fn one_address_is_limited_across_its_readers() {
+        let desk = CommentDesk::new(CommentSettings {
+            post_rate: RateLimit::per_minute(5, 2),
+            ..CommentSettings::default()
+        });
+        assert!(
+            desk.admit(
+                Activity::Posting,
+                &desk.reader(&origin("198.51.100.1", "a"), None)
+            )
+            .is_ok()
+        );
+        assert!(
+            desk.admit(
+                Activity::Posting,
+                &desk.reader(&origin("198.51.100.1", "b"), None)
+            )
+            .is_ok()
+        );
+        assert!(
+            desk.admit(
+                Activity::Posting,
+                &desk.reader(&origin("198.51.100.1", "c"), None)
+            )
+            .is_err()
+        );
+        assert!(
+            desk.admit(
+                Activity::Posting,
+                &desk.reader(&origin("198.51.100.2", "c"), None)
+            )
+            .is_ok()
+        );
+    }
+}
