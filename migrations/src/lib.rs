@@ -18,6 +18,7 @@ mod m20261206_000002_create_partners;
 mod m20261206_000003_create_content_changes;
 mod m20261206_000004_create_webhooks;
 mod m20261208_000001_create_comments;
+mod m20261208_000002_add_comment_to_changes;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000003_create_content_changes::Migration),
             Box::new(m20261206_000004_create_webhooks::Migration),
             Box::new(m20261208_000001_create_comments::Migration),
+            Box::new(m20261208_000002_add_comment_to_changes::Migration),
         ]
     }
 }

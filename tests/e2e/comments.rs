@@ -71,7 +71,7 @@ async fn posted(app: &TestApp, article: &str, address: &str, text: &str) -> Valu
         "{}",
         String::from_utf8_lossy(&response.body)
     );
-    response.json()
+    response.json()["data"].clone()
 }
 
 async fn list(app: &TestApp, article: &str, query: &str) -> Value {
@@ -145,8 +145,8 @@ on_both_engines! {
         let edited = send_from(&app, Method::PATCH, &path, "198.51.100.33", Some(&json!({"body": "고쳐 쓴 댓글", "password": "비밀번호1234"})), None)
             .await;
         assert_eq!(edited.status, 200);
-        assert_eq!(edited.json()["bodyText"], "고쳐 쓴 댓글");
-        assert!(edited.json()["editedAt"].is_string());
+        assert_eq!(edited.json()["data"]["bodyText"], "고쳐 쓴 댓글");
+        assert!(edited.json()["data"]["editedAt"].is_string());
         assert_eq!(texts(&list(&app, &article, "").await), ["고쳐 쓴 댓글"]);
         assert_eq!(comment_count(&app, &article).await, 1);
 
@@ -193,8 +193,8 @@ on_both_engines! {
         reply["parentId"] = json!(parent_id);
         let response = post_comment(&app, &article, "203.0.113.4", reply).await;
         assert_eq!(response.status, 201);
-        let reply_id = response.json()["id"].as_str().unwrap().to_owned();
-        assert_eq!(response.json()["parentId"], parent_id);
+        let reply_id = response.json()["data"]["id"].as_str().unwrap().to_owned();
+        assert_eq!(response.json()["data"]["parentId"], parent_id);
 
         let mut deeper = reader_comment("답글의 답글");
         deeper["parentId"] = json!(reply_id);
@@ -267,7 +267,7 @@ on_both_engines! {
 
         let approved = moderate(&app, id, "approve").await;
         assert_eq!(approved.status, 200);
-        assert_eq!(approved.json()["state"], "visible");
+        assert_eq!(approved.json()["data"]["state"], "visible");
         assert_eq!(texts(&list(&app, &article, "").await), ["검토를 기다리는 댓글"]);
         let again = moderate(&app, id, "approve").await;
         assert_eq!(again.status, 409);
@@ -287,9 +287,9 @@ on_both_engines! {
         )
         .await;
         assert_eq!(staff.status, 201);
-        assert_eq!(staff.json()["staff"], true);
-        assert_eq!(staff.json()["nickname"], app.editor.display_name.as_str());
-        assert_eq!(staff.json()["state"], "visible");
+        assert_eq!(staff.json()["data"]["staff"], true);
+        assert_eq!(staff.json()["data"]["nickname"], app.editor.display_name.as_str());
+        assert_eq!(staff.json()["data"]["state"], "visible");
     }
 
     async fn reports_from_enough_readers_hide_a_comment_pending_review(app) {
@@ -307,10 +307,10 @@ on_both_engines! {
         };
         let first = report("198.51.100.1").await;
         assert_eq!(first.status, 202);
-        assert_eq!(first.json()["counted"], true);
+        assert_eq!(first.json()["data"]["counted"], true);
         // The same reader again does not count.
         let repeat = report("198.51.100.1").await;
-        assert_eq!(repeat.json()["counted"], false);
+        assert_eq!(repeat.json()["data"]["counted"], false);
         assert_eq!(report("198.51.100.2").await.status, 202);
         assert_eq!(texts(&list(&app, &article, "").await), ["신고당할 댓글"]);
         assert_eq!(report("198.51.100.3").await.status, 202);
@@ -355,13 +355,13 @@ on_both_engines! {
         };
         let first = react("198.51.100.10", "agree").await;
         assert_eq!(first.status, 200);
-        assert_eq!(first.json(), json!({"counted": true, "agrees": 1, "disagrees": 0}));
-        let repeat = react("198.51.100.10", "agree").await.json();
+        assert_eq!(first.json()["data"], json!({"counted": true, "agrees": 1, "disagrees": 0}));
+        let repeat = react("198.51.100.10", "agree").await.json()["data"].clone();
         assert_eq!(repeat, json!({"counted": false, "agrees": 1, "disagrees": 0}));
-        let switch = react("198.51.100.10", "disagree").await.json();
+        let switch = react("198.51.100.10", "disagree").await.json()["data"].clone();
         assert_eq!(switch["counted"], false);
-        assert_eq!(react("198.51.100.11", "agree").await.json()["agrees"], 2);
-        assert_eq!(react("198.51.100.12", "disagree").await.json()["disagrees"], 1);
+        assert_eq!(react("198.51.100.11", "agree").await.json()["data"]["agrees"], 2);
+        assert_eq!(react("198.51.100.12", "disagree").await.json()["data"]["disagrees"], 1);
         assert_eq!(react("198.51.100.13", "love").await.status, 422);
 
         assert_eq!(
@@ -610,5 +610,53 @@ on_both_engines! {
         let second = comments.recv().await.unwrap();
         assert_eq!(second.kind, dateline_api::events::CommentChangeKind::Held);
         assert_eq!(second.state, dateline_domain::CommentState::Held);
+    }
+}
+
+on_both_engines! {
+    async fn comments_reach_the_change_feed_and_moderation_webhooks(app) {
+        let article = public_story(&app).await;
+        let hook = app
+            .as_admin()
+            .post_json(
+                "/api/v1/webhooks",
+                &json!({"url": "http://127.0.0.1:9/moderation", "events": ["comment.created", "comment.held"],
+                        "secret": "moderation-tool-secret-2026"}),
+            )
+            .await;
+        assert_eq!(hook.status, 201, "{}", String::from_utf8_lossy(&hook.body));
+        let hook = hook.json()["data"]["id"].as_str().unwrap().to_owned();
+
+        let shown = posted(&app, &article, "203.0.113.97", "좋은 기사 감사합니다").await;
+        let held = posted(&app, &article, "203.0.113.98", "바카라 사이트 가입").await;
+        assert_eq!(held["state"], "held");
+
+        // The public feed names the visible comment and never the held one.
+        let feed = app.get("/api/v1/changes?limit=100").await.json();
+        let comment_events: Vec<&Value> = feed["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|event| event["type"].as_str().unwrap().starts_with("comment."))
+            .collect();
+        assert_eq!(comment_events.len(), 1, "{feed}");
+        assert_eq!(comment_events[0]["type"], "comment.created");
+        assert_eq!(comment_events[0]["commentId"], shown["id"]);
+        assert_eq!(comment_events[0]["articleId"], article.as_str());
+
+        // The moderation tool is owed both events.
+        let deliveries = app
+            .as_admin()
+            .get(&format!("/api/v1/webhooks/{hook}/deliveries"))
+            .await
+            .json();
+        let mut kinds: Vec<&str> = deliveries["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|delivery| delivery["type"].as_str().unwrap())
+            .collect();
+        kinds.sort_unstable();
+        assert_eq!(kinds, ["comment.created", "comment.held"]);
     }
 }

@@ -17,8 +17,8 @@ use utoipa_scalar::{Scalar, Servable as _};
 
 use crate::error::ApiError;
 use crate::graphql::{self, build_schema};
-use crate::rest::search;
 use crate::rest::comments;
+use crate::rest::search;
 use crate::rest::{
     articles, auth, authors, health, media, newsroom, popular, sections, tags, users, views,
 };

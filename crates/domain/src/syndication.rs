@@ -7,7 +7,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::error::ValidationError;
-use crate::ids::{ArticleId, PartnerId, SectionId, WebhookId};
+use crate::ids::{ArticleId, CommentId, PartnerId, SectionId, WebhookId};
 use crate::time::Timestamp;
 
 /// How much of a story a partner may take.
@@ -150,6 +150,11 @@ impl ChangeEventKind {
     pub const UPDATED: &'static str = "article.updated";
     pub const UNPUBLISHED: &'static str = "article.unpublished";
     pub const DELETED: &'static str = "article.deleted";
+    /// A reader's comment went up (visible at once).
+    pub const COMMENT_CREATED: &'static str = "comment.created";
+    /// A comment was held for an editor (a pre-moderated desk or a banned word). Webhooks only:
+    /// the public change feed leaves it out, as readers cannot see the comment.
+    pub const COMMENT_HELD: &'static str = "comment.held";
 
     /// The story kinds the change feed and webhooks know today.
     pub const ARTICLE_KINDS: [&'static str; 4] = [
@@ -173,6 +178,14 @@ impl ChangeEventKind {
 
     pub fn deleted() -> Self {
         Self(Self::DELETED.into())
+    }
+
+    pub fn comment_created() -> Self {
+        Self(Self::COMMENT_CREATED.into())
+    }
+
+    pub fn comment_held() -> Self {
+        Self(Self::COMMENT_HELD.into())
     }
 
     /// A kind read back from storage or named by a client: `area.what`, lower case.
@@ -212,6 +225,8 @@ pub struct ChangeEvent {
     pub seq: i64,
     pub kind: ChangeEventKind,
     pub article: ArticleId,
+    /// The comment a `comment.*` event is about.
+    pub comment: Option<CommentId>,
     /// When the event may be seen: the write's time, or for a story scheduled ahead, the time it
     /// goes public. The feed is ordered by (visible_at, seq) and lists only `visible_at <= now`.
     pub visible_at: Timestamp,

@@ -39,10 +39,14 @@ pub(crate) struct ChangedArticle {
 pub(crate) struct ChangeResponse {
     /// `evt_<n>`: the same id a webhook delivery of this event carries.
     id: String,
-    /// `article.published`, `article.updated`, `article.unpublished`, `article.deleted`.
+    /// `article.published`, `article.updated`, `article.unpublished`, `article.deleted`, or
+    /// `comment.created` (a reader's comment went up on the story).
     #[serde(rename = "type")]
     kind: String,
     article_id: String,
+    /// The comment a `comment.*` event is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment_id: Option<String>,
     /// When the change took effect (a scheduled story's publication time).
     occurred_at: DateTime<FixedOffset>,
     /// The story as public readers see it now; null once it is no longer public.
@@ -96,6 +100,7 @@ pub(crate) async fn list_changes(
                 id: format!("evt_{}", event.seq),
                 kind: event.kind.to_string(),
                 article_id: event.article.to_string(),
+                comment_id: event.comment.map(|id| id.to_string()),
                 occurred_at: settings.local_time(event.visible_at),
                 article: record.as_ref().map(|record| {
                     let shown = ArticleResponse::new(settings, record, false);

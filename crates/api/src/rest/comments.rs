@@ -16,6 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Principal, authenticate};
 use crate::error::{ApiError, Problem};
+use crate::rest::dto::Item;
 use crate::rest::extract::{ApiJson, ApiPath, ApiQuery, parse_flag, parse_number};
 use crate::service::comments::{self, CommentInput, CommentListRequest};
 use crate::settings::Settings;
@@ -210,7 +211,7 @@ pub(crate) struct NewCommentBody {
     params(("id" = String, Path, description = "The story's id (art_…)")),
     request_body = NewCommentBody,
     responses(
-        (status = 201, description = "Posted (visible, or held for review)", body = CommentResponse),
+        (status = 201, description = "Posted (visible, or held for review)", body = Item<CommentResponse>),
         (status = 404, description = "No public story has this id", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Comments are closed, or the same text was just posted", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
@@ -241,7 +242,9 @@ pub(crate) async fn add_comment(
     Ok((
         StatusCode::CREATED,
         no_store(),
-        Json(CommentResponse::new(state.settings(), &comment, false)),
+        Json(Item {
+            data: CommentResponse::new(state.settings(), &comment, false),
+        }),
     )
         .into_response())
 }
@@ -263,7 +266,7 @@ pub(crate) struct EditCommentBody {
     params(("id" = String, Path, description = "The comment's id (cmt_…)")),
     request_body = EditCommentBody,
     responses(
-        (status = 200, description = "Edited", body = CommentResponse),
+        (status = 200, description = "Edited", body = Item<CommentResponse>),
         (status = 403, description = "Wrong or missing password", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No comment on a public story has this id", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Comments are closed, or the comment is hidden", body = Problem, content_type = "application/problem+json"),
@@ -289,7 +292,9 @@ pub(crate) async fn edit_comment(
     let for_editor = principal.is_some_and(|p| p.role().is_editor());
     Ok((
         no_store(),
-        Json(CommentResponse::new(state.settings(), &comment, for_editor)),
+        Json(Item {
+            data: CommentResponse::new(state.settings(), &comment, for_editor),
+        }),
     )
         .into_response())
 }
@@ -361,7 +366,7 @@ pub(crate) struct ReportResponse {
     params(("id" = String, Path, description = "The comment's id (cmt_…)")),
     request_body(content = Option<ReportBody>),
     responses(
-        (status = 202, description = "Received", body = ReportResponse),
+        (status = 202, description = "Received", body = Item<ReportResponse>),
         (status = 404, description = "No visible comment on a public story has this id", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many reports; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
@@ -385,8 +390,10 @@ pub(crate) async fn report_comment(
     Ok((
         StatusCode::ACCEPTED,
         no_store(),
-        Json(ReportResponse {
-            counted: outcome.counted,
+        Json(Item {
+            data: ReportResponse {
+                counted: outcome.counted,
+            },
         }),
     )
         .into_response())
@@ -418,7 +425,7 @@ pub(crate) struct ReactionResponse {
     params(("id" = String, Path, description = "The comment's id (cmt_…)")),
     request_body = ReactionBody,
     responses(
-        (status = 200, description = "The counts now", body = ReactionResponse),
+        (status = 200, description = "The counts now", body = Item<ReactionResponse>),
         (status = 404, description = "No visible comment on a public story has this id", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "kind is neither agree nor disagree", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many reactions; see Retry-After", body = Problem, content_type = "application/problem+json"),
@@ -435,10 +442,12 @@ pub(crate) async fn react_to_comment(
         comments::react_to_comment(&state, &id, &body.kind, principal.as_ref(), &origin).await?;
     Ok((
         no_store(),
-        Json(ReactionResponse {
-            counted: outcome.counted,
-            agrees: outcome.agrees,
-            disagrees: outcome.disagrees,
+        Json(Item {
+            data: ReactionResponse {
+                counted: outcome.counted,
+                agrees: outcome.agrees,
+                disagrees: outcome.disagrees,
+            },
         }),
     )
         .into_response())
@@ -461,7 +470,7 @@ pub(crate) struct ModerationBody {
     request_body = ModerationBody,
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The comment after the step", body = CommentResponse),
+        (status = 200, description = "The comment after the step", body = Item<CommentResponse>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an editor", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No comment has this id", body = Problem, content_type = "application/problem+json"),
@@ -473,9 +482,11 @@ pub(crate) async fn moderate_comment(
     ApiPath(id): ApiPath<String>,
     principal: Principal,
     ApiJson(body): ApiJson<ModerationBody>,
-) -> Result<Json<CommentResponse>, ApiError> {
+) -> Result<Json<Item<CommentResponse>>, ApiError> {
     let comment = comments::moderate_comment(&state, &principal, &id, &body.action).await?;
-    Ok(Json(CommentResponse::new(state.settings(), &comment, true)))
+    Ok(Json(Item {
+        data: CommentResponse::new(state.settings(), &comment, true),
+    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -548,7 +559,7 @@ pub(crate) struct StoryCommentsBody {
     request_body = StoryCommentsBody,
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Set", body = StoryCommentsBody),
+        (status = 200, description = "Set", body = Item<StoryCommentsBody>),
         (status = 403, description = "Not an editor", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No story has this id", body = Problem, content_type = "application/problem+json"),
     )
@@ -558,9 +569,9 @@ pub(crate) async fn set_story_comments(
     ApiPath(id): ApiPath<String>,
     principal: Principal,
     ApiJson(body): ApiJson<StoryCommentsBody>,
-) -> Result<Json<StoryCommentsBody>, ApiError> {
+) -> Result<Json<Item<StoryCommentsBody>>, ApiError> {
     comments::set_story_comments(&state, &principal, &id, body.closed).await?;
-    Ok(Json(body))
+    Ok(Json(Item { data: body }))
 }
 
 /// How a desk moderates comments.
@@ -581,7 +592,7 @@ pub(crate) struct SectionModerationBody {
     request_body = SectionModerationBody,
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Set", body = SectionModerationBody),
+        (status = 200, description = "Set", body = Item<SectionModerationBody>),
         (status = 403, description = "Not an editor", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No section has this id or slug", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "moderation is neither post nor pre", body = Problem, content_type = "application/problem+json"),
@@ -592,9 +603,11 @@ pub(crate) async fn set_section_moderation(
     ApiPath(id): ApiPath<String>,
     principal: Principal,
     ApiJson(body): ApiJson<SectionModerationBody>,
-) -> Result<Json<SectionModerationBody>, ApiError> {
+) -> Result<Json<Item<SectionModerationBody>>, ApiError> {
     let mode = comments::set_section_moderation(&state, &principal, &id, &body.moderation).await?;
-    Ok(Json(SectionModerationBody {
-        moderation: mode.as_str().to_owned(),
+    Ok(Json(Item {
+        data: SectionModerationBody {
+            moderation: mode.as_str().to_owned(),
+        },
     }))
 }

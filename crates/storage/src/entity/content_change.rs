@@ -7,6 +7,7 @@ pub(crate) struct Model {
     pub seq: i64,
     pub kind: String,
     pub article_id: String,
+    pub comment_id: Option<String>,
     pub visible_at: DateTimeUtc,
     pub recorded_at: DateTimeUtc,
 }

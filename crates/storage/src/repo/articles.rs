@@ -522,6 +522,7 @@ async fn write_story(
                     &NewChange {
                         kind: ChangeEventKind::deleted(),
                         article: id,
+                        comment: None,
                         visible_at: at,
                         recorded_at: at,
                     },
@@ -547,6 +548,7 @@ fn published(article: ArticleId, published_at: Timestamp, at: Timestamp) -> NewC
     NewChange {
         kind: ChangeEventKind::published(),
         article,
+        comment: None,
         visible_at: published_at.max(at),
         recorded_at: at,
     }
@@ -565,6 +567,7 @@ async fn record_story_change(
     let event = |kind| NewChange {
         kind,
         article: id,
+        comment: None,
         visible_at: at,
         recorded_at: at,
     };

@@ -4,7 +4,7 @@
 //! appears when it happens and in order for a mirror holding a cursor.
 
 use dateline_domain::syndication::ChangeCursor;
-use dateline_domain::{ArticleId, ChangeEvent, ChangeEventKind, Page, Timestamp};
+use dateline_domain::{ArticleId, ChangeEvent, ChangeEventKind, CommentId, Page, Timestamp};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait as _};
 use sea_orm::{
     ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _, QueryOrder as _,
@@ -24,6 +24,8 @@ pub struct Changes<'db> {
 pub struct NewChange {
     pub kind: ChangeEventKind,
     pub article: ArticleId,
+    /// The comment a `comment.*` event is about.
+    pub comment: Option<CommentId>,
     /// When the event may be seen (a scheduled publication's time, else the write's).
     pub visible_at: Timestamp,
     pub recorded_at: Timestamp,
@@ -71,6 +73,7 @@ pub async fn record_changes(
     let row = |change: &NewChange| content_change::ActiveModel {
         kind: sea_orm::Set(change.kind.as_str().to_owned()),
         article_id: sea_orm::Set(change.article.to_string()),
+        comment_id: sea_orm::Set(change.comment.map(|id| id.to_string())),
         visible_at: sea_orm::Set(change.visible_at.as_datetime()),
         recorded_at: sea_orm::Set(change.recorded_at.as_datetime()),
         ..Default::default()
@@ -104,13 +107,16 @@ async fn enqueue_deliveries(
     seq: i64,
     webhooks: Vec<String>,
 ) -> Result<(), StorageError> {
-    let payload = serde_json::json!({
+    let mut payload = serde_json::json!({
         "id": format!("evt_{seq}"),
         "type": change.kind.as_str(),
         "articleId": change.article.to_string(),
         "occurredAt": change.visible_at.as_datetime().to_rfc3339(),
-    })
-    .to_string();
+    });
+    if let Some(comment) = change.comment {
+        payload["commentId"] = comment.to_string().into();
+    }
+    let payload = payload.to_string();
     let deliveries = webhooks
         .into_iter()
         .map(|webhook_id| webhook_delivery::ActiveModel {
@@ -186,6 +192,11 @@ fn event_from_row(row: &content_change::Model) -> Result<ChangeEvent, StorageErr
         seq: row.seq,
         kind: ChangeEventKind::parse(&row.kind)?,
         article: ArticleId::parse(&row.article_id)?,
+        comment: row
+            .comment_id
+            .as_deref()
+            .map(CommentId::parse)
+            .transpose()?,
         visible_at: row.visible_at.into(),
         recorded_at: row.recorded_at.into(),
     })
@@ -201,7 +212,9 @@ impl Changes<'_> {
         now: Timestamp,
     ) -> Result<Page<ChangeEvent, ChangeCursor>, StorageError> {
         let mut select = content_change::Entity::find()
-            .filter(content_change::Column::VisibleAt.lte(now.as_datetime()));
+            .filter(content_change::Column::VisibleAt.lte(now.as_datetime()))
+            // Readers cannot see a held comment, so neither may the public feed.
+            .filter(content_change::Column::Kind.ne(ChangeEventKind::COMMENT_HELD));
         if let Some(cursor) = after {
             let at = cursor.visible_at.as_datetime();
             select = select.filter(

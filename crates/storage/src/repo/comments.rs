@@ -13,8 +13,8 @@ use dateline_domain::comment::{
     CommentText, HoldReason, Nickname, ReactionKind, ReplyTarget, hidden_by_reports,
 };
 use dateline_domain::{
-    ArticleId, AuditEvent, Comment, CommentCursor, CommentId, CommentSort, CommentState, Commenter,
-    ModerationMode, SectionId, Timestamp, UserId,
+    ArticleId, AuditEvent, ChangeEventKind, Comment, CommentCursor, CommentId, CommentSort,
+    CommentState, Commenter, ModerationMode, SectionId, Timestamp, UserId,
 };
 use sea_orm::sea_query::{
     Alias, Condition, Expr, ExprTrait as _, OnConflict, Query, SelectStatement,
@@ -29,6 +29,7 @@ use crate::db::Database;
 use crate::entity::{article, audit_event, comment, comment_reaction, comment_report, section};
 use crate::error::StorageError;
 use crate::public::public_at;
+use crate::repo::changes::{NewChange, record_change};
 
 pub struct Comments<'db> {
     pub(crate) db: &'db Database,
@@ -334,9 +335,25 @@ impl Comments<'_> {
             created_at: comment.created_at.as_datetime(),
             edited_at: None,
         };
-        comment::ActiveModel::from(row)
-            .insert(&self.db.write)
-            .await?;
+        // The change feed and moderation tools' webhooks hear of it in the same transaction.
+        let kind = match comment.state {
+            CommentState::Held => ChangeEventKind::comment_held(),
+            _ => ChangeEventKind::comment_created(),
+        };
+        let txn = self.db.write.begin().await?;
+        comment::ActiveModel::from(row).insert(&txn).await?;
+        record_change(
+            &txn,
+            &NewChange {
+                kind,
+                article: comment.article_id,
+                comment: Some(comment.id),
+                visible_at: comment.created_at,
+                recorded_at: comment.created_at,
+            },
+        )
+        .await?;
+        txn.commit().await?;
         Ok(())
     }
 
