@@ -27,10 +27,6 @@ impl MigrationTrait for Migration {
                     article_id VARCHAR(40) PRIMARY KEY,
                     document TSVECTOR NOT NULL
                 )",
-                // Kept in the row (compressed) rather than TOASTed, so the table's size tells the
-                // planner what a scan really reads: with TOASTed vectors the heap looked tiny and a
-                // sequential scan (detoasting every vector) was preferred to the GIN index.
-                "ALTER TABLE search_documents ALTER COLUMN document SET STORAGE MAIN",
                 "CREATE INDEX idx_search_documents_document ON search_documents USING GIN (document)",
             ],
             _ => &[
