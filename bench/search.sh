@@ -10,22 +10,29 @@
 # Needs python3 (bench/rankings/latency.py) and, for PostgreSQL, a server on 127.0.0.1:5432 with
 # trust auth. The SQLite corpus is kept under target/bench-search/ between runs (delete it to seed
 # again); the PostgreSQL database dateline_bench_search is dropped at the end unless KEEP=1.
-# Settings: ARTICLES (100000), ENGINES ("sqlite postgres"), SECONDS (5 per measurement).
+# Settings: ARTICLES (100000), ENGINES ("sqlite postgres"), BENCH_SECONDS (5 per measurement),
+# PROFILE (release; "debug" for a quick run on an unoptimised build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ARTICLES="${ARTICLES:-100000}"
 ENGINES="${ENGINES:-sqlite postgres}"
-SECONDS_EACH="${SECONDS:-5}"
+SECONDS_EACH="${BENCH_SECONDS:-5}"
 WORK="$PWD/target/bench-search"
 PORT=18383
 PG_DB=dateline_bench_search
 PG_ADMIN="postgres://postgres@127.0.0.1:5432/postgres"
 mkdir -p "$WORK"
 
-cargo build --release --locked -q --bin dateline --example search-plan
-BIN="${CARGO_TARGET_DIR:-target}/release/dateline"
-PLAN="${CARGO_TARGET_DIR:-target}/release/examples/search-plan"
+PROFILE="${PROFILE:-release}"
+if [ "$PROFILE" = release ]; then
+  cargo build --release --locked -q --bin dateline --example search-plan
+else
+  cargo build --locked -q --bin dateline --example search-plan
+  WORK="$WORK-$PROFILE"; PG_DB="${PG_DB}_$PROFILE"; mkdir -p "$WORK"
+fi
+BIN="${CARGO_TARGET_DIR:-$PWD/target}/$PROFILE/dateline"
+PLAN="${CARGO_TARGET_DIR:-$PWD/target}/$PROFILE/examples/search-plan"
 
 # (label, query): a two-syllable noun, a three-syllable organisation, a word with a particle, two
 # words, and the commonest place name (the widest candidate set).
