@@ -192,16 +192,61 @@ pub struct SyndicationRuntime {
 
 impl SyndicationRuntime {
     pub fn new(settings: SyndicationSettings) -> Self {
-        let http = reqwest::Client::builder()
+        // reqwest's own TLS setup (used only if ours fails) looks for a process-wide provider;
+        // installing one twice is refused harmlessly.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let builder = reqwest::Client::builder()
             .timeout(settings.webhook_timeout)
-            .user_agent("Dateline-Webhooks/1")
-            .build()
-            .unwrap_or_default();
+            .user_agent("Dateline-Webhooks/1");
+        let http = match webhook_tls() {
+            Ok(tls) => builder.use_preconfigured_tls(tls),
+            Err(err) => {
+                tracing::error!(error = %err, "no TLS for webhooks: https receivers cannot be reached");
+                builder
+            }
+        }
+        .build()
+        .unwrap_or_else(|err| {
+            tracing::error!(error = %err, "webhook client: falling back to plain settings");
+            reqwest::Client::new()
+        });
         Self {
             limits: RateLimits::new(settings.anonymous_rate_per_minute),
             usage: UsageLog::default(),
             http,
             settings,
         }
+    }
+}
+
+/// TLS for webhook receivers: rustls with the ring provider (the one the database driver already
+/// uses) and the Mozilla root certificates compiled in, so https receivers work the same on every
+/// machine, with or without a system certificate store.
+fn webhook_tls() -> Result<rustls::ClientConfig, rustls::Error> {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    Ok(
+        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn webhooks_get_tls_with_the_compiled_in_roots() {
+        let tls = webhook_tls().unwrap();
+        assert!(tls.crypto_provider().cipher_suites.len() > 1);
+        let http = reqwest::Client::builder()
+            .use_preconfigured_tls(tls)
+            .build();
+        assert!(http.is_ok());
     }
 }
