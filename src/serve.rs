@@ -106,6 +106,7 @@ pub(crate) async fn serve(
     };
     let state =
         AppState::new(db.clone(), Arc::new(SystemClock), media, settings).with_editorial(editorial);
+    state.enable_response_cache(args.cache.settings())?;
     let flusher = ViewFlusher::start(state.clone(), args.view_flush_interval);
     let app = build_router(state);
 

@@ -5,6 +5,7 @@
 //! two surfaces cannot disagree. Errors are mapped to HTTP and GraphQL once, in `error`.
 
 pub mod auth;
+pub mod cache;
 pub mod editorial;
 pub mod error;
 pub mod events;
@@ -18,6 +19,7 @@ pub mod settings;
 pub mod state;
 pub mod views;
 
+pub use cache::{CacheKeys, CacheSettings};
 pub use error::ApiError;
 pub use media_store::{MediaStore, local_media_store, put_media_file};
 pub use router::build_router;

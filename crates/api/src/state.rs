@@ -2,11 +2,12 @@
 //! newsroom side's keys, login throttle, change announcements and rendering slots, and the view
 //! tracker.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use dateline_domain::{Clock, Timestamp};
 use dateline_storage::Database;
 
+use crate::cache::{CacheSettings, ResponseCache};
 use crate::editorial::{EditorialSettings, LoginThrottle};
 use crate::error::ApiError;
 use crate::events::{ContentChange, ContentEvents};
@@ -30,6 +31,8 @@ struct Inner {
     /// of starving requests.
     rendering: tokio::sync::Semaphore,
     views: ViewTracker,
+    /// The rendered-response cache and caching policy; set once, before serving.
+    cache: OnceLock<Arc<ResponseCache>>,
 }
 
 impl AppState {
@@ -46,6 +49,7 @@ impl AppState {
             rendering: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             ),
+            cache: OnceLock::new(),
         }))
     }
 
@@ -62,6 +66,7 @@ impl AppState {
             events: ContentEvents::default(),
             rendering: tokio::sync::Semaphore::new(shared.rendering.available_permits()),
             views: ViewTracker::new(&shared.settings.views),
+            cache: OnceLock::new(),
         });
         Self(Arc::new(Inner { editorial, ..inner }))
     }
@@ -113,5 +118,27 @@ impl AppState {
     /// were stored.
     pub async fn flush_views(&self) -> Result<u64, ApiError> {
         Ok(self.views().flush(self.db(), self.now()).await?)
+    }
+
+    /// Turns the response cache on with these settings and starts following changes to keep it
+    /// true. Call once, inside the runtime, before the first request; without it responses
+    /// still get validators and caching headers (default policy) but nothing is kept.
+    pub fn enable_response_cache(&self, settings: CacheSettings) -> Result<(), ApiError> {
+        let cache = Arc::new(ResponseCache::new(settings));
+        self.0
+            .cache
+            .set(Arc::clone(&cache))
+            .map_err(|_| ApiError::Internal("the response cache was already set up".into()))?;
+        if cache.is_enabled() {
+            crate::cache::start_sync(self, &cache);
+        }
+        Ok(())
+    }
+
+    /// The response cache (a policy-only one when none was enabled).
+    pub fn response_cache(&self) -> &ResponseCache {
+        self.0
+            .cache
+            .get_or_init(|| Arc::new(ResponseCache::new(CacheSettings::default())))
     }
 }

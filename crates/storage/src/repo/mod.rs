@@ -5,6 +5,7 @@ pub mod audit;
 pub mod authors;
 pub mod media;
 pub mod newsroom;
+pub mod schedule;
 pub mod sections;
 pub mod tags;
 pub mod users;
@@ -43,6 +44,10 @@ impl Database {
 
     pub fn article_views(&self) -> views::ArticleViews<'_> {
         views::ArticleViews { db: self }
+    }
+
+    pub fn schedule(&self) -> schedule::Schedule<'_> {
+        schedule::Schedule { db: self }
     }
 }
 
