@@ -375,3 +375,78 @@ async fn nothing_unpublished_reaches_a_cached_list() {
         );
     }
 }
+
+/// Two nodes over one PostgreSQL database: a write on one drops the other's cached copy through
+/// LISTEN/NOTIFY.
+#[tokio::test]
+async fn a_change_on_one_node_reaches_the_other_nodes_cache() {
+    let app = cached_app(Engine::Postgres).await;
+    let other = dateline_api::AppState::new(
+        app.db.clone(),
+        app.clock.clone(),
+        app.state.media().clone(),
+        app.state.settings().clone(),
+    );
+    other
+        .enable_response_cache(CacheSettings {
+            capacity_bytes: 8 << 20,
+            counts_ttl: std::time::Duration::from_secs(3_600),
+            ..CacheSettings::default()
+        })
+        .unwrap();
+    let other_node = dateline_api::build_router(other);
+    let read_other = |path: String| {
+        let router = other_node.clone();
+        async move {
+            let response = router
+                .oneshot(Request::get(path).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let body = http_body_util::BodyExt::collect(response.into_body())
+                .await
+                .unwrap()
+                .to_bytes();
+            serde_json::from_slice::<Value>(&body).unwrap()
+        }
+    };
+    let local = app.section("local", "지역").await;
+    let story = ArticleBuilder::new("첫 제목", &local)
+        .published_ago(Duration::hours(1))
+        .insert(&app)
+        .await;
+    let path = format!("/api/v1/articles/{}", story.id);
+    // Give the other node's listener a moment to start listening.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        read_other(path.clone()).await["data"]["headline"],
+        "첫 제목"
+    );
+    let statements = app.db.statements_run();
+    assert_eq!(
+        read_other(path.clone()).await["data"]["headline"],
+        "첫 제목"
+    );
+    assert_eq!(
+        app.db.statements_run(),
+        statements,
+        "the other node keeps its copy"
+    );
+
+    let edit = app
+        .as_editor()
+        .patch_json(&path, &json!({"headline": "고친 제목", "version": 1}))
+        .await;
+    assert_eq!(edit.status, 200);
+    let mut seen = String::new();
+    for _ in 0..50 {
+        seen = read_other(path.clone()).await["data"]["headline"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        if seen == "고친 제목" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(seen, "고친 제목");
+}
