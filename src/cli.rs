@@ -174,6 +174,8 @@ pub(crate) struct ServerArgs {
     pub(crate) anonymous_rate_limit: u32,
     #[command(flatten)]
     pub(crate) comments: CommentArgs,
+    #[command(flatten)]
+    pub(crate) cache: CacheArgs,
 }
 
 /// One trusted proxy: a CIDR range, or a single address.
@@ -318,4 +320,41 @@ fn parse_rate(input: &str) -> Result<(u32, u32), String> {
         return Err("rates must be above zero".into());
     }
     Ok((reader, address))
+}
+
+/// The rendered-response cache and the caching headers public GETs carry.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct CacheArgs {
+    /// Memory for rendered public responses, in MB (each kept with its br and gzip codings);
+    /// 0 keeps none (validators and caching headers still go out).
+    #[arg(long, env = "DATELINE_CACHE_MB", default_value_t = 128)]
+    pub(crate) cache_mb: u64,
+    /// `Cache-Control: max-age` on public responses: how long a browser reuses one unasked.
+    #[arg(long, env = "DATELINE_CACHE_MAX_AGE", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub(crate) cache_max_age: Duration,
+    /// `s-maxage`: how long a CDN keeps one (purge it by `Surrogate-Key` on change).
+    #[arg(long, env = "DATELINE_CACHE_S_MAXAGE", default_value = "60s", value_parser = humantime::parse_duration)]
+    pub(crate) cache_s_maxage: Duration,
+    /// `stale-while-revalidate`.
+    #[arg(long, env = "DATELINE_CACHE_STALE_WHILE_REVALIDATE", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub(crate) cache_stale_while_revalidate: Duration,
+    /// `stale-if-error`.
+    #[arg(long, env = "DATELINE_CACHE_STALE_IF_ERROR", default_value = "1day", value_parser = humantime::parse_duration)]
+    pub(crate) cache_stale_if_error: Duration,
+    /// The longest a response showing view counts is kept in memory.
+    #[arg(long, env = "DATELINE_CACHE_COUNTS_TTL", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub(crate) cache_counts_ttl: Duration,
+}
+
+impl CacheArgs {
+    pub(crate) fn settings(&self) -> dateline_api::CacheSettings {
+        dateline_api::CacheSettings {
+            capacity_bytes: self.cache_mb.saturating_mul(1 << 20),
+            max_age: self.cache_max_age,
+            s_maxage: self.cache_s_maxage,
+            stale_while_revalidate: self.cache_stale_while_revalidate,
+            stale_if_error: self.cache_stale_if_error,
+            counts_ttl: self.cache_counts_ttl,
+        }
+    }
 }

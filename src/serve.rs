@@ -114,6 +114,7 @@ pub(crate) async fn serve(
     let state = AppState::new(db.clone(), Arc::new(SystemClock), media, settings)
         .with_editorial(editorial)
         .with_comments(comments);
+    state.enable_response_cache(args.cache.settings())?;
     let flusher = ViewFlusher::start(state.clone(), args.view_flush_interval);
     let syndication =
         SyndicationWorker::start(state.clone(), state.settings().syndication.webhook_interval);

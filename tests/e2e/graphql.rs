@@ -174,6 +174,6 @@ on_both_engines! {
 
         let response = app.get("/graphql?query=%7B%20sections%20%7B%20slug%20%7D%20%7D").await;
         assert_eq!(response.status, 200);
-        assert_eq!(response.json(), json!({"data": {"sections": []}}));
+        assert_eq!(response.json()["data"], json!({"sections": []}));
     }
 }

@@ -9,6 +9,7 @@ mod harness;
 mod articles;
 mod auth;
 mod binary;
+mod cache;
 mod cli;
 mod comments;
 mod desks;

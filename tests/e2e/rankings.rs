@@ -345,13 +345,13 @@ on_both_engines! {
         let mutation = "mutation($id: ID!, $reader: String) { recordView(articleId: $id, readerId: $reader) }";
         for reader in ["a", "b", "a"] {
             let response = graphql_from_browser(&app, mutation, json!({"id": story.id.to_string(), "reader": reader})).await;
-            assert_eq!(response, json!({"data": {"recordView": true}}));
+            assert_eq!(response["data"], json!({"recordView": true}));
         }
         let response = graphql_from_browser(&app, mutation, json!({"id": draft.id.to_string(), "reader": "a"})).await;
         assert_eq!(response["errors"][0]["extensions"]["code"], "NOT_FOUND");
         // Without a User-Agent (as a script sends it): accepted, never counted.
         let response = app.graphql(mutation, json!({"id": story.id.to_string(), "reader": "c"})).await;
-        assert_eq!(response, json!({"data": {"recordView": true}}));
+        assert_eq!(response["data"], json!({"recordView": true}));
         let response = graphql_from_browser(&app, mutation, json!({"id": story.id.to_string(), "reader": ""})).await;
         assert_eq!(response["errors"][0]["extensions"]["code"], "BAD_REQUEST");
         assert_eq!(response["errors"][0]["extensions"]["field"], "readerId");

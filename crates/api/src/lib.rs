@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod comments;
+pub mod cache;
 pub mod editorial;
 pub mod error;
 pub mod events;
@@ -23,6 +24,7 @@ pub mod syndication_runtime;
 pub mod views;
 
 pub use comments::{CommentSettings, RateLimit};
+pub use cache::{CacheKeys, CacheSettings};
 pub use error::ApiError;
 pub use media_store::{MediaStore, local_media_store, put_media_file};
 pub use router::build_router;

@@ -15,6 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_scalar::{Scalar, Servable as _};
 
+use crate::cache;
 use crate::error::ApiError;
 use crate::graphql::{self, build_schema};
 use crate::rest::comments;
@@ -162,6 +163,11 @@ pub fn build_router(state: AppState) -> Router {
         crate::ratelimit::limit_public_reads,
     ))
     .layer(DefaultBodyLimit::max(max_body))
+    // Inside compression: public GETs leave already coded (br/gzip made once, kept).
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        cache::layer::public_responses,
+    ))
     .layer(CompressionLayer::new())
     .layer(
         CorsLayer::new()

@@ -2,12 +2,13 @@
 //! newsroom side's keys, login throttle, change announcements and rendering slots, and the view
 //! tracker.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use dateline_domain::{Clock, Timestamp};
 use dateline_storage::Database;
 
 use crate::comments::{CommentDesk, CommentSettings};
+use crate::cache::{CacheSettings, ResponseCache};
 use crate::editorial::{EditorialSettings, LoginThrottle};
 use crate::error::ApiError;
 use crate::events::{CommentChange, ContentChange, ContentEvents};
@@ -36,6 +37,8 @@ struct Inner {
     related: RelatedCache,
     syndication: SyndicationRuntime,
     comments: CommentDesk,
+    /// The rendered-response cache and caching policy; set once, before serving.
+    cache: OnceLock<Arc<ResponseCache>>,
 }
 
 impl AppState {
@@ -55,6 +58,7 @@ impl AppState {
             ),
             related: RelatedCache::default(),
             comments: CommentDesk::new(CommentSettings::default()),
+            cache: OnceLock::new(),
         }))
     }
 
@@ -93,6 +97,7 @@ impl AppState {
             related: RelatedCache::default(),
             syndication: SyndicationRuntime::new(shared.settings.syndication.clone()),
             comments: CommentDesk::new(shared.comments.settings().clone()),
+            cache: OnceLock::new(),
         })
     }
 
@@ -179,5 +184,27 @@ impl AppState {
     /// attempts were made.
     pub async fn deliver_webhooks(&self) -> Result<usize, ApiError> {
         crate::service::webhooks::deliver_due(self).await
+    }
+
+    /// Turns the response cache on with these settings and starts following changes to keep it
+    /// true. Call once, inside the runtime, before the first request; without it responses
+    /// still get validators and caching headers (default policy) but nothing is kept.
+    pub fn enable_response_cache(&self, settings: CacheSettings) -> Result<(), ApiError> {
+        let cache = Arc::new(ResponseCache::new(settings));
+        self.0
+            .cache
+            .set(Arc::clone(&cache))
+            .map_err(|_| ApiError::Internal("the response cache was already set up".into()))?;
+        if cache.is_enabled() {
+            crate::cache::start_sync(self, &cache);
+        }
+        Ok(())
+    }
+
+    /// The response cache (a policy-only one when none was enabled).
+    pub fn response_cache(&self) -> &ResponseCache {
+        self.0
+            .cache
+            .get_or_init(|| Arc::new(ResponseCache::new(CacheSettings::default())))
     }
 }

@@ -4,6 +4,8 @@
 //! writes queue in the process instead of failing with `SQLITE_BUSY`. PostgreSQL uses one pool
 //! for both.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use dateline_migrations::{Migrator, MigratorTrait as _};
@@ -25,6 +27,9 @@ pub struct Database {
     pub(crate) read: DatabaseConnection,
     pub(crate) write: DatabaseConnection,
     engine: Engine,
+    /// Statements run on either pool since connecting: tests hold the read path to a constant
+    /// number of queries with it.
+    statements: Arc<AtomicU64>,
 }
 
 /// How a database is opened.
@@ -50,17 +55,22 @@ impl Database {
             } else {
                 settings.max_connections.unwrap_or(8)
             };
-            let read = sea_orm::Database::connect(sqlite_options(url, readers)).await?;
+            let statements = Arc::default();
+            let mut read = sea_orm::Database::connect(sqlite_options(url, readers)).await?;
+            count_statements(&mut read, &statements);
             // An in-memory database exists once per connection: share it.
             let write = if in_memory {
                 read.clone()
             } else {
-                sea_orm::Database::connect(sqlite_options(url, 1)).await?
+                let mut write = sea_orm::Database::connect(sqlite_options(url, 1)).await?;
+                count_statements(&mut write, &statements);
+                write
             };
             Ok(Self {
                 read,
                 write,
                 engine: Engine::Sqlite,
+                statements,
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let mut options = ConnectOptions::new(url);
@@ -74,11 +84,14 @@ impl Database {
             if let Some(schema) = settings.schema {
                 options.set_schema_search_path(schema);
             }
-            let pool = sea_orm::Database::connect(options).await?;
+            let statements = Arc::default();
+            let mut pool = sea_orm::Database::connect(options).await?;
+            count_statements(&mut pool, &statements);
             Ok(Self {
                 read: pool.clone(),
                 write: pool,
                 engine: Engine::Postgres,
+                statements,
             })
         } else {
             Err(StorageError::Db(sea_orm::DbErr::Custom(format!(
@@ -89,6 +102,11 @@ impl Database {
 
     pub fn engine(&self) -> Engine {
         self.engine
+    }
+
+    /// How many statements this database has run since it was connected, on every pool.
+    pub fn statements_run(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     /// Brings the schema up to date.
@@ -122,6 +140,13 @@ impl Database {
             let _ = self.write.close().await;
         }
     }
+}
+
+fn count_statements(connection: &mut DatabaseConnection, counter: &Arc<AtomicU64>) {
+    let counter = Arc::clone(counter);
+    connection.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
 }
 
 fn sqlite_options(url: &str, connections: u32) -> ConnectOptions {

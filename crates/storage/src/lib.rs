@@ -8,11 +8,13 @@ mod convert;
 mod db;
 mod entity;
 mod error;
+mod notify;
 mod public;
 pub mod repo;
 
 pub use db::{ConnectSettings, Database, Engine};
 pub use error::StorageError;
+pub use notify::{ChangeListener, Heard};
 pub use repo::articles::{NewArticle, StoryWrite};
 pub use repo::changes::{NewChange, record_change, record_changes};
 pub use repo::comments::{CommentTarget, CommentUpdate, NewComment};

@@ -1,18 +1,33 @@
 //! Gives every error a request can fail with before it runs a stable `extensions.code`, as
 //! resolver errors already have: `GRAPHQL_PARSE_FAILED` for a syntax error and
-//! `GRAPHQL_VALIDATION_FAILED` for a query the schema refuses (unknown fields, wrong arguments,
-//! depth or complexity over the limits).
+//! `GRAPHQL_VALIDATION_FAILED` for a query the schema refuses (unknown fields, wrong arguments),
+//! `QUERY_TOO_DEEP` and `QUERY_TOO_COMPLEX` for one over the limits, and
+//! `PERSISTED_QUERY_NOT_FOUND` for a persisted-query hash this server has not seen (the client
+//! then sends the query with its hash).
 
 use std::sync::Arc;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
+    NextValidation,
 };
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{Request, ServerError, ServerResult, ValidationResult, Variables};
 
 pub(crate) const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
 pub(crate) const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+pub(crate) const TOO_DEEP: &str = "QUERY_TOO_DEEP";
+pub(crate) const TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
+pub(crate) const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
+/// A persisted-query extension that is malformed or whose hash does not match its query.
+pub(crate) const PERSISTED_QUERY_INVALID: &str = "PERSISTED_QUERY_INVALID";
+
+/// The messages async-graphql refuses over-limit queries with (validation/mod.rs).
+const TOO_DEEP_MESSAGE: &str = "Query is nested too deep.";
+const TOO_COMPLEX_MESSAGE: &str = "Query is too complex.";
+/// The message its persisted-queries extension answers an unknown hash with; Apollo clients
+/// match on it.
+const NOT_FOUND_MESSAGE: &str = "PersistedQueryNotFound";
 
 /// Installs the codes on a schema.
 pub(crate) struct ErrorCodes;
@@ -45,6 +60,22 @@ impl Extension for ErrorCodes {
             .map_err(|error| with_code(error, PARSE_FAILED))
     }
 
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        next.run(ctx, request).await.map_err(|error| {
+            let code = if error.message == NOT_FOUND_MESSAGE {
+                PERSISTED_QUERY_NOT_FOUND
+            } else {
+                PERSISTED_QUERY_INVALID
+            };
+            with_code(error, code)
+        })
+    }
+
     async fn validation(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -53,7 +84,14 @@ impl Extension for ErrorCodes {
         next.run(ctx).await.map_err(|errors| {
             errors
                 .into_iter()
-                .map(|error| with_code(error, VALIDATION_FAILED))
+                .map(|error| {
+                    let code = match error.message.as_str() {
+                        TOO_DEEP_MESSAGE => TOO_DEEP,
+                        TOO_COMPLEX_MESSAGE => TOO_COMPLEX,
+                        _ => VALIDATION_FAILED,
+                    };
+                    with_code(error, code)
+                })
                 .collect()
         })
     }

@@ -3,21 +3,28 @@
 //! Resolvers are thin: they call the same service functions as REST, and walk relations through
 //! DataLoaders so no query runs per item.
 
+mod cost;
 mod error_codes;
 pub(crate) mod loaders;
 pub mod mutation;
+pub(crate) mod preload;
 pub mod query;
 pub(crate) mod types;
 
 use async_graphql::dataloader::DataLoader;
+use async_graphql::extensions::apollo_persisted_queries::{
+    ApolloPersistedQueries, LruCacheStorage,
+};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{EmptySubscription, ErrorExtensions as _, Schema, SchemaBuilder};
 use async_graphql_axum::GraphQLRequest;
 use axum::Extension;
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
+use crate::cache::CacheKeys;
 use crate::error::ApiError;
 use crate::graphql::loaders::RelationLoader;
 use crate::graphql::mutation::Mutation;
@@ -29,6 +36,8 @@ use crate::views::reader::ReaderOrigin;
 const MAX_DEPTH: usize = 12;
 /// The most fields a query may cost; a 50-story page with relations costs well under this.
 const MAX_COMPLEXITY: usize = 5_000;
+/// How many persisted queries (parsed, by sha256) are remembered.
+const PERSISTED_QUERIES: usize = 1_024;
 
 pub type DatelineSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -37,6 +46,13 @@ fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .extension(error_codes::ErrorCodes)
+        .extension(cost::QueryCost {
+            max_depth: MAX_DEPTH,
+            max_complexity: MAX_COMPLEXITY,
+        })
+        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
+            PERSISTED_QUERIES,
+        )))
 }
 
 /// The schema, wired to the application.
@@ -67,16 +83,19 @@ pub(crate) async fn graphql_post(
             let request = request
                 .into_inner()
                 .data(Credentials::from_headers(&headers))
-                .data(origin);
+                .data(origin)
+                .data(preload::PageRelations::default());
             respond(&headers, &schema.execute(request).await)
         }
         Err(rejection) => request_error(&headers, &rejection.0.to_string()),
     }
 }
 
-/// `GET /graphql`: GraphiQL for a browser, otherwise a query from the URL. Mutations are not
-/// taken over GET, which must stay safe to cache and repeat.
+/// `GET /graphql`: GraphiQL for a browser, otherwise a query from the URL (or a persisted
+/// query's hash in `extensions`). Mutations are not taken over GET, which must stay safe to
+/// cache and repeat; a successful answer is cached like REST.
 pub(crate) async fn graphql_get(
+    State(state): State<AppState>,
     Extension(schema): Extension<DatelineSchema>,
     headers: HeaderMap,
     method: Method,
@@ -108,8 +127,57 @@ pub(crate) async fn graphql_get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    let request = request.data(Credentials::from_headers(&headers));
-    respond(&headers, &schema.execute(request).await)
+    let request = request
+        .data(Credentials::from_headers(&headers))
+        .data(preload::PageRelations::default());
+    let response = schema.execute(request).await;
+    let mut http = respond(&headers, &response);
+    if response.errors.is_empty() && response.http_headers.is_empty() {
+        cache_keys(&state, &response.data).attach(&mut http);
+    }
+    http
+}
+
+/// A GraphQL answer's keys: the ids inside it, and `graphql` (its list membership is not
+/// traced, so any change to the public set drops it). Kept no longer than view counts and
+/// rankings stay fresh, since any field might show them.
+fn cache_keys(state: &AppState, data: &async_graphql::Value) -> CacheKeys {
+    let mut ids = Vec::new();
+    ids_in(data, &mut ids);
+    let mut keys = CacheKeys::new();
+    keys.graphql()
+        .fresh_for(state.response_cache().settings().counts_ttl)
+        .fresh_for(state.settings().views.ranking_cache_ttl);
+    for id in &ids {
+        keys.named(id);
+    }
+    keys
+}
+
+/// The prefixed ids (stories, sections, authors, tags) anywhere in an answer: its surrogate
+/// keys.
+fn ids_in(value: &async_graphql::Value, found: &mut Vec<String>) {
+    match value {
+        async_graphql::Value::String(text)
+            if dateline_domain::ArticleId::parse(text).is_ok()
+                || dateline_domain::SectionId::parse(text).is_ok()
+                || dateline_domain::AuthorId::parse(text).is_ok()
+                || dateline_domain::TagId::parse(text).is_ok() =>
+        {
+            found.push(text.clone());
+        }
+        async_graphql::Value::List(items) => {
+            for item in items {
+                ids_in(item, found);
+            }
+        }
+        async_graphql::Value::Object(fields) => {
+            for field in fields.values() {
+                ids_in(field, found);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The request's `Authorization` header, for resolvers that need a signed-in account. Public

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse as _, Response};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::cache::CacheKeys;
 use crate::error::{ApiError, Problem};
 use crate::rest::dto::{ArticleList, ArticleResponse, Item, PageInfo};
 use crate::rest::extract::{ApiPath, ApiQuery, parse_flag, parse_number};
@@ -58,7 +59,7 @@ pub(crate) async fn list_articles(
     State(state): State<AppState>,
     audience: Audience,
     ApiQuery(params): ApiQuery<ListArticlesParams>,
-) -> Result<Json<ArticleList>, ApiError> {
+) -> Result<Response, ApiError> {
     let with_body = match params.include.as_deref() {
         None | Some("") => false,
         Some("body") => true,
@@ -83,10 +84,21 @@ pub(crate) async fn list_articles(
         },
     )
     .await?;
+    let filters = [
+        page.filter.section.map(|id| id.to_string()),
+        page.filter.tag.map(|id| id.to_string()),
+        page.filter.author.map(|id| id.to_string()),
+    ];
     let records = articles::with_relations(&state, page.articles).await?;
     audience.record_served(&state, &records);
+    let mut keys = CacheKeys::new();
+    keys.story_list(filters.iter().flatten().map(String::as_str))
+        .fresh_for(state.response_cache().settings().counts_ttl);
+    for record in &records {
+        keys.record(record);
+    }
     let settings = state.settings();
-    Ok(Json(ArticleList {
+    let mut response = Json(ArticleList {
         data: records
             .iter()
             .map(|record| {
@@ -98,7 +110,10 @@ pub(crate) async fn list_articles(
             next_cursor: page.next.map(|cursor| cursor.encode()),
             limit: page.size.get(),
         },
-    }))
+    })
+    .into_response();
+    keys.attach(&mut response);
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -146,6 +161,11 @@ pub(crate) async fn find_article(
             header::CACHE_CONTROL,
             HeaderValue::from_static("private, no-store"),
         );
+    } else {
+        let mut keys = CacheKeys::new();
+        keys.record(&record)
+            .fresh_for(state.response_cache().settings().counts_ttl);
+        keys.attach(&mut response);
     }
     Ok(response)
 }

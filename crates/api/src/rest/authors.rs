@@ -2,7 +2,9 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::response::{IntoResponse as _, Response};
 
+use crate::cache::CacheKeys;
 use crate::error::{ApiError, Problem};
 use crate::rest::dto::{AuthorPage, AuthorResponse, Item, MediaResponse};
 use crate::rest::extract::ApiPath;
@@ -23,16 +25,19 @@ use crate::state::AppState;
 pub(crate) async fn find_author(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
-) -> Result<Json<Item<AuthorPage>>, ApiError> {
+) -> Result<Response, ApiError> {
     let author = authors::find_author(&state, &slug).await?;
     let photo = match author.photo_id {
         Some(id) => state.db().media().find(id).await?,
         None => None,
     };
-    Ok(Json(Item {
+    let mut response = Json(Item {
         data: AuthorPage {
             author: AuthorResponse::new(&author, true),
             photo: photo.map(|media| MediaResponse::new(state.settings(), &media)),
         },
-    }))
+    })
+    .into_response();
+    CacheKeys::new().author(author.id).attach(&mut response);
+    Ok(response)
 }

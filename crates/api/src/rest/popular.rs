@@ -2,11 +2,13 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::response::{IntoResponse as _, Response};
 use chrono::{DateTime, FixedOffset};
 use dateline_domain::Window;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::cache::CacheKeys;
 use crate::error::{ApiError, Problem};
 use crate::rest::dto::ArticleResponse;
 use crate::rest::extract::{ApiQuery, parse_number};
@@ -61,7 +63,7 @@ pub(crate) struct PopularResponse {
 pub(crate) async fn popular(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<PopularParams>,
-) -> Result<Json<PopularResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let window = params
         .window
         .as_deref()
@@ -76,7 +78,13 @@ pub(crate) async fn popular(
     )
     .await?;
     let settings = state.settings();
-    Ok(Json(PopularResponse {
+    let mut keys = CacheKeys::new();
+    keys.fresh_for(settings.views.ranking_cache_ttl)
+        .fresh_for(state.response_cache().settings().counts_ttl);
+    for entry in &ranking.entries {
+        keys.record(&entry.record);
+    }
+    let mut response = Json(PopularResponse {
         data: ranking
             .entries
             .iter()
@@ -88,5 +96,8 @@ pub(crate) async fn popular(
             .collect(),
         window: ranking.window.as_str(),
         generated_at: settings.local_time(ranking.generated_at),
-    }))
+    })
+    .into_response();
+    keys.attach(&mut response);
+    Ok(response)
 }

@@ -3,11 +3,13 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse as _, Response};
 use dateline_domain::SectionNode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::Principal;
+use crate::cache::CacheKeys;
 use crate::error::{ApiError, Problem};
 use crate::rest::dto::{Item, SectionResponse};
 use crate::rest::extract::{ApiJson, ApiPath};
@@ -21,16 +23,18 @@ use crate::state::AppState;
     tag = "sections",
     responses((status = 200, description = "Top-level sections with their subsections", body = Item<Vec<SectionResponse>>))
 )]
-pub(crate) async fn list_sections(
-    State(state): State<AppState>,
-) -> Result<Json<Item<Vec<SectionResponse>>>, ApiError> {
+pub(crate) async fn list_sections(State(state): State<AppState>) -> Result<Response, ApiError> {
     let tree = sections::section_tree(&state).await?;
-    Ok(Json(Item {
+    let mut response = Json(Item {
         data: tree
             .iter()
             .map(|node| SectionResponse::new(node, None))
-            .collect(),
-    }))
+            .collect::<Vec<_>>(),
+    })
+    .into_response();
+    // Every desk's name is in the tree; `sections` goes with any change to one.
+    CacheKeys::new().section_tree().attach(&mut response);
+    Ok(response)
 }
 
 /// One section with its parent and subsections. Its stories are at `/api/v1/articles?section=…`.
@@ -47,11 +51,15 @@ pub(crate) async fn list_sections(
 pub(crate) async fn find_section(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
-) -> Result<Json<Item<SectionResponse>>, ApiError> {
+) -> Result<Response, ApiError> {
     let (node, parent) = sections::find_section(&state, &slug).await?;
-    Ok(Json(Item {
+    let mut response = Json(Item {
         data: SectionResponse::new(&node, parent.as_ref()),
-    }))
+    })
+    .into_response();
+    // It shows its parent and subsections: part of the tree.
+    CacheKeys::new().section_tree().attach(&mut response);
+    Ok(response)
 }
 
 /// A desk to add, or the changes to one.

@@ -2,7 +2,9 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::response::{IntoResponse as _, Response};
 
+use crate::cache::CacheKeys;
 use crate::error::{ApiError, Problem};
 use crate::rest::dto::{Item, TagResponse};
 use crate::rest::extract::ApiPath;
@@ -23,9 +25,12 @@ use crate::state::AppState;
 pub(crate) async fn find_tag(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
-) -> Result<Json<Item<TagResponse>>, ApiError> {
+) -> Result<Response, ApiError> {
     let tag = tags::find_tag(&state, &slug).await?;
-    Ok(Json(Item {
+    let mut response = Json(Item {
         data: TagResponse::from(&tag),
-    }))
+    })
+    .into_response();
+    CacheKeys::new().tag(tag.id).attach(&mut response);
+    Ok(response)
 }

@@ -8,6 +8,7 @@ pub mod comments;
 pub mod media;
 pub mod newsroom;
 pub mod partners;
+pub mod schedule;
 pub mod search;
 pub mod sections;
 pub mod sitemaps;
@@ -69,6 +70,10 @@ impl Database {
 
     pub fn comments(&self) -> comments::Comments<'_> {
         comments::Comments { db: self }
+    }
+
+    pub fn schedule(&self) -> schedule::Schedule<'_> {
+        schedule::Schedule { db: self }
     }
 }
 

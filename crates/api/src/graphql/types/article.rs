@@ -6,6 +6,7 @@ use dateline_domain::Article;
 
 use crate::error::{ApiError, GraphqlResult as _};
 use crate::graphql::loaders::{BylineOf, TagsOf};
+use crate::graphql::preload::preloaded;
 use crate::graphql::types::author::AuthorObject;
 use crate::graphql::types::body::BodyBlock;
 use crate::graphql::types::comment::{CommentConnection, CommentCountOf, CommentSortInput};
@@ -67,6 +68,9 @@ impl ArticleObject {
 
     /// The primary section.
     async fn section(&self, ctx: &Context<'_>) -> Result<Option<SectionObject>> {
+        if let Some(record) = preloaded(ctx, self.0.id) {
+            return Ok(record.section.clone().map(SectionObject));
+        }
         let section = loader(ctx)
             .load_one(self.0.section_id)
             .await
@@ -76,6 +80,9 @@ impl ArticleObject {
 
     /// The byline, in order.
     async fn authors(&self, ctx: &Context<'_>) -> Result<Vec<AuthorObject>> {
+        if let Some(record) = preloaded(ctx, self.0.id) {
+            return Ok(record.authors.iter().cloned().map(AuthorObject).collect());
+        }
         let authors = loader(ctx)
             .load_one(BylineOf(self.0.id))
             .await
@@ -88,6 +95,9 @@ impl ArticleObject {
     }
 
     async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<TagObject>> {
+        if let Some(record) = preloaded(ctx, self.0.id) {
+            return Ok(record.tags.iter().cloned().map(TagObject).collect());
+        }
         let tags = loader(ctx)
             .load_one(TagsOf(self.0.id))
             .await
@@ -103,6 +113,9 @@ impl ArticleObject {
         let Some(id) = self.0.lead_image_id else {
             return Ok(None);
         };
+        if let Some(record) = preloaded(ctx, self.0.id) {
+            return Ok(record.lead_image.clone().map(MediaObject));
+        }
         let media = loader(ctx).load_one(id).await.map_err(load_failed)?;
         Ok(media.map(MediaObject))
     }
@@ -155,6 +168,9 @@ impl ArticleObject {
 
     /// Views of all time, as of the last flush (every few seconds).
     async fn view_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        if let Some(record) = preloaded(ctx, self.0.id) {
+            return Ok(record.view_count);
+        }
         let views = loader(ctx)
             .load_one(ViewCountOf(self.0.id))
             .await

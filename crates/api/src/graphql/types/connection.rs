@@ -3,6 +3,7 @@
 use async_graphql::{Context, Object, Result, SimpleObject};
 
 use crate::error::GraphqlResult as _;
+use crate::graphql::preload::{load_page, selects_relations};
 use crate::graphql::types::app;
 use crate::graphql::types::article::ArticleObject;
 use crate::service::articles::{ArticlePage, count_articles};
@@ -53,19 +54,26 @@ impl ArticleConnection {
 
 #[Object(name = "ArticleConnection")]
 impl ArticleConnection {
-    async fn edges(&self) -> Vec<ArticleEdge> {
-        self.0
+    async fn edges(&self, ctx: &Context<'_>) -> Result<Vec<ArticleEdge>> {
+        if selects_relations(&ctx.look_ahead().field("node")) {
+            load_page(ctx, &self.0.articles).await?;
+        }
+        Ok(self
+            .0
             .articles
             .iter()
             .map(|article| ArticleEdge {
                 cursor: Self::cursor_of(article),
                 node: ArticleObject(article.clone()),
             })
-            .collect()
+            .collect())
     }
 
-    async fn nodes(&self) -> Vec<ArticleObject> {
-        self.0.articles.iter().cloned().map(ArticleObject).collect()
+    async fn nodes(&self, ctx: &Context<'_>) -> Result<Vec<ArticleObject>> {
+        if selects_relations(&ctx.look_ahead()) {
+            load_page(ctx, &self.0.articles).await?;
+        }
+        Ok(self.0.articles.iter().cloned().map(ArticleObject).collect())
     }
 
     async fn page_info(&self) -> PageInfo {

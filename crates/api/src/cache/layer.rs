@@ -1,0 +1,393 @@
+//! The middleware every request passes: for a public GET it adds the validator and caching
+//! headers, answers `304` to a matching `If-None-Match`, negotiates br/gzip, and serves or fills
+//! the cache for responses that carry [`CacheKeys`]. Other requests pass untouched.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse as _, Response};
+use chrono::Duration as ChronoDuration;
+use dateline_domain::Timestamp;
+
+use crate::cache::encoding::{Coding, Encoded};
+use crate::cache::store::Entry;
+use crate::cache::{CacheKeys, CacheSettings, ResponseCache};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The largest body rendered into memory for a validator; bigger ones (there are none on the
+/// public JSON paths) pass as they are.
+const MAX_RENDERED: usize = 16 << 20;
+/// How often a read retries after finding its entry made stale by a change meanwhile.
+const ATTEMPTS: usize = 3;
+
+/// Paths whose answers may be kept. Media files carry their own validators and never change.
+fn is_cacheable_path(path: &str) -> bool {
+    (path.starts_with("/api/v1/")
+        || path == "/graphql"
+        || path.starts_with("/feeds/")
+        || path.starts_with("/sitemap"))
+        && !path.starts_with("/api/v1/media")
+}
+
+/// A request whose answer depends on who sends it: never shared, never kept. Cookies are not
+/// among the signs: Dateline reads none, and a site's analytics cookies would otherwise defeat
+/// the cache.
+fn is_personal(parts: &Parts) -> bool {
+    parts.headers.contains_key(header::AUTHORIZATION)
+        || parts.headers.contains_key("x-api-key")
+        || parts
+            .uri
+            .query()
+            .is_some_and(|query| query.split('&').any(|pair| pair.starts_with("preview=")))
+}
+
+/// A response as rendered by its handler, before validators and coding.
+struct Rendered {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+    keys: Option<CacheKeys>,
+}
+
+pub(crate) async fn public_responses(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let is_read = matches!(*request.method(), Method::GET | Method::HEAD);
+    if !is_read || request.headers().contains_key(header::UPGRADE) {
+        return next.run(request).await;
+    }
+    let cache = state.response_cache();
+    let (parts, body) = request.into_parts();
+    let coding = Coding::negotiate(&parts.headers);
+    let condition = parts
+        .headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let vary = vary_for(parts.uri.path());
+    let personal = is_personal(&parts);
+
+    if cache.is_enabled() && !personal && is_cacheable_path(parts.uri.path()) {
+        let key = cache_key(&parts);
+        for _ in 0..ATTEMPTS {
+            let fill = fill(
+                &state,
+                cache,
+                Request::from_parts(parts.clone(), Body::empty()),
+                next.clone(),
+            );
+            match cache.get_or_fill(&key, fill).await {
+                Ok(entry) => {
+                    let now = state.now();
+                    if cache.is_current(&entry, now) {
+                        return from_entry(
+                            cache.settings(),
+                            &entry,
+                            coding,
+                            condition.as_deref(),
+                            vary,
+                            now,
+                        );
+                    }
+                    cache.forget(&key).await;
+                }
+                Err(rendered) => {
+                    let rendered = match Arc::try_unwrap(rendered) {
+                        Ok(rendered) => rendered,
+                        Err(shared) => shared.duplicate(),
+                    };
+                    return finish(
+                        cache.settings(),
+                        rendered,
+                        coding,
+                        condition.as_deref(),
+                        vary,
+                        state.now(),
+                    );
+                }
+            }
+        }
+    }
+
+    let response = next.run(Request::from_parts(parts, body)).await;
+    if personal {
+        return private(response);
+    }
+    if !is_bufferable(&response) {
+        return response;
+    }
+    match render(response).await {
+        Ok(rendered) => finish(
+            cache.settings(),
+            rendered,
+            coding,
+            condition.as_deref(),
+            vary,
+            state.now(),
+        ),
+        Err(response) => response,
+    }
+}
+
+impl Rendered {
+    fn duplicate(&self) -> Self {
+        Self {
+            status: self.status,
+            headers: self.headers.clone(),
+            body: self.body.clone(),
+            keys: self.keys.clone(),
+        }
+    }
+}
+
+/// Renders the response for a missed key. It is kept only when it is a `200` carrying
+/// [`CacheKeys`] and not marked private; otherwise it goes back to the waiting readers as is.
+async fn fill(
+    state: &AppState,
+    cache: &ResponseCache,
+    request: Request,
+    next: Next,
+) -> Result<Arc<Entry>, Rendered> {
+    let generation = cache.generation();
+    let now = state.now();
+    let lift = cache.next_lift(state.db(), now).await;
+    let response = next.run(request).await;
+    let rendered = match render(response).await {
+        Ok(rendered) => rendered,
+        Err(response) => {
+            // Unreadable bodies do not happen for rendered JSON; answer with the error status.
+            return Err(Rendered {
+                status: response.status(),
+                headers: HeaderMap::new(),
+                body: Bytes::new(),
+                keys: None,
+            });
+        }
+    };
+    let (Ok(lift), Some(keys)) = (lift, rendered.keys.as_ref()) else {
+        return Err(rendered);
+    };
+    if rendered.status != StatusCode::OK || is_marked_private(&rendered.headers) {
+        return Err(rendered);
+    }
+    let ttl_end = keys
+        .ttl()
+        .map(|ttl| now.plus(ChronoDuration::from_std(ttl).unwrap_or(ChronoDuration::zero())));
+    let fresh_until = match (lift, ttl_end) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    if fresh_until.is_some_and(|until| until <= now) {
+        // Already due (a zero TTL): serve it, keep nothing.
+        return Err(rendered);
+    }
+    let keys = keys.clone();
+    Ok(Arc::new(Entry::new(
+        rendered.status,
+        rendered.headers,
+        Encoded::all(rendered.body),
+        keys,
+        fresh_until,
+        generation,
+    )))
+}
+
+/// The key a response is kept under: path and query, parameters sorted so their order does not
+/// split the cache; GraphQL also by the media type asked for (it changes the answer).
+fn cache_key(parts: &Parts) -> String {
+    let mut pairs: Vec<&str> = parts
+        .uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .collect();
+    pairs.sort_unstable();
+    let mut key = format!("{}?{}", parts.uri.path(), pairs.join("&"));
+    if parts.uri.path() == "/graphql" {
+        key.push('#');
+        key.push_str(
+            parts
+                .headers
+                .get(header::ACCEPT)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default(),
+        );
+    }
+    key
+}
+
+fn vary_for(path: &str) -> &'static str {
+    if path == "/graphql" {
+        "Accept-Encoding, Accept"
+    } else {
+        "Accept-Encoding"
+    }
+}
+
+fn is_marked_private(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CACHE_CONTROL)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.contains("no-store") || value.contains("private"))
+}
+
+/// Files, streams and answers that already carry a validator or a coding pass untouched.
+fn is_bufferable(response: &Response) -> bool {
+    let headers = response.headers();
+    let streaming_or_binary = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|kind| kind.starts_with("text/event-stream") || kind.starts_with("image/"));
+    response.status() == StatusCode::OK
+        && !streaming_or_binary
+        && !headers.contains_key(header::ETAG)
+        && !headers.contains_key(header::CONTENT_ENCODING)
+        && !is_marked_private(headers)
+}
+
+async fn render(response: Response) -> Result<Rendered, Response> {
+    let (mut parts, body) = response.into_parts();
+    let keys = parts.extensions.remove::<CacheKeys>();
+    match axum::body::to_bytes(body, MAX_RENDERED).await {
+        Ok(body) => {
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Ok(Rendered {
+                status: parts.status,
+                headers: parts.headers,
+                body,
+                keys,
+            })
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "a response body could not be read");
+            Err(ApiError::Internal(err.to_string()).into_response())
+        }
+    }
+}
+
+/// An answer that depends on its reader: no shared cache may keep it.
+fn private(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("private, no-store"));
+    response
+}
+
+/// A rendered response not kept: validator, coding and headers, computed for this reader only.
+fn finish(
+    settings: &CacheSettings,
+    rendered: Rendered,
+    coding: Coding,
+    condition: Option<&str>,
+    vary: &'static str,
+    now: Timestamp,
+) -> Response {
+    if rendered.status != StatusCode::OK || is_marked_private(&rendered.headers) {
+        let mut response = (rendered.status, rendered.body).into_response();
+        *response.headers_mut() = rendered.headers;
+        return response;
+    }
+    let entry = Entry::new(
+        rendered.status,
+        rendered.headers,
+        Encoded::one(rendered.body, coding),
+        rendered.keys.clone().unwrap_or_default(),
+        None,
+        0,
+    );
+    let shared = rendered.keys.is_some();
+    respond(settings, &entry, shared, coding, condition, vary, now)
+}
+
+fn from_entry(
+    settings: &CacheSettings,
+    entry: &Entry,
+    coding: Coding,
+    condition: Option<&str>,
+    vary: &'static str,
+    now: Timestamp,
+) -> Response {
+    respond(settings, entry, true, coding, condition, vary, now)
+}
+
+/// The answer for one reader: `304` when its copy is current, else the body in its coding.
+fn respond(
+    settings: &CacheSettings,
+    entry: &Entry,
+    shared: bool,
+    coding: Coding,
+    condition: Option<&str>,
+    vary: &'static str,
+    now: Timestamp,
+) -> Response {
+    let (body, sent_coding, tag) = entry.body.pick(coding);
+    let not_modified = condition.is_some_and(|condition| entry.body.matches(condition));
+    let mut response = if not_modified {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut response = Response::new(Body::from(body));
+        *response.status_mut() = entry.status;
+        response.headers_mut().clone_from(&entry.headers);
+        if let Some(coding) = sent_coding.header() {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+        }
+        response
+    };
+    let headers = response.headers_mut();
+    if let Ok(tag) = HeaderValue::from_str(&tag) {
+        headers.insert(header::ETAG, tag);
+    }
+    headers.insert(header::VARY, HeaderValue::from_static(vary));
+    let cache_control = if shared {
+        public_policy(settings, entry, now)
+    } else {
+        // Nothing names what is inside, so nobody could purge it: ask every time (cheaply,
+        // with the validator).
+        "no-cache".to_owned()
+    };
+    if !headers.contains_key(header::CACHE_CONTROL)
+        && let Ok(value) = HeaderValue::from_str(&cache_control)
+    {
+        headers.insert(header::CACHE_CONTROL, value);
+    }
+    if shared {
+        let keys: Vec<&str> = entry.keys.iter().collect();
+        if let Ok(value) = HeaderValue::from_str(&keys.join(" ")) {
+            headers.insert("surrogate-key", value);
+        }
+    }
+    response
+}
+
+/// `public, max-age, s-maxage, stale-while-revalidate, stale-if-error`, shortened so that no
+/// cache keeps the answer past its freshness here (a scheduled story's lift, a ranking's TTL).
+fn public_policy(settings: &CacheSettings, entry: &Entry, now: Timestamp) -> String {
+    let mut max_age = settings.max_age.as_secs();
+    let mut s_maxage = settings.s_maxage.as_secs();
+    let mut bound = entry.keys.ttl().map(|ttl| ttl.as_secs());
+    if let Some(until) = entry.fresh_until {
+        let left =
+            u64::try_from((until.as_datetime() - now.as_datetime()).num_seconds()).unwrap_or(0);
+        bound = Some(bound.map_or(left, |b| b.min(left)));
+    }
+    if let Some(bound) = bound {
+        max_age = max_age.min(bound);
+        s_maxage = s_maxage.min(bound);
+    }
+    format!(
+        "public, max-age={max_age}, s-maxage={s_maxage}, stale-while-revalidate={}, stale-if-error={}",
+        settings.stale_while_revalidate.as_secs(),
+        settings.stale_if_error.as_secs()
+    )
+}

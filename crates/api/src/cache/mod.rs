@@ -1,0 +1,242 @@
+//! The read path's cache: public responses kept rendered (and compressed) in memory, named by
+//! the stories, sections, authors, tags and lists inside them, and dropped exactly when a change
+//! names one of those keys.
+//!
+//! A handler opts in by attaching [`CacheKeys`] to its response; the [`layer`] middleware does the
+//! rest for every public GET: the strong `ETag`, `304` on `If-None-Match`, `Cache-Control`,
+//! `Surrogate-Key`, `Vary`, br/gzip negotiation, and — when the response carries keys — keeping
+//! it. Invalidation listens to the change bus (and, on PostgreSQL, to the other nodes through
+//! LISTEN/NOTIFY): see [`sync`].
+
+mod encoding;
+pub(crate) mod layer;
+mod store;
+mod sync;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use axum::response::Response;
+use dateline_domain::{ArticleId, AuthorId, SectionId, TagId};
+
+use crate::events::{ChangeKind, ContentChange};
+use crate::service::articles::ArticleRecord;
+
+pub use store::ResponseCache;
+pub(crate) use sync::start as start_sync;
+
+/// How the cache and the HTTP caching headers behave.
+#[derive(Debug, Clone)]
+pub struct CacheSettings {
+    /// The most bytes of rendered responses kept in memory; zero keeps none (headers still go
+    /// out).
+    pub capacity_bytes: u64,
+    /// `max-age`: how long a browser may reuse a response without asking.
+    pub max_age: Duration,
+    /// `s-maxage`: how long a shared cache (CDN) may; purge it with `Surrogate-Key`.
+    pub s_maxage: Duration,
+    /// `stale-while-revalidate`.
+    pub stale_while_revalidate: Duration,
+    /// `stale-if-error`.
+    pub stale_if_error: Duration,
+    /// The longest a response showing view counts is kept here (counts change without any
+    /// write to announce it).
+    pub counts_ttl: Duration,
+}
+
+impl Default for CacheSettings {
+    fn default() -> Self {
+        Self {
+            capacity_bytes: 0,
+            max_age: Duration::from_secs(10),
+            s_maxage: Duration::from_secs(60),
+            stale_while_revalidate: Duration::from_secs(30),
+            stale_if_error: Duration::from_secs(86_400),
+            counts_ttl: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The list every public story list belongs to: any change in who is public touches it.
+const LATEST: &str = "latest";
+/// The section tree.
+const SECTIONS: &str = "sections";
+/// GraphQL answers: their list membership is not traced field by field, so any change to the
+/// public set drops them (decision 0501).
+const GRAPHQL: &str = "graphql";
+
+/// What a response shows, as surrogate keys: a story's, section's, author's or tag's id for its
+/// data, `latest` and `list:<id>` for list membership. A response carrying this extension is
+/// kept by the cache and sent with `Surrogate-Key`.
+#[derive(Debug, Clone, Default)]
+pub struct CacheKeys {
+    keys: BTreeSet<String>,
+    /// Kept no longer than this (view counts, rankings).
+    fresh_for: Option<Duration>,
+}
+
+impl CacheKeys {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The response shows this story's data.
+    pub fn story(&mut self, id: ArticleId) -> &mut Self {
+        self.keys.insert(id.to_string());
+        self
+    }
+
+    pub fn section(&mut self, id: SectionId) -> &mut Self {
+        self.keys.insert(id.to_string());
+        self
+    }
+
+    pub fn author(&mut self, id: AuthorId) -> &mut Self {
+        self.keys.insert(id.to_string());
+        self
+    }
+
+    pub fn tag(&mut self, id: TagId) -> &mut Self {
+        self.keys.insert(id.to_string());
+        self
+    }
+
+    /// The response is a list of public stories: `latest`, plus `list:<id>` for each section,
+    /// tag or author it is filtered by (pass their ids as text).
+    pub fn story_list<'a>(&mut self, filters: impl IntoIterator<Item = &'a str>) -> &mut Self {
+        self.keys.insert(LATEST.to_owned());
+        for filter in filters {
+            self.keys.insert(format!("list:{filter}"));
+        }
+        self
+    }
+
+    /// The response is the section tree.
+    pub fn section_tree(&mut self) -> &mut Self {
+        self.keys.insert(SECTIONS.to_owned());
+        self
+    }
+
+    /// A GraphQL answer.
+    pub(crate) fn graphql(&mut self) -> &mut Self {
+        self.keys.insert(GRAPHQL.to_owned());
+        self
+    }
+
+    /// A key named by its text, for ids met in a rendered answer.
+    pub(crate) fn named(&mut self, key: &str) -> &mut Self {
+        self.keys.insert(key.to_owned());
+        self
+    }
+
+    /// The story and everything its presentation shows (section, bylines, tags).
+    pub fn record(&mut self, record: &ArticleRecord) -> &mut Self {
+        self.story(record.article.id);
+        self.section(record.article.section_id);
+        for author in &record.authors {
+            self.author(author.id);
+        }
+        for tag in &record.tags {
+            self.tag(tag.id);
+        }
+        self
+    }
+
+    /// The response may not be kept longer than `ttl` (it shows counts or rankings that move
+    /// without any write).
+    pub fn fresh_for(&mut self, ttl: Duration) -> &mut Self {
+        self.fresh_for = Some(self.fresh_for.map_or(ttl, |kept| kept.min(ttl)));
+        self
+    }
+
+    /// Puts the keys on a response for the cache layer.
+    pub fn attach(&self, response: &mut Response) {
+        response.extensions_mut().insert(self.clone());
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> {
+        self.keys.iter().map(String::as_str)
+    }
+
+    pub(crate) fn ttl(&self) -> Option<Duration> {
+        self.fresh_for
+    }
+}
+
+/// The keys a change makes stale. A story not yet public (created, submitted) is in no public
+/// response, so only its own key goes; any other story change may move it into or out of lists.
+pub(crate) fn stale_keys(change: &ContentChange) -> Vec<String> {
+    let mut keys = Vec::new();
+    if change.kind == ChangeKind::SectionChanged {
+        keys.extend(change.sections.iter().map(ToString::to_string));
+        keys.push(SECTIONS.to_owned());
+        keys.push(GRAPHQL.to_owned());
+        return keys;
+    }
+    if let Some(article) = change.article {
+        keys.push(article.to_string());
+    }
+    if matches!(change.kind, ChangeKind::Created | ChangeKind::Submitted) {
+        return keys;
+    }
+    keys.push(LATEST.to_owned());
+    keys.push(GRAPHQL.to_owned());
+    let filters = change
+        .sections
+        .iter()
+        .map(ToString::to_string)
+        .chain(change.tags.iter().map(ToString::to_string))
+        .chain(change.authors.iter().map(ToString::to_string));
+    keys.extend(filters.map(|id| format!("list:{id}")));
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use dateline_domain::Timestamp;
+
+    use super::*;
+
+    fn change(kind: ChangeKind) -> ContentChange {
+        ContentChange {
+            kind,
+            article: Some(ArticleId::generate()),
+            sections: vec![SectionId::generate()],
+            tags: vec![TagId::generate()],
+            authors: vec![AuthorId::generate()],
+            published_at: None,
+            at: Timestamp::parse_rfc3339("2026-12-01T09:00:00+09:00")
+                .unwrap_or_else(|_| unreachable!()),
+        }
+    }
+
+    #[test]
+    fn a_draft_change_names_only_its_story() {
+        let change = change(ChangeKind::Created);
+        assert_eq!(
+            stale_keys(&change),
+            vec![change.article.map(|id| id.to_string()).unwrap_or_default()]
+        );
+    }
+
+    #[test]
+    fn publishing_names_the_lists_the_story_joins() {
+        let change = change(ChangeKind::Published);
+        let keys = stale_keys(&change);
+        assert!(keys.contains(&LATEST.to_owned()));
+        assert!(keys.contains(&format!("list:{}", change.sections[0])));
+        assert!(keys.contains(&format!("list:{}", change.tags[0])));
+        assert!(keys.contains(&format!("list:{}", change.authors[0])));
+        // The section's own data did not change: items merely in that section stay.
+        assert!(!keys.contains(&change.sections[0].to_string()));
+    }
+
+    #[test]
+    fn renaming_a_section_names_the_section_and_the_tree() {
+        let mut change = change(ChangeKind::SectionChanged);
+        change.article = None;
+        let keys = stale_keys(&change);
+        assert!(keys.contains(&change.sections[0].to_string()));
+        assert!(keys.contains(&SECTIONS.to_owned()));
+    }
+}

@@ -1,0 +1,298 @@
+//! The rendered responses kept in memory, the reverse index from keys to the responses holding
+//! them, and the generations that keep a response filled before a change from being served
+//! after it.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::http::{HeaderMap, StatusCode};
+use dateline_domain::Timestamp;
+use dateline_storage::Database;
+use moka::notification::RemovalCause;
+
+use crate::cache::encoding::Encoded;
+use crate::cache::{CacheKeys, CacheSettings};
+
+/// One kept response.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    pub(crate) status: StatusCode,
+    /// The handler's headers (content type and any other), without length or coding.
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Encoded,
+    pub(crate) keys: CacheKeys,
+    /// Not served at or after this moment: the next scheduled lift, or the end of a short TTL.
+    pub(crate) fresh_until: Option<Timestamp>,
+    /// The generation when its rendering began: a key invalidated later makes it stale.
+    filled_at: u64,
+    /// The latest generation it was found current at (skips the key check until the next
+    /// invalidation).
+    checked_at: AtomicU64,
+}
+
+impl Entry {
+    pub(crate) fn new(
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Encoded,
+        keys: CacheKeys,
+        fresh_until: Option<Timestamp>,
+        filled_at: u64,
+    ) -> Self {
+        Self {
+            status,
+            headers,
+            body,
+            keys,
+            fresh_until,
+            filled_at,
+            checked_at: AtomicU64::new(filled_at),
+        }
+    }
+
+    fn weight(&self, key: &str) -> u32 {
+        let keys: usize = self.keys.iter().map(str::len).sum();
+        u32::try_from(key.len() + keys + self.body.weight() + 256).unwrap_or(u32::MAX)
+    }
+}
+
+/// Which cache entries hold each key.
+type ReverseIndex = Arc<Mutex<HashMap<String, HashSet<String>>>>;
+
+/// Generations: every invalidation takes the next number and stamps the keys it names.
+#[derive(Debug, Default)]
+struct Generations {
+    /// The generation each invalidated key was last invalidated at.
+    keys: HashMap<String, u64>,
+    /// Everything filled before this generation is stale (after a lost notice).
+    cleared: u64,
+}
+
+/// The rendered-response cache and the caching policy it serves with. Without a capacity it
+/// keeps nothing, but the policy (headers) still applies.
+pub struct ResponseCache {
+    settings: CacheSettings,
+    entries: Option<moka::future::Cache<String, Arc<Entry>>>,
+    index: ReverseIndex,
+    generation: AtomicU64,
+    generations: Mutex<Generations>,
+    /// The next scheduled lift: `None` until looked up again, `Some(None)` when nothing waits.
+    lift: tokio::sync::Mutex<Option<Option<Timestamp>>>,
+    /// This node's name on the LISTEN/NOTIFY channel, so it skips its own notices.
+    pub(crate) node: String,
+}
+
+impl std::fmt::Debug for ResponseCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseCache")
+            .field("settings", &self.settings)
+            .field(
+                "entries",
+                &self.entries.as_ref().map(moka::future::Cache::entry_count),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl ResponseCache {
+    pub fn new(settings: CacheSettings) -> Self {
+        let index = ReverseIndex::default();
+        let entries = (settings.capacity_bytes > 0).then(|| {
+            let index = Arc::clone(&index);
+            moka::future::Cache::builder()
+                .max_capacity(settings.capacity_bytes)
+                .weigher(|key: &String, entry: &Arc<Entry>| entry.weight(key))
+                .eviction_listener(move |key: Arc<String>, entry: Arc<Entry>, cause| {
+                    // A replacement registered its own keys already.
+                    if cause != RemovalCause::Replaced {
+                        unindex(&index, &key, &entry.keys);
+                    }
+                })
+                .build()
+        });
+        Self {
+            settings,
+            entries,
+            index,
+            generation: AtomicU64::new(0),
+            generations: Mutex::default(),
+            lift: tokio::sync::Mutex::new(None),
+            node: format!("{:016x}", rand::random::<u64>()),
+        }
+    }
+
+    pub fn settings(&self) -> &CacheSettings {
+        &self.settings
+    }
+
+    pub(crate) fn is_enabled(&self) -> bool {
+        self.entries.is_some()
+    }
+
+    /// The generation a rendering starting now belongs to.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// The entry under `key`, or the one `fill` renders; concurrent misses on a key wait for one
+    /// rendering. `fill` answers `Err` with a response that must not be kept; every waiter gets
+    /// it.
+    pub(crate) async fn get_or_fill<F, E>(&self, key: &str, fill: F) -> Result<Arc<Entry>, Arc<E>>
+    where
+        F: Future<Output = Result<Arc<Entry>, E>>,
+        E: Send + Sync + 'static,
+    {
+        let Some(entries) = &self.entries else {
+            return fill.await.map_err(Arc::new);
+        };
+        let key = key.to_owned();
+        let index = Arc::clone(&self.index);
+        let registered = key.clone();
+        entries
+            .try_get_with(key, async move {
+                let entry = fill.await?;
+                // Indexed before it can be found, so an invalidation cannot miss it.
+                let mut index = index.lock().unwrap_or_else(PoisonError::into_inner);
+                for name in entry.keys.iter() {
+                    index
+                        .entry(name.to_owned())
+                        .or_default()
+                        .insert(registered.clone());
+                }
+                Ok(entry)
+            })
+            .await
+    }
+
+    /// Whether `entry` may still be served at `now`.
+    pub(crate) fn is_current(&self, entry: &Entry, now: Timestamp) -> bool {
+        if entry.fresh_until.is_some_and(|until| now >= until) {
+            return false;
+        }
+        let generation = self.generation();
+        if entry.checked_at.load(Ordering::Acquire) == generation {
+            return true;
+        }
+        let generations = self
+            .generations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if entry.filled_at < generations.cleared {
+            return false;
+        }
+        let invalidated = entry.keys.iter().any(|name| {
+            generations
+                .keys
+                .get(name)
+                .is_some_and(|&at| at > entry.filled_at)
+        });
+        if !invalidated {
+            entry.checked_at.store(generation, Ordering::Release);
+        }
+        !invalidated
+    }
+
+    /// Drops one entry (found stale on reading).
+    pub(crate) async fn forget(&self, key: &str) {
+        if let Some(entries) = &self.entries {
+            entries.invalidate(key).await;
+        }
+    }
+
+    /// Drops every response holding any of `keys`, and no other.
+    pub(crate) async fn invalidate<'a>(&self, keys: impl IntoIterator<Item = &'a str>) {
+        let keys: Vec<&str> = keys.into_iter().collect();
+        {
+            let mut generations = self
+                .generations
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let next = self.generation() + 1;
+            for name in &keys {
+                generations.keys.insert((*name).to_owned(), next);
+            }
+            self.generation.store(next, Ordering::SeqCst);
+        }
+        let Some(entries) = &self.entries else {
+            return;
+        };
+        let doomed: HashSet<String> = {
+            let mut index = self.index.lock().unwrap_or_else(PoisonError::into_inner);
+            keys.iter()
+                .filter_map(|name| index.remove(*name))
+                .flatten()
+                .collect()
+        };
+        for key in doomed {
+            entries.invalidate(&key).await;
+        }
+    }
+
+    /// Drops everything (a change may have been missed).
+    pub(crate) async fn clear(&self) {
+        {
+            let mut generations = self
+                .generations
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let next = self.generation() + 1;
+            generations.keys.clear();
+            generations.cleared = next;
+            self.generation.store(next, Ordering::SeqCst);
+        }
+        *self.lift.lock().await = None;
+        if let Some(entries) = &self.entries {
+            entries.invalidate_all();
+            self.index
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clear();
+        }
+    }
+
+    /// Forgets the next scheduled lift, so the next rendering looks it up again.
+    pub(crate) async fn forget_lift(&self) {
+        *self.lift.lock().await = None;
+    }
+
+    /// The next moment an approved story goes public by itself, after `now`.
+    pub(crate) async fn next_lift(
+        &self,
+        db: &Database,
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>, dateline_storage::StorageError> {
+        let mut lift = self.lift.lock().await;
+        if let Some(known) = *lift
+            && known.is_none_or(|at| at > now)
+        {
+            return Ok(known);
+        }
+        let next = db.schedule().next_lift(now).await?;
+        *lift = Some(next);
+        Ok(next)
+    }
+
+    /// How many responses are kept (after pending maintenance).
+    pub async fn kept(&self) -> u64 {
+        match &self.entries {
+            Some(entries) => {
+                entries.run_pending_tasks().await;
+                entries.entry_count()
+            }
+            None => 0,
+        }
+    }
+}
+
+fn unindex(index: &ReverseIndex, key: &str, keys: &CacheKeys) {
+    let mut index = index.lock().unwrap_or_else(PoisonError::into_inner);
+    for name in keys.iter() {
+        if let Some(holders) = index.get_mut(name) {
+            holders.remove(key);
+            if holders.is_empty() {
+                index.remove(name);
+            }
+        }
+    }
+}
