@@ -5,8 +5,8 @@
 //! two surfaces cannot disagree. Errors are mapped to HTTP and GraphQL once, in `error`.
 
 pub mod auth;
-pub mod comments;
 pub mod cache;
+pub mod comments;
 pub mod editorial;
 pub mod error;
 pub mod events;
@@ -23,8 +23,8 @@ pub mod syndication;
 pub mod syndication_runtime;
 pub mod views;
 
-pub use comments::{CommentSettings, RateLimit};
 pub use cache::{CacheKeys, CacheSettings};
+pub use comments::{CommentSettings, RateLimit};
 pub use error::ApiError;
 pub use media_store::{MediaStore, local_media_store, put_media_file};
 pub use router::build_router;

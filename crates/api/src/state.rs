@@ -7,8 +7,8 @@ use std::sync::{Arc, OnceLock};
 use dateline_domain::{Clock, Timestamp};
 use dateline_storage::Database;
 
-use crate::comments::{CommentDesk, CommentSettings};
 use crate::cache::{CacheSettings, ResponseCache};
+use crate::comments::{CommentDesk, CommentSettings};
 use crate::editorial::{EditorialSettings, LoginThrottle};
 use crate::error::ApiError;
 use crate::events::{CommentChange, ContentChange, ContentEvents};

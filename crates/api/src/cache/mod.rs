@@ -173,6 +173,18 @@ pub(crate) fn stale_keys(change: &ContentChange) -> Vec<String> {
         keys.push(GRAPHQL.to_owned());
         return keys;
     }
+    match (change.kind, change.article) {
+        // A held comment is in no public answer until an editor approves it.
+        (ChangeKind::CommentHeld, _) => return keys,
+        // A comment shows on its story's comment list and in GraphQL's commentCount; the story
+        // and the lists it is in do not change.
+        (ChangeKind::CommentCreated | ChangeKind::CommentChanged, Some(article)) => {
+            keys.push(format!("comments:{article}"));
+            keys.push(GRAPHQL.to_owned());
+            return keys;
+        }
+        _ => {}
+    }
     if let Some(article) = change.article {
         keys.push(article.to_string());
     }

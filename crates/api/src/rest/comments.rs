@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Principal, authenticate};
+use crate::cache::CacheKeys;
 use crate::error::{ApiError, Problem};
 use crate::rest::dto::Item;
 use crate::rest::extract::{ApiJson, ApiPath, ApiQuery, parse_flag, parse_number};
@@ -158,7 +159,7 @@ pub(crate) async fn list_comments(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     ApiQuery(params): ApiQuery<ListCommentsParams>,
-) -> Result<Json<CommentList>, ApiError> {
+) -> Result<Response, ApiError> {
     let page = comments::list_comments(
         &state,
         &id,
@@ -172,7 +173,7 @@ pub(crate) async fn list_comments(
     )
     .await?;
     let settings = state.settings();
-    Ok(Json(CommentList {
+    let mut response = Json(CommentList {
         data: page
             .comments
             .iter()
@@ -184,7 +185,16 @@ pub(crate) async fn list_comments(
             picks_first: page.picks_first,
             closed: page.closed,
         },
-    }))
+    })
+    .into_response();
+    // A comment written or moderated on this story drops it; reactions move counts without an
+    // announcement, so it is kept briefly.
+    let mut keys = CacheKeys::new();
+    keys.named(&format!("comments:{id}"))
+        .named(&id)
+        .fresh_for(state.response_cache().settings().counts_ttl);
+    keys.attach(&mut response);
+    Ok(response)
 }
 
 /// A new comment. Without an account: nickname and password. Signed in: under the byline.

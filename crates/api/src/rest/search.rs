@@ -3,9 +3,11 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::response::{IntoResponse as _, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::cache::CacheKeys;
 use crate::error::{ApiError, Problem};
 use crate::rest::dto::{ArticleResponse, PageInfo};
 use crate::rest::extract::{ApiPath, ApiQuery, parse_number};
@@ -71,7 +73,7 @@ pub(crate) struct SearchResults {
 pub(crate) async fn search(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<SearchParams>,
-) -> Result<Json<SearchResults>, ApiError> {
+) -> Result<Response, ApiError> {
     let page = search::search(
         &state,
         SearchRequest {
@@ -91,8 +93,14 @@ pub(crate) async fn search(
         .map(|found| (found.article, (found.snippet, found.hit.score)))
         .unzip();
     let records = with_relations(&state, articles).await?;
+    // Any change to the public stories may change what matches, as it does any list.
+    let mut keys = CacheKeys::new();
+    keys.story_list([]);
+    for record in &records {
+        keys.record(record);
+    }
     let settings = state.settings();
-    Ok(Json(SearchResults {
+    let mut response = Json(SearchResults {
         data: records
             .iter()
             .zip(found)
@@ -106,7 +114,10 @@ pub(crate) async fn search(
             next_cursor: page.next.map(|cursor| cursor.encode()),
             limit: page.size.get(),
         },
-    }))
+    })
+    .into_response();
+    keys.attach(&mut response);
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -140,16 +151,24 @@ pub(crate) async fn related(
     State(state): State<AppState>,
     ApiPath(id_or_slug): ApiPath<String>,
     ApiQuery(params): ApiQuery<RelatedParams>,
-) -> Result<Json<RelatedList>, ApiError> {
+) -> Result<Response, ApiError> {
     let limit = related::parse_limit(parse_number("limit", params.limit.as_deref())?)?;
     let story = find_article(&state, &id_or_slug).await?;
     let stories = related::related(&state, &story, limit).await?;
     let records = with_relations(&state, stories).await?;
+    let mut keys = CacheKeys::new();
+    keys.story_list([]).story(story.id);
+    for record in &records {
+        keys.record(record);
+    }
     let settings = state.settings();
-    Ok(Json(RelatedList {
+    let mut response = Json(RelatedList {
         data: records
             .iter()
             .map(|record| ArticleResponse::new(settings, record, false))
             .collect(),
-    }))
+    })
+    .into_response();
+    keys.attach(&mut response);
+    Ok(response)
 }

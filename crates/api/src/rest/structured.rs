@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse as _, Response};
 
+use crate::cache::CacheKeys;
 use crate::error::{ApiError, Problem};
 use crate::rest::extract::ApiPath;
 use crate::service::articles;
@@ -57,12 +58,14 @@ pub(crate) async fn json_ld(
 ) -> Result<Response, ApiError> {
     let record = record(&state, &audience, &id_or_slug).await?;
     let document = structured::json_ld(state.settings(), &record);
-    Ok(json(
+    let mut response = json(
         &headers,
         "application/ld+json",
         &document,
         audience.partner().is_some(),
-    ))
+    );
+    CacheKeys::new().record(&record).attach(&mut response);
+    Ok(response)
 }
 
 /// The story as an IPTC ninjs 2.0 document; with `X-Api-Key`, the body only with full-text
@@ -87,10 +90,12 @@ pub(crate) async fn ninjs(
     let record = record(&state, &audience, &id_or_slug).await?;
     audience.record_served(&state, std::slice::from_ref(&record));
     let document = structured::ninjs(state.settings(), &record, &audience);
-    Ok(json(
+    let mut response = json(
         &headers,
         "application/json",
         &document,
         audience.partner().is_some(),
-    ))
+    );
+    CacheKeys::new().record(&record).attach(&mut response);
+    Ok(response)
 }

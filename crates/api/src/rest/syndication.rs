@@ -9,6 +9,7 @@ use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 use utoipa::IntoParams;
 
+use crate::cache::CacheKeys;
 use crate::error::{ApiError, Problem};
 use crate::rest::extract::{ApiPath, ApiQuery};
 use crate::service::audience::Audience;
@@ -64,11 +65,14 @@ pub(crate) async fn latest_feed(
         },
     )
     .await?;
-    Ok(document(
-        &headers,
-        format.content_type(),
-        format.render(&feed),
-        audience.partner().is_some(),
+    Ok(listing(
+        document(
+            &headers,
+            format.content_type(),
+            format.render(&feed),
+            audience.partner().is_some(),
+        ),
+        None,
     ))
 }
 
@@ -106,11 +110,14 @@ pub(crate) async fn section_feed(
         },
     )
     .await?;
-    Ok(document(
-        &headers,
-        format.content_type(),
-        format.render(&feed),
-        audience.partner().is_some(),
+    Ok(listing(
+        document(
+            &headers,
+            format.content_type(),
+            format.render(&feed),
+            audience.partner().is_some(),
+        ),
+        None,
     ))
 }
 
@@ -126,7 +133,7 @@ pub(crate) async fn sitemap_index(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let xml = sitemaps::index(&state).await?;
-    Ok(document(&headers, XML, xml, false))
+    Ok(listing(document(&headers, XML, xml, false), None))
 }
 
 /// One article sitemap: `/sitemaps/articles-1.xml` holds the newest 50,000 public stories.
@@ -152,7 +159,7 @@ pub(crate) async fn article_sitemap(
         .filter(|number| *number >= 1)
         .ok_or_else(|| ApiError::not_found(format!("no sitemap {file:?}")))?;
     let xml = sitemaps::articles(&state, number).await?;
-    Ok(document(&headers, XML, xml, false))
+    Ok(listing(document(&headers, XML, xml, false), None))
 }
 
 /// The Google News sitemap: public stories of the last 48 hours.
@@ -167,10 +174,29 @@ pub(crate) async fn news_sitemap(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let xml = sitemaps::news(&state).await?;
-    Ok(document(&headers, XML, xml, false))
+    // Stories leave the 48-hour window with no write to announce it.
+    Ok(listing(
+        document(&headers, XML, xml, false),
+        Some(NEWS_SITEMAP_FRESHNESS),
+    ))
 }
 
 const XML: &str = "application/xml; charset=utf-8";
+
+/// How long a kept news sitemap may go on listing a story past its 48 hours.
+const NEWS_SITEMAP_FRESHNESS: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A feed or sitemap answer, kept by the response cache as a list of the public stories: any
+/// change to who is public, or to a public story, drops it.
+fn listing(mut response: Response, fresh_for: Option<std::time::Duration>) -> Response {
+    let mut keys = CacheKeys::new();
+    keys.story_list([]);
+    if let Some(ttl) = fresh_for {
+        keys.fresh_for(ttl);
+    }
+    keys.attach(&mut response);
+    response
+}
 
 /// A rendered document with its content type and a strong `ETag` over its bytes; 304 when the
 /// client already holds it.
