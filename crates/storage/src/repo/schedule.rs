@@ -2,7 +2,6 @@
 //! own, with no write to announce it.
 
 use dateline_domain::Timestamp;
-use dateline_domain::visibility::PUBLIC_STATUSES;
 use sea_orm::prelude::DateTimeUtc;
 use sea_orm::{
     ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
@@ -11,6 +10,7 @@ use sea_orm::{
 use crate::db::Database;
 use crate::entity::article;
 use crate::error::StorageError;
+use crate::public::public_status;
 
 pub struct Schedule<'a> {
     pub(crate) db: &'a Database,
@@ -23,7 +23,7 @@ impl Schedule<'_> {
         let next = article::Entity::find()
             .select_only()
             .column(article::Column::PublishedAt)
-            .filter(article::Column::Status.is_in(PUBLIC_STATUSES.map(|status| status.as_str())))
+            .filter(public_status())
             .filter(article::Column::PublishedAt.gt(now.as_datetime()))
             .order_by_asc(article::Column::PublishedAt)
             .into_tuple::<Option<DateTimeUtc>>()
