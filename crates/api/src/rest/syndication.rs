@@ -16,6 +16,7 @@ use crate::service::audience::Audience;
 use crate::service::sitemaps;
 use crate::service::syndication::{self, FeedRequest, FeedScope, feed_limit, split_feed_file};
 use crate::state::AppState;
+use crate::syndication::FeedFormat;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -53,27 +54,15 @@ pub(crate) async fn latest_feed(
     if name != "latest" {
         return Err(ApiError::not_found(format!("no feed {file:?}")));
     }
-    let limit = feed_limit(params.limit.as_deref())?;
-    let feed = syndication::feed(
+    feed_response(
         &state,
         &audience,
-        FeedRequest {
-            scope: FeedScope::Latest,
-            format,
-            cursor: params.cursor.as_deref(),
-            limit,
-        },
+        &headers,
+        FeedScope::Latest,
+        format,
+        &params,
     )
-    .await?;
-    Ok(listing(
-        document(
-            &headers,
-            format.content_type(),
-            format.render(&feed),
-            audience.partner().is_some(),
-        ),
-        None,
-    ))
+    .await
 }
 
 /// One section's latest public stories (its subsections' included), in any of the three
@@ -98,27 +87,15 @@ pub(crate) async fn section_feed(
     ApiQuery(params): ApiQuery<FeedParams>,
 ) -> Result<Response, ApiError> {
     let (slug, format) = split_feed_file(&file)?;
-    let limit = feed_limit(params.limit.as_deref())?;
-    let feed = syndication::feed(
+    feed_response(
         &state,
         &audience,
-        FeedRequest {
-            scope: FeedScope::Section(slug),
-            format,
-            cursor: params.cursor.as_deref(),
-            limit,
-        },
+        &headers,
+        FeedScope::Section(slug),
+        format,
+        &params,
     )
-    .await?;
-    Ok(listing(
-        document(
-            &headers,
-            format.content_type(),
-            format.render(&feed),
-            audience.partner().is_some(),
-        ),
-        None,
-    ))
+    .await
 }
 
 /// The sitemap index: one article sitemap per 50,000 public stories, and the news sitemap.
@@ -182,6 +159,37 @@ pub(crate) async fn news_sitemap(
 }
 
 const XML: &str = "application/xml; charset=utf-8";
+
+/// One page of a feed in its format, for the audience asking.
+async fn feed_response(
+    state: &AppState,
+    audience: &Audience,
+    headers: &HeaderMap,
+    scope: FeedScope<'_>,
+    format: FeedFormat,
+    params: &FeedParams,
+) -> Result<Response, ApiError> {
+    let feed = syndication::feed(
+        state,
+        audience,
+        FeedRequest {
+            scope,
+            format,
+            cursor: params.cursor.as_deref(),
+            limit: feed_limit(params.limit.as_deref())?,
+        },
+    )
+    .await?;
+    Ok(listing(
+        document(
+            headers,
+            format.content_type(),
+            format.render(&feed),
+            audience.partner().is_some(),
+        ),
+        None,
+    ))
+}
 
 /// How long a kept news sitemap may go on listing a story past its 48 hours.
 const NEWS_SITEMAP_FRESHNESS: std::time::Duration = std::time::Duration::from_secs(60);

@@ -5,7 +5,7 @@
 use dateline_domain::{ArticleId, Slug, Timestamp};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait as _};
 use sea_orm::{
-    ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, Select,
 };
 
 use crate::entity::article;
@@ -69,20 +69,7 @@ impl Articles<'_> {
         limit: u64,
         now: Timestamp,
     ) -> Result<Vec<SitemapEntry>, StorageError> {
-        let mut select = article::Entity::find().filter(public_at(now));
-        if let Some((at, id)) = after {
-            let at = at.as_datetime();
-            select = select.filter(
-                Condition::all()
-                    .add(Expr::col(article::Column::PublishedAt).gte(at))
-                    .add(
-                        Condition::any()
-                            .add(Expr::col(article::Column::PublishedAt).gt(at))
-                            .add(Expr::col(article::Column::Id).gt(id.to_string())),
-                    ),
-            );
-        }
-        let select = select
+        let select = public_after(after, now)
             .order_by_asc(article::Column::PublishedAt)
             .order_by_asc(article::Column::Id)
             .limit(limit);
@@ -102,20 +89,7 @@ impl Articles<'_> {
         limit: u64,
         now: Timestamp,
     ) -> Result<Option<(Timestamp, ArticleId)>, StorageError> {
-        let mut select = article::Entity::find().filter(public_at(now));
-        if let Some((at, id)) = after {
-            let at = at.as_datetime();
-            select = select.filter(
-                Condition::all()
-                    .add(Expr::col(article::Column::PublishedAt).gte(at))
-                    .add(
-                        Condition::any()
-                            .add(Expr::col(article::Column::PublishedAt).gt(at))
-                            .add(Expr::col(article::Column::Id).gt(id.to_string())),
-                    ),
-            );
-        }
-        let keys: Vec<(Option<chrono::DateTime<chrono::Utc>>, String)> = select
+        let keys: Vec<(Option<chrono::DateTime<chrono::Utc>>, String)> = public_after(after, now)
             .select_only()
             .column(article::Column::PublishedAt)
             .column(article::Column::Id)
@@ -154,4 +128,22 @@ impl Articles<'_> {
             .map(entry)
             .collect()
     }
+}
+
+/// Public stories strictly after `after` in oldest-first (published_at, id) order.
+fn public_after(after: Option<(Timestamp, ArticleId)>, now: Timestamp) -> Select<article::Entity> {
+    let select = article::Entity::find().filter(public_at(now));
+    let Some((at, id)) = after else {
+        return select;
+    };
+    let at = at.as_datetime();
+    select.filter(
+        Condition::all()
+            .add(Expr::col(article::Column::PublishedAt).gte(at))
+            .add(
+                Condition::any()
+                    .add(Expr::col(article::Column::PublishedAt).gt(at))
+                    .add(Expr::col(article::Column::Id).gt(id.to_string())),
+            ),
+    )
 }
