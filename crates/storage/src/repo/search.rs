@@ -153,10 +153,7 @@ fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
 fn probe_text(backend: DbBackend, probe: &Probe, finding: bool) -> String {
     match backend {
         DbBackend::Postgres => {
-            let hangul = probe
-                .phrase
-                .iter()
-                .all(|token| token.chars().any(|c| !c.is_ascii()));
+            let hangul = probe.phrase.iter().all(|token| !token.is_ascii());
             let weights: String = if finding && hangul {
                 String::new()
             } else {
