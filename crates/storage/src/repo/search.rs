@@ -145,15 +145,16 @@ fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
 /// The engine's text for one probe. Probe tokens hold only Hangul syllables, ASCII lowercase
 /// letters and digits (the domain's tokenizer guarantees it), so quoting them is enough.
 ///
-/// `finding`: the probe decides which stories are found rather than how they score. On
-/// PostgreSQL a probe of Hangul tokens then drops its weight restriction: bigrams occur only in
-/// the headline and body (A, D) and marks, prefixed `w`/`s`, only in the mark columns (B, C), so
-/// the restriction changes no answer, while without it (and without a phrase) the GIN index
-/// answers alone instead of rechecking — detoasting — every matching story's vector.
+/// `finding`: the probe decides which stories are found rather than how they score. A probe of
+/// Hangul tokens then drops its column restriction: bigrams occur only in the headline and body
+/// and marks, prefixed `w`/`s`, only in the mark columns, so the restriction changes no answer,
+/// while without it PostgreSQL's GIN index answers a word alone instead of rechecking
+/// (detoasting) every matching story's vector, and FTS5 need not read position lists to learn
+/// the column.
 fn probe_text(backend: DbBackend, probe: &Probe, finding: bool) -> String {
+    let hangul = probe.phrase.iter().all(|token| !token.is_ascii());
     match backend {
         DbBackend::Postgres => {
-            let hangul = probe.phrase.iter().all(|token| !token.is_ascii());
             let weights: String = if finding && hangul {
                 String::new()
             } else {
@@ -187,7 +188,11 @@ fn probe_text(backend: DbBackend, probe: &Probe, finding: bool) -> String {
                     IndexColumn::Body => "body",
                 })
                 .collect();
-            format!("{{{}}} : \"{}\"", columns.join(" "), probe.phrase.join(" "))
+            if finding && hangul {
+                format!("\"{}\"", probe.phrase.join(" "))
+            } else {
+                format!("{{{}}} : \"{}\"", columns.join(" "), probe.phrase.join(" "))
+            }
         }
     }
 }
