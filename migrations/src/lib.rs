@@ -13,6 +13,7 @@ mod m20261201_000004_create_article_revisions;
 mod m20261201_000005_create_audit_events;
 mod m20261202_000001_create_article_views;
 mod m20261203_000001_create_search_index;
+mod m20261203_000002_index_article_visibility;
 mod m20261206_000001_add_not_for_syndication;
 mod m20261206_000002_create_partners;
 mod m20261206_000003_create_content_changes;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000004_create_webhooks::Migration),
             Box::new(m20261208_000001_create_comments::Migration),
             Box::new(m20261208_000002_add_comment_to_changes::Migration),
+            Box::new(m20261203_000002_index_article_visibility::Migration),
         ]
     }
 }

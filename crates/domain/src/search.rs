@@ -31,6 +31,12 @@ pub const MAX_QUERY_CHARS: usize = 200;
 /// The most words one query may hold; each costs index lookups.
 pub const MAX_QUERY_TERMS: usize = 8;
 
+/// How many of a query's newest matches relevance order scores (decision 0301). A common word
+/// matches a large share of the archive; scoring and sorting every match would make a search cost
+/// grow with the archive, so relevance is judged among the most recent matches only. Newest
+/// order needs no score and is not bounded.
+pub const RANKED_MATCHES: u64 = 2_000;
+
 /// Particles and endings taken off the end of a word, longest first so 에서 wins over 서.
 const PARTICLES: &[&str] = &[
     "에서부터",

@@ -9,8 +9,8 @@
 //! `tsvector` per story in `search_documents.document` under GIN.
 
 use dateline_domain::search::{
-    IndexColumn, Probe, SearchCursor, SearchDocument, SearchFilter, SearchHit, SearchOrder,
-    SearchQuery,
+    IndexColumn, Probe, RANKED_MATCHES, SearchCursor, SearchDocument, SearchFilter, SearchHit,
+    SearchOrder, SearchQuery,
 };
 use dateline_domain::{ArticleId, Page, PageSize, TagId, Timestamp};
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait as _, Order, Query, SelectStatement};
@@ -144,23 +144,36 @@ fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
 
 /// The engine's text for one probe. Probe tokens hold only Hangul syllables, ASCII lowercase
 /// letters and digits (the domain's tokenizer guarantees it), so quoting them is enough.
-fn probe_text(backend: DbBackend, probe: &Probe) -> String {
+///
+/// `finding`: the probe decides which stories are found rather than how they score. A probe of
+/// Hangul tokens then drops its column restriction: bigrams occur only in the headline and body
+/// and marks, prefixed `w`/`s`, only in the mark columns, so the restriction changes no answer,
+/// while without it PostgreSQL's GIN index answers a word alone instead of rechecking
+/// (detoasting) every matching story's vector, and FTS5 need not read position lists to learn
+/// the column.
+fn probe_text(backend: DbBackend, probe: &Probe, finding: bool) -> String {
+    let hangul = probe.phrase.iter().all(|token| !token.is_ascii());
     match backend {
         DbBackend::Postgres => {
-            let weights: String = probe
-                .columns
-                .iter()
-                .map(|column| match column {
-                    IndexColumn::Headline => 'A',
-                    IndexColumn::HeadlineMarks => 'B',
-                    IndexColumn::BodyMarks => 'C',
-                    IndexColumn::Body => 'D',
-                })
-                .collect();
+            let weights: String = if finding && hangul {
+                String::new()
+            } else {
+                let letters: String = probe
+                    .columns
+                    .iter()
+                    .map(|column| match column {
+                        IndexColumn::Headline => 'A',
+                        IndexColumn::HeadlineMarks => 'B',
+                        IndexColumn::BodyMarks => 'C',
+                        IndexColumn::Body => 'D',
+                    })
+                    .collect();
+                format!(":{letters}")
+            };
             let tokens: Vec<String> = probe
                 .phrase
                 .iter()
-                .map(|token| format!("'{token}':{weights}"))
+                .map(|token| format!("'{token}'{weights}"))
                 .collect();
             format!("({})", tokens.join(" <-> "))
         }
@@ -175,7 +188,11 @@ fn probe_text(backend: DbBackend, probe: &Probe) -> String {
                     IndexColumn::Body => "body",
                 })
                 .collect();
-            format!("{{{}}} : \"{}\"", columns.join(" "), probe.phrase.join(" "))
+            if finding && hangul {
+                format!("\"{}\"", probe.phrase.join(" "))
+            } else {
+                format!("{{{}}} : \"{}\"", columns.join(" "), probe.phrase.join(" "))
+            }
         }
     }
 }
@@ -199,7 +216,7 @@ fn query_text(backend: DbBackend, query: &SearchQuery, any: bool) -> String {
     let probes: Vec<String> = query
         .terms()
         .iter()
-        .map(|term| probe_text(backend, &term.probe()))
+        .map(|term| probe_text(backend, &term.probe(), true))
         .collect();
     match backend {
         DbBackend::Postgres => probes.join(if any { " | " } else { " & " }),
@@ -211,20 +228,22 @@ fn query_text(backend: DbBackend, query: &SearchQuery, any: bool) -> String {
     }
 }
 
-/// The sum of the boosts a story earns.
+/// The sum of the boosts a candidate earns, tested against the candidate's own index entry:
+/// on SQLite its `doc` (each boost an FTS5 list built once per statement), on PostgreSQL the
+/// small `ranked` vector detoasted once per candidate (see [`scored`]).
 fn score(backend: DbBackend, query: &SearchQuery) -> Expr {
     // BIGINT on both engines, so PostgreSQL answers the type the row is read as.
     let mut sql = String::from("CAST((0");
     let mut values = Vec::new();
     for boost in query.terms().iter().flat_map(|term| term.boosts()) {
-        values.push(probe_text(backend, &boost.probe));
+        values.push(probe_text(backend, &boost.probe, false));
         // sea-query numbers PostgreSQL's parameters within one custom expression from $1.
         let test = match backend {
             DbBackend::Postgres => format!(
-                "search_documents.document @@ to_tsquery('simple', ${})",
+                "candidates.ranked @@ to_tsquery('simple', ${})",
                 values.len()
             ),
-            _ => "search_documents.doc IN \
+            _ => "candidates.doc IN \
                   (SELECT rowid FROM search_index WHERE search_index MATCH ?)"
                 .to_owned(),
         };
@@ -263,11 +282,21 @@ fn after(cursor: &SearchCursor) -> Condition {
     }
 }
 
-/// The public stories `query` matches, with their id, publication time and score.
-fn hits(backend: DbBackend, query: &SearchQuery, any: bool, now: Timestamp) -> SelectStatement {
-    let mut hits = Query::select();
-    hits.column((article::Entity, article::Column::Id))
+/// The public stories `query` matches, newest first: their id and publication time, and what
+/// [`scored`] needs to score them (SQLite: the index `doc`; PostgreSQL: the `document`, carried
+/// as a TOAST pointer until a candidate survives the LIMIT).
+fn found(backend: DbBackend, query: &SearchQuery, any: bool, now: Timestamp) -> SelectStatement {
+    let mut found = Query::select();
+    found
+        .column((article::Entity, article::Column::Id))
         .column((article::Entity, article::Column::PublishedAt))
+        .column((
+            Alias::new("search_documents"),
+            Alias::new(match backend {
+                DbBackend::Postgres => "document",
+                _ => "doc",
+            }),
+        ))
         .from(article::Entity)
         .inner_join(
             Alias::new("search_documents"),
@@ -275,8 +304,58 @@ fn hits(backend: DbBackend, query: &SearchQuery, any: bool, now: Timestamp) -> S
                 .equals((article::Entity, article::Column::Id)),
         )
         .cond_where(public_at(now))
-        .and_where(matches(backend, query_text(backend, query, any)));
+        .and_where(matches(backend, query_text(backend, query, any)))
+        .order_by((article::Entity, article::Column::PublishedAt), Order::Desc)
+        .order_by((article::Entity, article::Column::Id), Order::Desc);
+    found
+}
+
+/// `candidates` (the output of [`found`], already limited) with their scores: id, published_at,
+/// score. On PostgreSQL each candidate's vector is cut to its headline and mark columns (A–C,
+/// all the boosts test) once, in a subquery kept apart by `OFFSET 0`, so the boosts do not each
+/// detoast the whole story.
+fn scored(backend: DbBackend, query: &SearchQuery, candidates: SelectStatement) -> SelectStatement {
+    let candidates = match backend {
+        DbBackend::Postgres => {
+            let mut ranked = SelectStatement::new();
+            ranked
+                .columns([Alias::new("id"), Alias::new("published_at")])
+                .expr_as(
+                    Expr::cust("ts_filter(found.document, '{a,b,c}')"),
+                    Alias::new("ranked"),
+                )
+                .from_subquery(candidates, Alias::new("found"))
+                .offset(0);
+            ranked
+        }
+        _ => candidates,
+    };
+    let mut hits = SelectStatement::new();
+    hits.columns([Alias::new("id"), Alias::new("published_at")])
+        .expr_as(score(backend, query), Alias::new("score"))
+        .from_subquery(candidates, Alias::new("candidates"));
     hits
+}
+
+/// Narrows `found` to `filter`'s section and time range.
+fn filtered(found: &mut SelectStatement, filter: &SearchFilter) {
+    if let Some(section) = filter.section {
+        found.and_where(
+            article::Column::Id.in_subquery(
+                Query::select()
+                    .column(article_section::Column::ArticleId)
+                    .from(article_section::Entity)
+                    .and_where(article_section::Column::SectionId.eq(section.to_string()))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(from) = filter.from {
+        found.and_where(article::Column::PublishedAt.gte(from.as_datetime()));
+    }
+    if let Some(to) = filter.to {
+        found.and_where(article::Column::PublishedAt.lte(to.as_datetime()));
+    }
 }
 
 impl SearchIndex<'_> {
@@ -290,45 +369,38 @@ impl SearchIndex<'_> {
         now: Timestamp,
     ) -> Statement {
         let backend = self.db.write.get_database_backend();
-        let mut hits = hits(backend, query, false, now);
-        match filter.order {
-            SearchOrder::Relevance => hits.expr_as(score(backend, query), Alias::new("score")),
-            SearchOrder::Newest => hits.expr_as(
-                Expr::val(0).cast_as(Alias::new("BIGINT")),
-                Alias::new("score"),
-            ),
-        };
-        if let Some(section) = filter.section {
-            hits.and_where(
-                article::Column::Id.in_subquery(
-                    Query::select()
-                        .column(article_section::Column::ArticleId)
-                        .from(article_section::Entity)
-                        .and_where(article_section::Column::SectionId.eq(section.to_string()))
-                        .to_owned(),
-                ),
-            );
+        let mut found = found(backend, query, false, now);
+        filtered(&mut found, filter);
+        if filter.order == SearchOrder::Newest {
+            // No score to compute: walk the matches newest first and stop after one page.
+            let mut page = SelectStatement::new();
+            page.columns([Alias::new("id"), Alias::new("published_at")])
+                .expr_as(
+                    Expr::val(0).cast_as(Alias::new("BIGINT")),
+                    Alias::new("score"),
+                )
+                .from_subquery(found, Alias::new("found"));
+            if let Some(cursor) = cursor {
+                page.cond_where(after(cursor));
+            }
+            page.order_by(Alias::new("published_at"), Order::Desc)
+                .order_by(Alias::new("id"), Order::Desc)
+                .limit(size.get() + 1);
+            return backend.build(&page);
         }
-        if let Some(from) = filter.from {
-            hits.and_where(article::Column::PublishedAt.gte(from.as_datetime()));
-        }
-        if let Some(to) = filter.to {
-            hits.and_where(article::Column::PublishedAt.lte(to.as_datetime()));
-        }
+        found.limit(RANKED_MATCHES);
         let mut page = SelectStatement::new();
         page.columns([
             Alias::new("id"),
             Alias::new("published_at"),
             Alias::new("score"),
         ])
-        .from_subquery(hits, Alias::new("hits"));
+        .from_subquery(scored(backend, query, found), Alias::new("hits"));
         if let Some(cursor) = cursor {
             page.cond_where(after(cursor));
         }
-        if filter.order == SearchOrder::Relevance {
-            page.order_by(Alias::new("score"), Order::Desc);
-        }
-        page.order_by(Alias::new("published_at"), Order::Desc)
+        page.order_by(Alias::new("score"), Order::Desc)
+            .order_by(Alias::new("published_at"), Order::Desc)
             .order_by(Alias::new("id"), Order::Desc)
             .limit(size.get() + 1);
         backend.build(&page)
@@ -344,12 +416,13 @@ impl SearchIndex<'_> {
         limit: u64,
     ) -> Result<Vec<(ArticleId, u32)>, StorageError> {
         let backend = self.db.write.get_database_backend();
-        let mut hits = hits(backend, query, true, now);
-        hits.expr_as(score(backend, query), Alias::new("score"))
-            .and_where(article::Column::Id.ne(except.to_string()));
+        let mut found = found(backend, query, true, now);
+        found
+            .and_where(article::Column::Id.ne(except.to_string()))
+            .limit(RANKED_MATCHES);
         let mut best = SelectStatement::new();
         best.columns([Alias::new("id"), Alias::new("score")])
-            .from_subquery(hits, Alias::new("hits"))
+            .from_subquery(scored(backend, query, found), Alias::new("hits"))
             .order_by(Alias::new("score"), Order::Desc)
             .order_by(Alias::new("published_at"), Order::Desc)
             .limit(limit);
