@@ -65,7 +65,8 @@ run_engine() { # engine url
     echo "== $engine: reusing $WORK/sqlite.db"
   fi
   DATABASE_URL="$url" DATELINE_LISTEN="127.0.0.1:$PORT" DATELINE_MEDIA_DIR="$WORK/media" \
-    DATELINE_JWT_SECRET="bench-secret-bench-secret-bench-secret" "$BIN" serve >"$WORK/$engine.log" 2>&1 &
+    DATELINE_JWT_SECRET="bench-secret-bench-secret-bench-secret" "$BIN" serve \
+    --cache-mb 0 --anonymous-rate-limit 4000000000 >"$WORK/$engine.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
   local base="http://127.0.0.1:$PORT"
