@@ -13,6 +13,8 @@
 # (environment): ARTICLES (100000), VIEWS (200000), DURATION (10s), CONNECTIONS (64), THREADS (2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 ENGINE="${BENCH_ENGINE:-sqlite}"
 ARTICLES="${ARTICLES:-100000}"
@@ -43,57 +45,13 @@ NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 echo "== building the release binary" >&2
 cargo build --release --locked -q
 
-SEEDED="$WORK/seeded-$ARTICLES-$VIEWS"
-if [ ! -f "$SEEDED" ]; then
-  echo "== seeding $ARTICLES stories and $VIEWS views ($ENGINE)" >&2
-  rm -f "$WORK"/seeded-* "$WORK"/dateline.db*
-  if [ "$ENGINE" = postgres ]; then
-    db="${DATABASE_URL##*/}"; db="${db%%\?*}"; admin="${DATABASE_URL%/*}/postgres"
-    psql "$admin" -qc "DROP DATABASE IF EXISTS \"$db\"" -c "CREATE DATABASE \"$db\"" >/dev/null
-  fi
-  "$BIN" seed --articles "$ARTICLES" --views "$VIEWS" --media-dir "$WORK/media" >/dev/null
-  touch "$SEEDED"
-fi
+seed_once
 
-PIDS=()
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  cleanup_servers
   [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
 }
 trap cleanup EXIT
-
-# start_server NAME [serve flags…]: `dateline serve` on a free port; sets ADDRESS and PID.
-start_server() {
-  local name="$1"; shift
-  local out="$WORK/$name.out"
-  : > "$out"
-  # One load generator is one client address: lift the per-address limit, or wrk measures 429s.
-  "$BIN" serve --dev --listen 127.0.0.1:0 --media-dir "$WORK/media" \
-    --anonymous-rate-limit 4000000000 "$@" > "$out" 2> "$WORK/$name.log" &
-  PID=$!
-  PIDS+=("$PID")
-  for _ in $(seq 1 200); do
-    grep -q 'listening on' "$out" && break
-    kill -0 "$PID" 2>/dev/null || { cat "$WORK/$name.log" >&2; exit 1; }
-    sleep 0.05
-  done
-  ADDRESS="$(sed -n 's/^Dateline is listening on //p' "$out")"
-  [ -n "$ADDRESS" ] || { echo "the $name server did not start" >&2; exit 1; }
-}
-
-# run_wrk NAME [wrk args…]: prints "requests_per_second p50_ms p99_ms".
-run_wrk() {
-  local name="$1"; shift
-  wrk --latency "$@" > "$WORK/wrk-$name.txt" 2>&1
-  awk '
-    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    /Requests\/sec/ { rps = $2 }
-    $1 == "50%" { p50 = ms($2) }
-    $1 == "99%" { p99 = ms($2) }
-    /Non-2xx/ { bad = $NF }
-    END { if (bad > 0) { print "non-2xx responses: " bad > "/dev/stderr" }; printf "%.0f %.3f %.3f\n", rps, p50, p99 }
-  ' "$WORK/wrk-$name.txt"
-}
 
 start_server cached
 CACHED="$ADDRESS"; CACHED_PID="$PID"

@@ -31,7 +31,7 @@ run_engine() { # engine url
   DATABASE_URL="$url" "$BIN" seed --articles "$ARTICLES" --media-dir "$WORK/media" >/dev/null
   printf "  seed time: %.1f s\n" "$(echo "$(date +%s.%N) - $started" | bc)"
   DATABASE_URL="$url" DATELINE_LISTEN="127.0.0.1:$PORT" DATELINE_MEDIA_DIR="$WORK/media" \
-    DATELINE_JWT_SECRET="bench-secret-bench-secret-bench-secret" "$BIN" serve >"$WORK/$engine.log" 2>&1 &
+    DATELINE_JWT_SECRET="bench-secret-bench-secret-bench-secret" "$BIN" serve --cache-mb 0 --anonymous-rate-limit 4000000000 >"$WORK/$engine.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
   local base="http://127.0.0.1:$PORT"
