@@ -14,9 +14,11 @@ use std::io::Cursor;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dateline_api::editorial::EditorialSettings;
-use dateline_api::service::accounts::{NewAccount, register};
-use dateline_api::{AppState, Newsroom, Settings, ViewSettings, build_router, local_media_store};
+use dateline_api::{CacheSettings, HttpState, build_router};
+use dateline_app::service::accounts::{NewAccount, register};
+use dateline_app::{
+    App, CommentSettings, NewsroomSettings, Publisher, Settings, ViewSettings, local_media_store,
+};
 use dateline_domain::{SystemClock, Timestamp};
 use dateline_storage::Database;
 use image::{ImageFormat, Rgb, RgbImage};
@@ -119,18 +121,19 @@ async fn main() {
     let settings = Settings {
         public_url: base.parse().expect("the public URL"),
         time_zone: chrono_tz::Asia::Seoul,
-        newsroom: Newsroom {
+        publisher: Publisher {
             name: "데이트라인뉴스".into(),
             copyright: "© 데이트라인뉴스".into(),
         },
         max_body_bytes: 1 << 20,
+        newsroom: NewsroomSettings::default(),
         views: ViewSettings::default(),
-        syndication: dateline_api::SyndicationSettings::default(),
+        syndication: dateline_app::SyndicationSettings::default(),
+        comments: CommentSettings::default(),
     };
     let media = local_media_store(&folder.path().join("media")).expect("the media folder");
-    let state = AppState::new(db.clone(), Arc::new(SystemClock), media, settings)
-        .with_editorial(EditorialSettings::default());
-    let router = build_router(state.clone());
+    let state = App::new(db.clone(), Arc::new(SystemClock), media, settings);
+    let router = build_router(HttpState::new(state.clone(), CacheSettings::default()));
     tokio::spawn(async move {
         axum::serve(
             listener,
@@ -188,7 +191,7 @@ async fn main() {
         logins / health
     );
 
-    let settings = state.editorial();
+    let settings = &state.settings().newsroom;
     let token = settings
         .keys
         .issue_access(
@@ -229,7 +232,7 @@ async fn main() {
         let started = Instant::now();
         let mut count = 0u32;
         while started.elapsed() < WINDOW && count < 1_000_000 {
-            dateline_api::auth::authenticate(&state, Some(&bearer))
+            dateline_app::auth::authenticate(&state, Some(&bearer))
                 .await
                 .expect("a valid token");
             count += 1;

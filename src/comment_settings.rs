@@ -4,7 +4,7 @@
 use std::num::NonZeroU32;
 
 use anyhow::Context as _;
-use dateline_api::{CommentSettings, RateLimit};
+use dateline_app::{CommentSettings, RateLimit};
 use dateline_domain::BannedWords;
 use secrecy::{ExposeSecret as _, SecretString};
 

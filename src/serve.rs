@@ -4,12 +4,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use dateline_api::auth::SigningKeys;
-use dateline_api::editorial::EditorialSettings;
-use dateline_api::{
-    AppState, Newsroom, Settings, ViewFlusher, ViewSettings, build_router, local_media_store,
+use dateline_api::{HttpState, build_router};
+use dateline_app::auth::SigningKeys;
+use dateline_app::{
+    App, NewsroomSettings, Publisher, Settings, SyndicationSettings, SyndicationWorker,
+    ViewFlusher, ViewSettings, local_media_store,
 };
-use dateline_api::{SyndicationSettings, SyndicationWorker};
 use dateline_domain::SystemClock;
 use dateline_storage::Database;
 use tokio::net::TcpListener;
@@ -18,17 +18,17 @@ use crate::cli::{AuthArgs, DatabaseArgs, ServeArgs, ServerArgs};
 
 pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
     // Refuse a missing or short secret before touching anything else.
-    let editorial = editorial_settings(&args.server.auth, args.dev)?;
+    let newsroom = newsroom_settings(&args.server.auth, args.dev)?;
     let db = connect(&args.database.database_url).await?;
     if args.migrate {
         db.migrate().await.context("migrating the database")?;
     }
-    serve(db, &args.server, editorial).await
+    serve(db, &args.server, newsroom).await
 }
 
 /// The newsroom side's settings. Outside development a JWT secret of at least 32 bytes is
 /// required; in development a missing one is replaced by a random one.
-pub(crate) fn editorial_settings(auth: &AuthArgs, dev: bool) -> anyhow::Result<EditorialSettings> {
+pub(crate) fn newsroom_settings(auth: &AuthArgs, dev: bool) -> anyhow::Result<NewsroomSettings> {
     let keys = match (&auth.jwt_secret, dev) {
         (Some(secret), _) => SigningKeys::new(secret, auth.jwt_previous_secret.as_ref())
             .context("DATELINE_JWT_SECRET")?,
@@ -40,13 +40,13 @@ pub(crate) fn editorial_settings(auth: &AuthArgs, dev: bool) -> anyhow::Result<E
         }
         (None, false) => anyhow::bail!(
             "DATELINE_JWT_SECRET is not set: give a secret of at least {} bytes (e.g. `openssl rand -hex 32`), or run with --dev",
-            dateline_api::auth::MIN_SECRET_BYTES
+            dateline_app::auth::MIN_SECRET_BYTES
         ),
     };
-    Ok(EditorialSettings {
+    Ok(NewsroomSettings {
         keys,
         max_upload_bytes: auth.max_upload_bytes,
-        ..EditorialSettings::default()
+        ..NewsroomSettings::default()
     })
 }
 
@@ -80,7 +80,7 @@ fn redact(url: &str) -> String {
 pub(crate) async fn serve(
     db: Database,
     args: &ServerArgs,
-    editorial: EditorialSettings,
+    newsroom: NewsroomSettings,
 ) -> anyhow::Result<()> {
     let listener = TcpListener::bind(args.listen)
         .await
@@ -92,14 +92,17 @@ pub(crate) async fn serve(
     };
     let media = local_media_store(&args.media_dir)
         .with_context(|| format!("opening the media folder {}", args.media_dir.display()))?;
+    let comments =
+        crate::comment_settings::comment_settings(&args.comments, args.auth.jwt_secret.as_ref())?;
     let settings = Settings {
         public_url,
         time_zone: args.time_zone,
-        newsroom: Newsroom {
+        publisher: Publisher {
             name: args.newsroom_name.clone(),
             copyright: args.copyright.clone(),
         },
         max_body_bytes: args.max_body_bytes,
+        newsroom,
         views: ViewSettings {
             trusted_proxies: args.trusted_proxies.clone(),
             ranking_cache_ttl: args.ranking_cache_ttl,
@@ -108,17 +111,13 @@ pub(crate) async fn serve(
             anonymous_rate_per_minute: args.anonymous_rate_limit,
             ..SyndicationSettings::default()
         },
+        comments,
     };
-    let comments =
-        crate::comment_settings::comment_settings(&args.comments, args.auth.jwt_secret.as_ref())?;
-    let state = AppState::new(db.clone(), Arc::new(SystemClock), media, settings)
-        .with_editorial(editorial)
-        .with_comments(comments);
-    state.enable_response_cache(args.cache.settings())?;
-    let flusher = ViewFlusher::start(state.clone(), args.view_flush_interval);
+    let app = App::new(db.clone(), Arc::new(SystemClock), media, settings);
+    let flusher = ViewFlusher::start(app.clone(), args.view_flush_interval);
     let syndication =
-        SyndicationWorker::start(state.clone(), state.settings().syndication.webhook_interval);
-    let app = build_router(state);
+        SyndicationWorker::start(app.clone(), app.settings().syndication.webhook_interval);
+    let router = build_router(HttpState::new(app, args.cache.settings()));
 
     // Printed on stdout so scripts and tests started with port 0 can find the server.
     println!("Dateline is listening on http://{address}");
@@ -127,7 +126,7 @@ pub(crate) async fn serve(
     // reader (unless a trusted proxy forwards).
     let served = axum::serve(
         listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+        router.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await

@@ -4,7 +4,7 @@
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 
 use anyhow::Context as _;
-use dateline_api::service::accounts::{NewAccount, register};
+use dateline_app::service::accounts::{NewAccount, register};
 use dateline_domain::Timestamp;
 use secrecy::SecretString;
 

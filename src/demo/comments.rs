@@ -59,7 +59,7 @@ pub(crate) async fn add_samples(
         .collect();
     public.sort_by_key(|story| std::cmp::Reverse(story.article.published_at));
     let password_hash =
-        dateline_api::auth::hash_password(&SecretString::from(rand::random::<u128>().to_string()))?;
+        dateline_app::auth::hash_password(&SecretString::from(rand::random::<u128>().to_string()))?;
     let mut written = 0;
     for (story, samples) in public.iter().zip(SAMPLES) {
         let published = story.article.published_at.unwrap_or(now);

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use anyhow::{Context as _, bail};
 use chrono::Duration;
-use dateline_api::{MediaStore, local_media_store, put_media_file};
+use dateline_app::{MediaStore, local_media_store, put_media_file};
 use dateline_domain::article::summary_from_text;
 use dateline_domain::{
     Article, ArticleId, Author, AuthorId, Block, Body, Correction, FocalPoint, Media, MediaId,
@@ -22,7 +22,7 @@ mod comments;
 
 use crate::cli::DemoArgs;
 use crate::photos::{draw_jpeg, parse_colour};
-use crate::serve::{connect, editorial_settings, serve};
+use crate::serve::{connect, newsroom_settings, serve};
 
 /// The demo's editor account.
 const DEMO_EDITOR: &str = "editor@dateline.example";
@@ -160,7 +160,7 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
         let summary = load(&db, &media, now).await?;
         println!("{summary}");
     }
-    let editorial = editorial_settings(&args.server.auth, true)?;
+    let newsroom = newsroom_settings(&args.server.auth, true)?;
     let password = editor_account(&db).await?;
     let address = args.server.listen;
     println!("  REST:     http://{address}/api/v1/articles");
@@ -170,7 +170,7 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
     println!(
         "    curl -s http://{address}/api/v1/auth/token -H 'content-type: application/json' -d '{{\"email\":\"{DEMO_EDITOR}\",\"password\":\"{password}\"}}'"
     );
-    serve(db, &args.server, editorial).await
+    serve(db, &args.server, newsroom).await
 }
 
 /// Makes sure the demo has an editor account with a fresh random password, and answers it.
@@ -183,16 +183,16 @@ async fn editor_account(db: &Database) -> anyhow::Result<String> {
     let email = dateline_domain::Email::parse(DEMO_EDITOR)?;
     match db.users().find_for_login(&email).await? {
         Some((mut user, _)) => {
-            let hash = dateline_api::auth::hash_password(&SecretString::from(password.clone()))
+            let hash = dateline_app::auth::hash_password(&SecretString::from(password.clone()))
                 .map_err(|err| anyhow::anyhow!("{}", err.detail()))?;
             user.disabled = false;
             user.updated_at = now;
             db.users().update(&user, Some(&hash), None).await?;
         }
         None => {
-            dateline_api::service::accounts::register(
+            dateline_app::service::accounts::register(
                 db,
-                dateline_api::service::accounts::NewAccount {
+                dateline_app::service::accounts::NewAccount {
                     email: DEMO_EDITOR.into(),
                     display_name: Some("데스크 편집자".into()),
                     role: "editor".into(),

@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use chrono::Duration;
-use dateline_api::{local_media_store, put_media_file};
+use dateline_app::{local_media_store, put_media_file};
 use dateline_domain::article::summary_from_text;
 use dateline_domain::section::lineage;
 use dateline_domain::{
@@ -449,7 +449,7 @@ async fn ensure_tags(db: &Database, words: &Words, now: Timestamp) -> anyhow::Re
 
 async fn make_photos(
     db: &Database,
-    media: &dateline_api::MediaStore,
+    media: &dateline_app::MediaStore,
     rng: &mut StdRng,
     now: Timestamp,
 ) -> anyhow::Result<Vec<MediaId>> {

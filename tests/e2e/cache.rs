@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use axum::body::Body;
 use axum::http::Request;
 use chrono::Duration;
-use dateline_api::{CacheSettings, ViewSettings};
+use dateline_api::CacheSettings;
+use dateline_app::ViewSettings;
 use dateline_domain::Status;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
@@ -41,16 +42,14 @@ macro_rules! with_cache_on_both_engines {
 }
 
 async fn cached_app(engine: Engine) -> TestApp {
-    let app = TestApp::with_views(engine, ViewSettings::default()).await;
-    app.state
-        .enable_response_cache(CacheSettings {
+    TestApp::with_views(engine, ViewSettings::default())
+        .await
+        .with_response_cache(CacheSettings {
             capacity_bytes: 32 << 20,
             // Long enough that only changes and scheduled lifts end a kept response here.
             counts_ttl: std::time::Duration::from_secs(3_600),
             ..CacheSettings::default()
         })
-        .unwrap();
-    app
 }
 
 async fn get_with(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> TestResponse {
@@ -381,20 +380,20 @@ async fn nothing_unpublished_reaches_a_cached_list() {
 #[tokio::test]
 async fn a_change_on_one_node_reaches_the_other_nodes_cache() {
     let app = cached_app(Engine::Postgres).await;
-    let other = dateline_api::AppState::new(
+    let other = dateline_app::App::new(
         app.db.clone(),
         app.clock.clone(),
         app.state.media().clone(),
         app.state.settings().clone(),
     );
-    other
-        .enable_response_cache(CacheSettings {
+    let other_node = dateline_api::build_router(dateline_api::HttpState::new(
+        other,
+        CacheSettings {
             capacity_bytes: 8 << 20,
             counts_ttl: std::time::Duration::from_secs(3_600),
             ..CacheSettings::default()
-        })
-        .unwrap();
-    let other_node = dateline_api::build_router(other);
+        },
+    ));
     let read_other = |path: String| {
         let router = other_node.clone();
         async move {

@@ -601,14 +601,14 @@ on_both_engines! {
         posted(&app, &article, "203.0.113.95", "알림 가는 댓글").await;
         posted(&app, &article, "203.0.113.96", "바카라 사이트").await;
         let created = changes.recv().await.unwrap();
-        assert_eq!(created.kind, dateline_api::events::ChangeKind::CommentCreated);
+        assert_eq!(created.kind, dateline_app::events::ChangeKind::CommentCreated);
         assert_eq!(created.article.map(|id| id.to_string()), Some(article.clone()));
         let held = changes.recv().await.unwrap();
-        assert_eq!(held.kind, dateline_api::events::ChangeKind::CommentHeld);
+        assert_eq!(held.kind, dateline_app::events::ChangeKind::CommentHeld);
         let first = comments.recv().await.unwrap();
-        assert_eq!(first.kind, dateline_api::events::CommentChangeKind::Created);
+        assert_eq!(first.kind, dateline_app::events::CommentChangeKind::Created);
         let second = comments.recv().await.unwrap();
-        assert_eq!(second.kind, dateline_api::events::CommentChangeKind::Held);
+        assert_eq!(second.kind, dateline_app::events::CommentChangeKind::Held);
         assert_eq!(second.state, dateline_domain::CommentState::Held);
     }
 }

@@ -30,7 +30,7 @@ on_both_engines! {
         assert_eq!(app.as_anon().patch_json("/api/v1/sections/busan", &json!({"name": "x"})).await.status, 401);
         assert_eq!(app.as_admin().patch_json("/api/v1/sections/nowhere", &json!({"name": "x"})).await.status, 404);
 
-        use dateline_api::events::ChangeKind;
+        use dateline_app::events::ChangeKind;
         let first = changes.try_recv().unwrap();
         assert_eq!((first.kind, first.article, first.sections.len()), (ChangeKind::SectionChanged, None, 1));
         let under_parent = changes.try_recv().unwrap();

@@ -14,9 +14,9 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use chrono::Duration;
-use dateline_api::editorial::EditorialSettings;
-use dateline_api::{
-    AppState, Newsroom, Settings, SyndicationSettings, ViewSettings, build_router,
+use dateline_api::{CacheSettings, HttpState, build_router};
+use dateline_app::{
+    App, CommentSettings, NewsroomSettings, Publisher, Settings, SyndicationSettings, ViewSettings,
     local_media_store,
 };
 use dateline_domain::article::summary_from_text;
@@ -76,7 +76,7 @@ pub(crate) struct TestApp {
     pub(crate) router: Router,
     pub(crate) db: Database,
     pub(crate) clock: Arc<ManualClock>,
-    pub(crate) state: AppState,
+    pub(crate) state: App,
     /// The newsroom's standing accounts, one per role (no bylines).
     pub(crate) reporter: User,
     pub(crate) editor: User,
@@ -113,18 +113,10 @@ impl TestResponse {
     }
 }
 
-/// The application state every test app runs with (personas sign with its keys, so a restarted
-/// app's tokens are signed afresh).
-fn app_state(
-    db: Database,
-    clock: Arc<ManualClock>,
-    media: dateline_api::MediaStore,
-    settings: Settings,
-) -> AppState {
-    AppState::new(db, clock, media, settings).with_editorial(EditorialSettings {
-        max_upload_bytes: UPLOAD_LIMIT,
-        ..EditorialSettings::default()
-    })
+/// The router tests talk to: the application with no response cache kept (the cache's own
+/// tests turn it on with [`TestApp::with_response_cache`]).
+fn router_of(app: &App) -> Router {
+    build_router(HttpState::new(app.clone(), CacheSettings::default()))
 }
 
 /// The moment every test starts at.
@@ -179,11 +171,11 @@ impl TestApp {
         };
         let settings = self.state.settings().clone();
         let media = local_media_store(&self._folder.path().join("media")).unwrap();
-        let state = app_state(db.clone(), self.clock.clone(), media, settings);
+        let state = App::new(db.clone(), self.clock.clone(), media, settings);
         let old = std::mem::replace(&mut self.db, db);
         old.close().await;
         Self {
-            router: build_router(state.clone()),
+            router: router_of(&state),
             state,
             ..self
         }
@@ -234,20 +226,25 @@ impl TestApp {
         let settings = Settings {
             public_url: "https://news.example".parse().unwrap(),
             time_zone: chrono_tz::Asia::Seoul,
-            newsroom: Newsroom {
+            publisher: Publisher {
                 name: "데이트라인뉴스".into(),
                 copyright: "© 데이트라인뉴스 무단전재 및 재배포 금지".into(),
             },
             max_body_bytes: 1 << 20,
+            newsroom: NewsroomSettings {
+                max_upload_bytes: UPLOAD_LIMIT,
+                ..NewsroomSettings::default()
+            },
             views,
             syndication,
+            comments: CommentSettings::default(),
         };
-        let state = app_state(db.clone(), clock.clone(), media, settings);
+        let state = App::new(db.clone(), clock.clone(), media, settings);
         let reporter = insert_user(&db, "reporter@news.example", Role::Reporter).await;
         let editor = insert_user(&db, "editor@news.example", Role::Editor).await;
         let admin = insert_user(&db, "admin@news.example", Role::Admin).await;
         Self {
-            router: build_router(state.clone()),
+            router: router_of(&state),
             db,
             clock,
             state,
@@ -258,6 +255,15 @@ impl TestApp {
             next_position: std::sync::atomic::AtomicI32::new(1),
             _folder: folder,
             _schema: schema,
+        }
+    }
+
+    /// This Dateline serving through a response cache of these settings (kept in step with
+    /// changes, on PostgreSQL across nodes too).
+    pub(crate) fn with_response_cache(self, settings: CacheSettings) -> Self {
+        Self {
+            router: build_router(HttpState::new(self.state.clone(), settings)),
+            ..self
         }
     }
 
@@ -439,7 +445,7 @@ pub(crate) const PASSWORD: &str = "부산 앞바다 갈매기 2026";
 fn password_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HASH.get_or_init(|| {
-        dateline_api::auth::hash_password(&secrecy::SecretString::from(PASSWORD)).unwrap()
+        dateline_app::auth::hash_password(&secrecy::SecretString::from(PASSWORD)).unwrap()
     })
 }
 
@@ -500,7 +506,7 @@ impl TestApp {
 
     /// An access token for `user`, valid from the test clock's now.
     pub(crate) fn token_for(&self, user: &User) -> String {
-        let settings = self.state.editorial();
+        let settings = &self.state.settings().newsroom;
         settings
             .keys
             .issue_access(user, self.now(), settings.access_ttl)

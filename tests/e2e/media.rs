@@ -149,7 +149,7 @@ on_both_engines! {
         use dateline_domain::{FocalPoint, Media, MediaId};
         let id = MediaId::generate();
         let key = format!("{id}/original.jpg");
-        dateline_api::put_media_file(app.state.media(), &key, jpeg(1600, 1000)).await.unwrap();
+        dateline_app::put_media_file(app.state.media(), &key, jpeg(1600, 1000)).await.unwrap();
         app.db.media().insert(&Media {
             id, storage_key: key, content_type: "image/jpeg".into(), width: 1600, height: 1000, byte_size: 1,
             caption: Some("광안대교".into()), credit: Some("부산시 제공".into()), alt: None,

@@ -3,7 +3,7 @@
 //! `viewCount`, and the GraphQL mirror.
 
 use chrono::Duration;
-use dateline_api::ViewSettings;
+use dateline_app::ViewSettings;
 use dateline_domain::{Article, Status, Timestamp};
 use sea_orm::ConnectionTrait as _;
 use serde_json::{Value, json};

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::Request;
 use chrono::Duration;
-use dateline_api::SyndicationSettings;
+use dateline_app::SyndicationSettings;
 use serde_json::{Value, json};
 
 use crate::harness::{ArticleBuilder, Engine, TestApp, TestResponse};

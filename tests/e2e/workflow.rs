@@ -612,7 +612,7 @@ on_both_engines! {
         let refused = app.as_editor().post_json(&format!("/api/v1/articles/{id}/archive"), &json!({})).await;
         assert_eq!(refused.status, 409);
 
-        use dateline_api::events::ChangeKind;
+        use dateline_app::events::ChangeKind;
         let created = changes.try_recv().unwrap();
         assert_eq!((created.kind, created.article.map(|a| a.to_string())), (ChangeKind::Created, Some(id.to_owned())));
         assert_eq!(created.sections.len(), 2, "the section and its parent");

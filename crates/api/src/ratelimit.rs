@@ -3,16 +3,17 @@
 //! Answers carry `RateLimit-Policy` and `RateLimit` (IETF httpapi draft); a refused request is
 //! a 429 problem with `Retry-After`.
 
-use axum::extract::{FromRequestParts as _, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};
+use dateline_app::AppError;
+use dateline_app::desks::syndication::{Allowance, WINDOW_SECONDS};
+use dateline_app::service::audience::{self, API_KEY_HEADER, Audience};
 
-use crate::error::ApiError;
-use crate::service::audience::{self, API_KEY_HEADER, Audience};
-use crate::state::AppState;
-use crate::syndication_runtime::{Allowance, WINDOW_SECONDS};
-use crate::views::reader::ReaderOrigin;
+use crate::http_state::HttpState;
+use crate::problem::ApiError;
+use crate::rest::extract::reader_origin;
 
 /// Operational endpoints probes and scrapers call; never limited.
 const EXEMPT: [&str; 5] = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
@@ -20,10 +21,11 @@ const EXEMPT: [&str; 5] = ["/healthz", "/readyz", "/metrics", "/openapi.json", "
 /// Limits GET and HEAD requests; resolves the partner key once and hands the [`Audience`] on to
 /// the handler in the request's extensions.
 pub async fn limit_public_reads(
-    State(state): State<AppState>,
+    State(http): State<HttpState>,
     request: Request,
     next: Next,
 ) -> Response {
+    let state = http.app();
     let exempt = EXEMPT
         .iter()
         .any(|path| request.uri().path().starts_with(path));
@@ -35,19 +37,13 @@ pub async fn limit_public_reads(
         .headers
         .get(API_KEY_HEADER)
         .map(|value| value.to_str().unwrap_or("?").to_owned());
-    let audience = match audience::resolve(&state, key.as_deref()).await {
+    let audience = match audience::resolve(state, key.as_deref()).await {
         Ok(audience) => audience,
-        Err(err) => return err.into_response(),
+        Err(err) => return ApiError::from(err).into_response(),
     };
     let limits = &state.syndication().limits;
     let allowance = match &audience {
-        Audience::Public => {
-            let origin = match ReaderOrigin::from_request_parts(&mut parts, &state).await {
-                Ok(origin) => origin,
-                Err(never) => match never {},
-            };
-            limits.check_anonymous(origin.client)
-        }
+        Audience::Public => limits.check_anonymous(reader_origin(&parts, state).client),
         Audience::Partner(partner) => {
             limits.check_partner(partner.id, partner.rate_limit_per_minute)
         }
@@ -56,9 +52,9 @@ pub async fn limit_public_reads(
         parts.extensions.insert(audience);
         next.run(Request::from_parts(parts, body)).await
     } else {
-        ApiError::TooManyRequests {
+        ApiError::App(AppError::RateLimited {
             retry_after: allowance.retry_after,
-        }
+        })
         .into_response()
     };
     let headers = response.headers_mut();

@@ -16,15 +16,15 @@ use utoipa_axum::routes;
 use utoipa_scalar::{Scalar, Servable as _};
 
 use crate::cache;
-use crate::error::ApiError;
 use crate::graphql::{self, build_schema};
+use crate::http_state::HttpState;
+use crate::problem::ApiError;
 use crate::rest::comments;
 use crate::rest::search;
 use crate::rest::{
     articles, auth, authors, health, media, newsroom, popular, sections, tags, users, views,
 };
 use crate::rest::{changes, partners, structured, syndication, webhooks};
-use crate::state::AppState;
 
 /// The API description the generated paths are added to.
 #[derive(OpenApi)]
@@ -73,7 +73,7 @@ impl utoipa::Modify for BearerAuth {
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Builds the whole application. Separate from serving so tests drive it in-process.
-pub fn build_router(state: AppState) -> Router {
+pub fn build_router(state: HttpState) -> Router {
     let (rest, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(articles::list_articles))
         .routes(routes!(articles::find_article))
@@ -123,7 +123,7 @@ pub fn build_router(state: AppState) -> Router {
         .routes({
             // Uploads may be larger than any other request body.
             let (schemas, paths, method_router) = routes!(media::upload);
-            let limit = DefaultBodyLimit::max(state.editorial().max_upload_bytes);
+            let limit = DefaultBodyLimit::max(state.app().settings().newsroom.max_upload_bytes);
             (schemas, paths, method_router.layer(limit))
         })
         .routes(comment_limit(routes!(
@@ -143,8 +143,8 @@ pub fn build_router(state: AppState) -> Router {
         .split_for_parts();
 
     let openapi_json = openapi.clone();
-    let schema = build_schema(state.clone());
-    let max_body = state.settings().max_body_bytes;
+    let schema = build_schema(state.app().clone());
+    let max_body = state.app().settings().max_body_bytes;
 
     rest.route(
         "/graphql",
@@ -189,8 +189,8 @@ const COMMENT_BODY_LIMIT: usize = 16 * 1024;
 
 /// Reader comment routes take small bodies only (413 beyond).
 fn comment_limit(
-    (schemas, paths, method_router): utoipa_axum::router::UtoipaMethodRouter<AppState>,
-) -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
+    (schemas, paths, method_router): utoipa_axum::router::UtoipaMethodRouter<HttpState>,
+) -> utoipa_axum::router::UtoipaMethodRouter<HttpState> {
     (
         schemas,
         paths,

@@ -11,9 +11,6 @@ use std::sync::LazyLock;
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
-use axum::extract::FromRequestParts;
-use axum::http::header;
-use axum::http::request::Parts;
 use dateline_domain::{Actor, ArticleId, Role, Timestamp, User, UserId};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -21,8 +18,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::app::App;
+use crate::error::AppError;
 
 /// The shortest JWT secret the server accepts, in bytes.
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -40,6 +37,7 @@ pub enum KeyError {
     Unusable(String),
 }
 
+#[derive(Clone)]
 struct Key {
     kid: String,
     encoding: EncodingKey,
@@ -70,6 +68,7 @@ impl Key {
 
 /// The keys tokens are signed and verified with: the current one signs; the previous one, while
 /// configured, still verifies.
+#[derive(Clone)]
 pub struct SigningKeys {
     current: Key,
     previous: Option<Key>,
@@ -108,11 +107,11 @@ impl SigningKeys {
         Self::new(&SecretString::from(text), None).unwrap_or_else(|_| unreachable!("64 hex chars"))
     }
 
-    fn sign<T: Serialize>(&self, claims: &T) -> Result<String, ApiError> {
+    fn sign<T: Serialize>(&self, claims: &T) -> Result<String, AppError> {
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.current.kid.clone());
         jsonwebtoken::encode(&header, claims, &self.current.encoding)
-            .map_err(|err| ApiError::Internal(format!("signing a token: {err}")))
+            .map_err(|err| AppError::internal("signing a token", err))
     }
 
     fn verify<T: DeserializeOwned + Expiring>(
@@ -152,7 +151,7 @@ impl SigningKeys {
         user: &User,
         now: Timestamp,
         ttl: chrono::Duration,
-    ) -> Result<String, ApiError> {
+    ) -> Result<String, AppError> {
         self.sign(&AccessClaims {
             iss: ISSUER.into(),
             aud: ACCESS_AUDIENCE.into(),
@@ -180,7 +179,7 @@ impl SigningKeys {
         by: UserId,
         now: Timestamp,
         expires_at: Timestamp,
-    ) -> Result<String, ApiError> {
+    ) -> Result<String, AppError> {
         self.sign(&PreviewClaims {
             iss: ISSUER.into(),
             aud: PREVIEW_AUDIENCE.into(),
@@ -242,11 +241,11 @@ impl Expiring for PreviewClaims {
 
 /// Hashes a password with argon2id (default parameters, a fresh salt). Slow on purpose: call it
 /// off the async threads.
-pub fn hash_password(password: &SecretString) -> Result<String, ApiError> {
+pub fn hash_password(password: &SecretString) -> Result<String, AppError> {
     Argon2::default()
         .hash_password(password.expose_secret().as_bytes())
         .map(|hash| hash.to_string())
-        .map_err(|err| ApiError::Internal(format!("hashing a password: {err}")))
+        .map_err(|err| AppError::internal("hashing a password", err.to_string()))
 }
 
 /// A hash of nothing anyone knows, verified against when an e-mail has no account, so that a
@@ -291,26 +290,26 @@ impl Principal {
     }
 
     /// Refuses unless the account holds at least an editor's role.
-    pub fn require_editor(&self, what: &str) -> Result<(), ApiError> {
+    pub fn require_editor(&self, what: &str) -> Result<(), AppError> {
         if self.user.role.is_editor() {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!("only editors may {what}")))
+            Err(AppError::Forbidden(format!("only editors may {what}")))
         }
     }
 
     /// Refuses unless the account is an admin.
-    pub fn require_admin(&self, what: &str) -> Result<(), ApiError> {
+    pub fn require_admin(&self, what: &str) -> Result<(), AppError> {
         if self.user.role.is_admin() {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!("only admins may {what}")))
+            Err(AppError::Forbidden(format!("only admins may {what}")))
         }
     }
 }
 
-fn unauthorized(detail: &str, invalid_token: bool) -> ApiError {
-    ApiError::Unauthorized {
+fn unauthorized(detail: &str, invalid_token: bool) -> AppError {
+    AppError::Unauthorized {
         detail: detail.into(),
         invalid_token,
     }
@@ -318,10 +317,7 @@ fn unauthorized(detail: &str, invalid_token: bool) -> ApiError {
 
 /// Who sent a request, from its `Authorization` header value. Missing, malformed, expired or
 /// tampered credentials and disabled accounts are all 401.
-pub async fn authenticate(
-    state: &AppState,
-    authorization: Option<&str>,
-) -> Result<Principal, ApiError> {
+pub async fn authenticate(state: &App, authorization: Option<&str>) -> Result<Principal, AppError> {
     let Some(value) = authorization else {
         return Err(unauthorized(
             "sign in: send Authorization: Bearer <access token>",
@@ -335,7 +331,8 @@ pub async fn authenticate(
         .filter(|token| !token.is_empty())
         .ok_or_else(|| unauthorized("the Authorization header must be Bearer <token>", true))?;
     let user_id = state
-        .editorial()
+        .settings()
+        .newsroom
         .keys
         .verify_access(token, state.now())
         .map_err(|problem| match problem {
@@ -350,22 +347,6 @@ pub async fn authenticate(
         .filter(|user| !user.disabled)
         .ok_or_else(|| unauthorized("the account no longer exists or is disabled", true))?;
     Ok(Principal { user })
-}
-
-impl FromRequestParts<AppState> for Principal {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let header = match parts.headers.get(header::AUTHORIZATION) {
-            None => None,
-            Some(value) => Some(
-                value
-                    .to_str()
-                    .map_err(|_| unauthorized("the access token is not valid", true))?,
-            ),
-        };
-        authenticate(state, header).await
-    }
 }
 
 #[cfg(test)]

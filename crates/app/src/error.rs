@@ -1,230 +1,173 @@
-//! The API error: every failure a client can see, with its HTTP status and stable code.
+//! The application error: every way a use case can fail, each with a stable code.
 //!
-//! Rendered once as RFC 9457 problem+json for REST and once as `extensions.code` for GraphQL.
-//! Internal errors are logged here with their cause and answered without details.
+//! Nothing here knows HTTP or GraphQL: the transports map an [`AppError`] once, at their edge
+//! (`dateline-api`'s `problem` module), to a status and a problem document or to
+//! `extensions.code`. An internal error keeps its cause chain so the edge can log it whole.
 
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use std::error::Error as StdError;
+use std::sync::Arc;
+
 use dateline_domain::ValidationError;
 use dateline_storage::StorageError;
-use serde::Serialize;
+
+/// A cause kept for the log.
+pub type Cause = Box<dyn StdError + Send + Sync + 'static>;
 
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    /// A parameter the client sent is malformed (400).
+pub enum AppError {
+    /// A parameter is malformed: a cursor, a limit, a slug, a time.
     #[error("{0}")]
-    BadRequest(ValidationError),
-    /// Nothing public by that name (404).
+    InvalidParameter(ValidationError),
+    /// Nothing public (or visible to this caller) by that name.
     #[error("{0}")]
     NotFound(String),
-    /// No route answers this path (404).
-    #[error("no such endpoint")]
-    NoRoute,
-    /// The route exists but not for this method (405).
-    #[error("method not allowed")]
-    MethodNotAllowed,
-    /// The request body is over the limit (413).
-    #[error("request body too large")]
-    PayloadTooLarge,
-    /// No credentials, or credentials that do not hold: missing, expired or tampered (401).
+    /// No credentials, or credentials that do not hold: missing, expired or tampered.
     #[error("{detail}")]
     Unauthorized {
         detail: String,
         /// A token was sent but is not valid (as opposed to none sent).
         invalid_token: bool,
     },
-    /// Signed in, but the role may not do this (403).
+    /// Signed in, but the role may not do this.
     #[error("{0}")]
     Forbidden(String),
-    /// The story's status does not allow the change (409); the problem names the status.
+    /// The story's (or comment's) state does not allow the change; names the state now.
     #[error("{detail}")]
     Conflict {
         detail: String,
         current_status: Option<&'static str>,
     },
-    /// Someone saved the story since the client read it (409, or 412 when the client sent
-    /// `If-Match`); nothing was written.
+    /// Someone saved the story since the client read it; nothing was written.
     #[error(
         "the story was changed by someone else (now version {current_version}); reload it and reapply your edit"
     )]
     Stale {
         current_version: i32,
+        /// The client named the version as a precondition (`If-Match`) rather than in the body.
         precondition: bool,
     },
-    /// An edit must say which version it changes (428).
+    /// An edit must say which version it changes.
     #[error("say which version you are editing: send If-Match with the ETag, or a version field")]
-    PreconditionRequired,
-    /// The body is not of a type this endpoint takes (415).
+    VersionRequired,
+    /// The content is not of a kind this use case takes (an upload that is no image we read).
     #[error("{0}")]
-    UnsupportedMediaType(String),
-    /// The request is well formed but its content breaks a rule (422).
+    UnsupportedMedia(String),
+    /// The content is well formed but breaks a rule.
     #[error("{0}")]
-    Unprocessable(ValidationError),
-    /// Too many attempts; try again after the given seconds (429).
+    Invalid(ValidationError),
+    /// Too many attempts; try again after the given seconds.
     #[error("too many attempts; try again in {retry_after} seconds")]
-    TooManyRequests { retry_after: u64 },
-    /// The dependency this request needs is down (503).
+    RateLimited { retry_after: u64 },
+    /// A dependency this use case needs is down.
     #[error("{0}")]
     Unavailable(String),
-    /// Something broke on our side (500); the cause is logged, never shown.
-    #[error("internal error")]
-    Internal(String),
+    /// Something broke on our side; the cause is logged, never shown.
+    #[error("internal error: {context}")]
+    Internal {
+        context: String,
+        #[source]
+        cause: Option<Cause>,
+    },
 }
 
-/// A field-level problem inside a problem document.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct FieldProblem {
-    pub field: String,
-    pub message: String,
-}
-
-/// An RFC 9457 problem document.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Problem {
-    /// A URI reference naming the kind of problem.
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
-    pub status: u16,
-    pub detail: String,
-    /// The stable, machine-readable code (also used in GraphQL's `extensions.code`).
-    pub code: String,
-    /// For a refused workflow step: the story's status now.
-    #[serde(rename = "currentStatus", skip_serializing_if = "Option::is_none")]
-    pub current_status: Option<String>,
-    /// For a stale edit: the story's version now.
-    #[serde(rename = "currentVersion", skip_serializing_if = "Option::is_none")]
-    pub current_version: Option<i32>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldProblem>,
-}
-
-impl ApiError {
-    pub fn status(&self) -> StatusCode {
-        match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::NotFound(_) | ApiError::NoRoute => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::Stale {
-                precondition: true, ..
-            } => StatusCode::PRECONDITION_FAILED,
-            ApiError::Stale { .. } => StatusCode::CONFLICT,
-            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    /// The stable code clients switch on.
+impl AppError {
+    /// The stable code clients switch on (problem `code`, GraphQL `extensions.code`).
     pub fn code(&self) -> &'static str {
         match self {
-            ApiError::BadRequest(_) => "BAD_REQUEST",
-            ApiError::NotFound(_) | ApiError::NoRoute => "NOT_FOUND",
-            ApiError::MethodNotAllowed => "METHOD_NOT_ALLOWED",
-            ApiError::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
-            ApiError::Unauthorized { .. } => "UNAUTHORIZED",
-            ApiError::Forbidden(_) => "FORBIDDEN",
-            ApiError::Conflict { .. } => "CONFLICT",
-            ApiError::Stale {
+            AppError::InvalidParameter(_) => "BAD_REQUEST",
+            AppError::NotFound(_) => "NOT_FOUND",
+            AppError::Unauthorized { .. } => "UNAUTHORIZED",
+            AppError::Forbidden(_) => "FORBIDDEN",
+            AppError::Conflict { .. } => "CONFLICT",
+            AppError::Stale {
                 precondition: true, ..
             } => "PRECONDITION_FAILED",
-            ApiError::Stale { .. } => "STALE_VERSION",
-            ApiError::PreconditionRequired => "PRECONDITION_REQUIRED",
-            ApiError::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
-            ApiError::Unprocessable(_) => "VALIDATION",
-            ApiError::TooManyRequests { .. } => "TOO_MANY_REQUESTS",
-            ApiError::Unavailable(_) => "UNAVAILABLE",
-            ApiError::Internal(_) => "INTERNAL",
+            AppError::Stale { .. } => "STALE_VERSION",
+            AppError::VersionRequired => "PRECONDITION_REQUIRED",
+            AppError::UnsupportedMedia(_) => "UNSUPPORTED_MEDIA_TYPE",
+            AppError::Invalid(_) => "VALIDATION",
+            AppError::RateLimited { .. } => "TOO_MANY_REQUESTS",
+            AppError::Unavailable(_) => "UNAVAILABLE",
+            AppError::Internal { .. } => "INTERNAL",
         }
     }
 
-    fn title(&self) -> &'static str {
-        match self {
-            ApiError::BadRequest(_) => "Bad request parameter",
-            ApiError::NotFound(_) | ApiError::NoRoute => "Not found",
-            ApiError::MethodNotAllowed => "Method not allowed",
-            ApiError::PayloadTooLarge => "Request body too large",
-            ApiError::Unauthorized { .. } => "Not signed in",
-            ApiError::Forbidden(_) => "Not allowed for this role",
-            ApiError::Conflict { .. } => "Conflicting state change",
-            ApiError::Stale { .. } => "Edited by someone else",
-            ApiError::PreconditionRequired => "Version required",
-            ApiError::UnsupportedMediaType(_) => "Unsupported media type",
-            ApiError::Unprocessable(_) => "Invalid content",
-            ApiError::TooManyRequests { .. } => "Too many requests",
-            ApiError::Unavailable(_) => "Service unavailable",
-            ApiError::Internal(_) => "Internal error",
-        }
-    }
-
-    /// What the client is told. Internal causes stay in the log.
+    /// What the caller is told. Internal causes stay in the log.
     pub fn detail(&self) -> String {
         match self {
-            ApiError::Internal(_) => "something went wrong on our side; it has been logged".into(),
+            AppError::Internal { .. } => {
+                "something went wrong on our side; it has been logged".into()
+            }
             other => other.to_string(),
         }
     }
 
-    fn field_problems(&self) -> Vec<FieldProblem> {
+    /// The field a validation error is about.
+    pub fn validation(&self) -> Option<&ValidationError> {
         match self {
-            ApiError::BadRequest(err) | ApiError::Unprocessable(err) => vec![FieldProblem {
-                field: err.field.clone(),
-                message: err.message.clone(),
-            }],
-            _ => Vec::new(),
+            AppError::InvalidParameter(err) | AppError::Invalid(err) => Some(err),
+            _ => None,
         }
     }
 
-    pub fn problem(&self) -> Problem {
-        Problem {
-            kind: format!(
-                "/problems/{}",
-                self.code().to_ascii_lowercase().replace('_', "-")
-            ),
-            title: self.title().to_owned(),
-            status: self.status().as_u16(),
-            detail: self.detail(),
-            code: self.code().to_owned(),
-            current_status: match self {
-                ApiError::Conflict { current_status, .. } => current_status.map(str::to_owned),
-                _ => None,
-            },
-            current_version: match self {
-                ApiError::Stale {
-                    current_version, ..
-                } => Some(*current_version),
-                _ => None,
-            },
-            errors: self.field_problems(),
-        }
-    }
-
-    /// Logs an internal error once, with its cause.
-    pub(crate) fn log(&self) {
-        if let ApiError::Internal(cause) = self {
-            tracing::error!(error.cause = %cause, "internal error");
+    /// Logs an internal error once, with its whole cause chain; other errors are the caller's
+    /// and are not logged.
+    pub fn log(&self) {
+        if let AppError::Internal { context, cause } = self {
+            let mut chain = String::new();
+            let mut next = cause
+                .as_deref()
+                .map(|cause| cause as &(dyn StdError + 'static));
+            while let Some(cause) = next {
+                chain.push_str(": ");
+                chain.push_str(&cause.to_string());
+                next = cause.source();
+            }
+            tracing::error!(error.context = %context, error.cause = %chain, "internal error");
         }
     }
 
     pub fn not_found(what: impl Into<String>) -> Self {
         Self::NotFound(what.into())
     }
-}
 
-impl From<ValidationError> for ApiError {
-    fn from(err: ValidationError) -> Self {
-        Self::BadRequest(err)
+    /// An internal failure with its cause.
+    pub fn internal(context: impl Into<String>, cause: impl Into<Cause>) -> Self {
+        Self::Internal {
+            context: context.into(),
+            cause: Some(cause.into()),
+        }
+    }
+
+    /// An internal failure that has no cause of its own: a rule of ours that did not hold.
+    pub fn broken(context: impl Into<String>) -> Self {
+        Self::Internal {
+            context: context.into(),
+            cause: None,
+        }
+    }
+
+    /// This error out of an `Arc` that several waiters shared (a coalesced cache fill): the
+    /// caller's kinds are copied; an internal failure is reported once by its first owner, so
+    /// a copy keeps only its context.
+    pub fn unshare(shared: Arc<AppError>) -> AppError {
+        Arc::try_unwrap(shared).unwrap_or_else(|shared| match shared.as_ref() {
+            AppError::NotFound(what) => AppError::NotFound(what.clone()),
+            AppError::InvalidParameter(err) => AppError::InvalidParameter(err.clone()),
+            AppError::Invalid(err) => AppError::Invalid(err.clone()),
+            AppError::Unavailable(what) => AppError::Unavailable(what.clone()),
+            other => AppError::broken(format!("a shared computation failed: {other}")),
+        })
     }
 }
 
-impl From<dateline_domain::TransitionError> for ApiError {
+impl From<ValidationError> for AppError {
+    fn from(err: ValidationError) -> Self {
+        Self::InvalidParameter(err)
+    }
+}
+
+impl From<dateline_domain::TransitionError> for AppError {
     fn from(err: dateline_domain::TransitionError) -> Self {
         match err {
             dateline_domain::TransitionError::Forbidden { .. } => Self::Forbidden(err.to_string()),
@@ -236,76 +179,15 @@ impl From<dateline_domain::TransitionError> for ApiError {
     }
 }
 
-impl From<StorageError> for ApiError {
+impl From<StorageError> for AppError {
     fn from(err: StorageError) -> Self {
         match err {
             StorageError::NotFound => Self::NotFound("not found".into()),
-            StorageError::Stale { expected } => Self::Stale {
-                current_version: expected + 1,
+            StorageError::Stale { current } => Self::Stale {
+                current_version: current,
                 precondition: false,
             },
-            other => Self::Internal(other.to_string()),
+            other => Self::internal("storage", other),
         }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        self.log();
-        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
-        let mut response = (self.status(), body).into_response();
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
-        match &self {
-            ApiError::Unauthorized { invalid_token, .. } => {
-                headers.insert(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static(if *invalid_token {
-                        "Bearer realm=\"dateline\", error=\"invalid_token\""
-                    } else {
-                        "Bearer realm=\"dateline\""
-                    }),
-                );
-            }
-            ApiError::TooManyRequests { retry_after } => {
-                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
-            }
-            _ => {}
-        }
-        response
-    }
-}
-
-impl async_graphql::ErrorExtensions for ApiError {
-    fn extend(&self) -> async_graphql::Error {
-        self.log();
-        let problem = self.problem();
-        async_graphql::Error::new(self.detail()).extend_with(|_, extensions| {
-            extensions.set("code", self.code());
-            if let Some(first) = problem.errors.first() {
-                extensions.set("field", first.field.as_str());
-            }
-            if let Some(status) = &problem.current_status {
-                extensions.set("currentStatus", status.as_str());
-            }
-            if let Some(version) = problem.current_version {
-                extensions.set("currentVersion", version);
-            }
-        })
-    }
-}
-
-/// Carries an [`ApiError`] into GraphQL with its code. async-graphql converts any `Display`
-/// error on `?`, which would drop the code, so resolvers go through this instead.
-pub(crate) trait GraphqlResult<T> {
-    fn or_graphql_error(self) -> async_graphql::Result<T>;
-}
-
-impl<T> GraphqlResult<T> for Result<T, ApiError> {
-    fn or_graphql_error(self) -> async_graphql::Result<T> {
-        self.map_err(|err| async_graphql::ErrorExtensions::extend(&err))
     }
 }

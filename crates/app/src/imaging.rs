@@ -9,7 +9,7 @@ use dateline_domain::{FocalPoint, ImageFormat as RenditionFormat, RenditionFile}
 use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, ImageDecoder as _, ImageFormat, ImageReader, Limits};
 
-use crate::error::ApiError;
+use crate::error::AppError;
 
 /// The largest width or height accepted, so a small file cannot claim a gigantic canvas.
 const MAX_DIMENSION: u32 = 12_000;
@@ -32,18 +32,18 @@ pub(crate) struct CleanImage {
 }
 
 /// What the bytes are, by their magic numbers; only JPEG, PNG and WebP are taken.
-pub(crate) fn sniff(bytes: &[u8]) -> Result<ImageFormat, ApiError> {
+pub(crate) fn sniff(bytes: &[u8]) -> Result<ImageFormat, AppError> {
     match image::guess_format(bytes) {
         Ok(format @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP)) => Ok(format),
-        _ => Err(ApiError::UnsupportedMediaType(
+        _ => Err(AppError::UnsupportedMedia(
             "the file is not a JPEG, PNG or WebP image".into(),
         )),
     }
 }
 
-fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, ApiError> {
+fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, AppError> {
     let unreadable = |err: image::ImageError| {
-        ApiError::Unprocessable(dateline_domain::ValidationError::new(
+        AppError::Invalid(dateline_domain::ValidationError::new(
             "file",
             format!("the image could not be read: {err}"),
         ))
@@ -61,17 +61,17 @@ fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, ApiError> {
     Ok(image)
 }
 
-fn encode_jpeg(image: &DynamicImage, quality: u8) -> Result<Vec<u8>, ApiError> {
+fn encode_jpeg(image: &DynamicImage, quality: u8) -> Result<Vec<u8>, AppError> {
     let mut bytes = Vec::new();
     JpegEncoder::new_with_quality(&mut bytes, quality)
         .encode_image(&image.to_rgb8())
-        .map_err(|err| ApiError::Internal(format!("encoding JPEG: {err}")))?;
+        .map_err(|err| AppError::internal("encoding JPEG", err))?;
     Ok(bytes)
 }
 
 /// Lossy WebP through libwebp (the `image` crate only writes lossless WebP, which for photos is
 /// larger than the JPEG it should beat).
-fn encode_webp(image: &DynamicImage, quality: f32) -> Result<Vec<u8>, ApiError> {
+fn encode_webp(image: &DynamicImage, quality: f32) -> Result<Vec<u8>, AppError> {
     let encoded = if image.color().has_alpha() {
         let pixels = image.to_rgba8();
         webp::Encoder::from_rgba(&pixels, pixels.width(), pixels.height())
@@ -83,13 +83,13 @@ fn encode_webp(image: &DynamicImage, quality: f32) -> Result<Vec<u8>, ApiError> 
     };
     encoded
         .map(|memory| memory.to_vec())
-        .map_err(|err| ApiError::Internal(format!("encoding WebP: {err:?}")))
+        .map_err(|err| AppError::internal("encoding WebP", format!("{err:?}")))
 }
 
 /// Decodes an upload, turns it upright and re-encodes it in its own format (JPEG and WebP at
 /// high quality, PNG losslessly). Re-encoding is what drops EXIF (with any GPS position), XMP and
 /// comments: nothing but pixels survives.
-pub(crate) fn clean_upload(bytes: &[u8]) -> Result<CleanImage, ApiError> {
+pub(crate) fn clean_upload(bytes: &[u8]) -> Result<CleanImage, AppError> {
     let format = sniff(bytes)?;
     let image = decode(bytes, format)?;
     let (width, height) = (image.width(), image.height());
@@ -98,7 +98,7 @@ pub(crate) fn clean_upload(bytes: &[u8]) -> Result<CleanImage, ApiError> {
             let mut out = Cursor::new(Vec::new());
             image
                 .write_to(&mut out, ImageFormat::Png)
-                .map_err(|err| ApiError::Internal(format!("encoding PNG: {err}")))?;
+                .map_err(|err| AppError::internal("encoding PNG", err))?;
             (out.into_inner(), "image/png", "png")
         }
         ImageFormat::WebP => (
@@ -122,7 +122,7 @@ pub(crate) fn render(
     original: &[u8],
     file: RenditionFile,
     focal: FocalPoint,
-) -> Result<Vec<u8>, ApiError> {
+) -> Result<Vec<u8>, AppError> {
     let format = sniff(original)?;
     let image = decode(original, format)?;
     let Frame {

@@ -1,4 +1,4 @@
-//! The settings the API runs with, parsed once by the binary and passed in.
+//! The settings the application runs with, parsed once by the binary and passed in whole.
 
 use std::time::Duration;
 
@@ -8,9 +8,13 @@ use dateline_domain::Timestamp;
 use ipnet::IpNet;
 use url::Url;
 
+use crate::desks::comments::CommentSettings;
+use crate::desks::newsroom::NewsroomSettings;
+use crate::desks::syndication::SyndicationSettings;
+
 /// Who publishes: printed in copyright lines, feeds and structured data.
 #[derive(Debug, Clone)]
-pub struct Newsroom {
+pub struct Publisher {
     pub name: String,
     /// The copyright line a story carries when its desk set none.
     pub copyright: String,
@@ -22,13 +26,17 @@ pub struct Settings {
     pub public_url: Url,
     /// The newsroom's time zone: every time in a response carries its offset.
     pub time_zone: Tz,
-    pub newsroom: Newsroom,
+    pub publisher: Publisher,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Signing keys, token lifetimes and the upload limit of the newsroom side.
+    pub newsroom: NewsroomSettings,
     /// The view beacon and most-viewed rankings.
     pub views: ViewSettings,
     /// Rate limits and webhook delivery.
-    pub syndication: crate::syndication_runtime::SyndicationSettings,
+    pub syndication: SyndicationSettings,
+    /// Reader comments: thresholds, limits, banned words.
+    pub comments: CommentSettings,
 }
 
 /// How views are attributed to readers and how long rankings are kept.

@@ -9,9 +9,10 @@ pub enum StorageError {
     /// A uniqueness or reference rule of the schema refused the write.
     #[error("conflicts with existing data: {constraint}")]
     Conflict { constraint: String },
-    /// The story was saved by someone else since the writer read it (optimistic concurrency).
-    #[error("the story has changed since version {expected}")]
-    Stale { expected: i32 },
+    /// The story was saved by someone else since the writer read it (optimistic concurrency);
+    /// `current` is the version it has now.
+    #[error("the story has changed: it is at version {current} now")]
+    Stale { current: i32 },
     /// A stored row no longer satisfies the domain's rules.
     #[error("stored data is invalid: {0}")]
     Corrupt(String),

@@ -16,8 +16,11 @@ use dateline_domain::Timestamp;
 use crate::cache::encoding::{Coding, Encoded};
 use crate::cache::store::Entry;
 use crate::cache::{CacheKeys, CacheSettings, ResponseCache};
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::problem::ApiError;
+use dateline_app::App;
+use dateline_app::AppError;
+
+use crate::http_state::HttpState;
 
 /// The largest body rendered into memory for a validator; bigger ones (there are none on the
 /// public JSON paths) pass as they are.
@@ -55,15 +58,16 @@ struct Rendered {
 }
 
 pub(crate) async fn public_responses(
-    State(state): State<AppState>,
+    State(http): State<HttpState>,
     request: Request,
     next: Next,
 ) -> Response {
+    let state = http.app();
     let is_read = matches!(*request.method(), Method::GET | Method::HEAD);
     if !is_read || request.headers().contains_key(header::UPGRADE) {
         return next.run(request).await;
     }
-    let cache = state.response_cache();
+    let cache = http.response_cache();
     let (parts, body) = request.into_parts();
     let coding = Coding::negotiate(&parts.headers);
     let condition = parts
@@ -78,7 +82,7 @@ pub(crate) async fn public_responses(
         let key = cache_key(&parts);
         for _ in 0..ATTEMPTS {
             let fill = fill(
-                &state,
+                state,
                 cache,
                 Request::from_parts(parts.clone(), Body::empty()),
                 next.clone(),
@@ -150,7 +154,7 @@ impl Rendered {
 /// Renders the response for a missed key. It is kept only when it is a `200` carrying
 /// [`CacheKeys`] and not marked private; otherwise it goes back to the waiting readers as is.
 async fn fill(
-    state: &AppState,
+    state: &App,
     cache: &ResponseCache,
     request: Request,
     next: Next,
@@ -178,7 +182,7 @@ async fn fill(
         return Err(rendered);
     }
     let ttl_end = keys
-        .ttl()
+        .ttl(cache.settings())
         .map(|ttl| now.plus(ChronoDuration::from_std(ttl).unwrap_or(ChronoDuration::zero())));
     let fresh_until = match (lift, ttl_end) {
         (Some(a), Some(b)) => Some(a.min(b)),
@@ -268,7 +272,7 @@ async fn render(response: Response) -> Result<Rendered, Response> {
         }
         Err(err) => {
             tracing::warn!(error = %err, "a response body could not be read");
-            Err(ApiError::Internal(err.to_string()).into_response())
+            Err(ApiError::App(AppError::internal("internal", err.to_string())).into_response())
         }
     }
 }
@@ -375,7 +379,7 @@ fn respond(
 fn public_policy(settings: &CacheSettings, entry: &Entry, now: Timestamp) -> String {
     let mut max_age = settings.max_age.as_secs();
     let mut s_maxage = settings.s_maxage.as_secs();
-    let mut bound = entry.keys.ttl().map(|ttl| ttl.as_secs());
+    let mut bound = entry.keys.ttl(settings).map(|ttl| ttl.as_secs());
     if let Some(until) = entry.fresh_until {
         let left =
             u64::try_from((until.as_datetime() - now.as_datetime()).num_seconds()).unwrap_or(0);

@@ -19,8 +19,8 @@ use std::time::Duration;
 use axum::response::Response;
 use dateline_domain::{ArticleId, AuthorId, SectionId, TagId};
 
-use crate::events::{ChangeKind, ContentChange};
-use crate::service::articles::ArticleRecord;
+use dateline_app::ArticleRecord;
+use dateline_app::events::{ChangeKind, ContentChange};
 
 pub use store::ResponseCache;
 pub(crate) use sync::start as start_sync;
@@ -71,8 +71,11 @@ const GRAPHQL: &str = "graphql";
 #[derive(Debug, Clone, Default)]
 pub struct CacheKeys {
     keys: BTreeSet<String>,
-    /// Kept no longer than this (view counts, rankings).
+    /// Kept no longer than this (rankings).
     fresh_for: Option<Duration>,
+    /// It shows view counts, which move without any write: kept no longer than the cache's
+    /// `counts_ttl`.
+    shows_counts: bool,
 }
 
 impl CacheKeys {
@@ -149,6 +152,12 @@ impl CacheKeys {
         self
     }
 
+    /// The response shows view counts (kept no longer than the cache's `counts_ttl`).
+    pub fn shows_view_counts(&mut self) -> &mut Self {
+        self.shows_counts = true;
+        self
+    }
+
     /// Puts the keys on a response for the cache layer.
     pub fn attach(&self, response: &mut Response) {
         response.extensions_mut().insert(self.clone());
@@ -158,8 +167,13 @@ impl CacheKeys {
         self.keys.iter().map(String::as_str)
     }
 
-    pub(crate) fn ttl(&self) -> Option<Duration> {
-        self.fresh_for
+    /// The longest the response may be kept under these settings.
+    pub(crate) fn ttl(&self, settings: &CacheSettings) -> Option<Duration> {
+        let counts = self.shows_counts.then_some(settings.counts_ttl);
+        match (self.fresh_for, counts) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 }
 

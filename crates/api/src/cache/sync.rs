@@ -10,7 +10,7 @@ use dateline_storage::{Database, Heard};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::cache::{ResponseCache, stale_keys};
-use crate::state::AppState;
+use dateline_app::App;
 
 /// PostgreSQL refuses notices longer than 8000 bytes; a change naming more keys clears all.
 const MAX_NOTICE: usize = 7_900;
@@ -18,7 +18,7 @@ const MAX_NOTICE: usize = 7_900;
 const RELISTEN_AFTER: Duration = Duration::from_secs(1);
 
 /// Starts the tasks that keep `cache` true. They end when the state's change bus closes.
-pub(crate) fn start(state: &AppState, cache: &Arc<ResponseCache>) {
+pub(crate) fn start(state: &App, cache: &Arc<ResponseCache>) {
     let mut changes = state.subscribe_changes();
     let db = state.db().clone();
     let local = Arc::clone(cache);

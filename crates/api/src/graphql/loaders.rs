@@ -8,7 +8,7 @@ use async_graphql::dataloader::Loader;
 use dateline_domain::{ArticleId, Author, Media, MediaId, Section, SectionId, Tag, User, UserId};
 use dateline_storage::Database;
 
-use crate::error::ApiError;
+use dateline_app::AppError;
 
 /// Batches relation lookups against the database. Holds no cache: each batch reads fresh rows.
 pub(crate) struct RelationLoader {
@@ -27,15 +27,15 @@ pub(crate) struct TagsOf(pub(crate) ArticleId);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct ChildrenOf(pub(crate) SectionId);
 
-type LoadResult<K, V> = Result<HashMap<K, V>, Arc<ApiError>>;
+type LoadResult<K, V> = Result<HashMap<K, V>, Arc<AppError>>;
 
-fn failed(err: dateline_storage::StorageError) -> Arc<ApiError> {
-    Arc::new(ApiError::from(err))
+fn failed(err: dateline_storage::StorageError) -> Arc<AppError> {
+    Arc::new(AppError::from(err))
 }
 
 impl Loader<SectionId> for RelationLoader {
     type Value = Section;
-    type Error = Arc<ApiError>;
+    type Error = Arc<AppError>;
 
     async fn load(&self, keys: &[SectionId]) -> LoadResult<SectionId, Section> {
         let sections = self.db.sections().find_by_ids(keys).await.map_err(failed)?;
@@ -45,7 +45,7 @@ impl Loader<SectionId> for RelationLoader {
 
 impl Loader<ChildrenOf> for RelationLoader {
     type Value = Vec<Section>;
-    type Error = Arc<ApiError>;
+    type Error = Arc<AppError>;
 
     async fn load(&self, keys: &[ChildrenOf]) -> LoadResult<ChildrenOf, Vec<Section>> {
         let parents: Vec<SectionId> = keys.iter().map(|key| key.0).collect();
@@ -67,7 +67,7 @@ impl Loader<ChildrenOf> for RelationLoader {
 
 impl Loader<MediaId> for RelationLoader {
     type Value = Media;
-    type Error = Arc<ApiError>;
+    type Error = Arc<AppError>;
 
     async fn load(&self, keys: &[MediaId]) -> LoadResult<MediaId, Media> {
         let media = self.db.media().find_by_ids(keys).await.map_err(failed)?;
@@ -77,7 +77,7 @@ impl Loader<MediaId> for RelationLoader {
 
 impl Loader<BylineOf> for RelationLoader {
     type Value = Vec<Author>;
-    type Error = Arc<ApiError>;
+    type Error = Arc<AppError>;
 
     async fn load(&self, keys: &[BylineOf]) -> LoadResult<BylineOf, Vec<Author>> {
         let ids: Vec<ArticleId> = keys.iter().map(|key| key.0).collect();
@@ -91,7 +91,7 @@ impl Loader<BylineOf> for RelationLoader {
 
 impl Loader<TagsOf> for RelationLoader {
     type Value = Vec<Tag>;
-    type Error = Arc<ApiError>;
+    type Error = Arc<AppError>;
 
     async fn load(&self, keys: &[TagsOf]) -> LoadResult<TagsOf, Vec<Tag>> {
         let ids: Vec<ArticleId> = keys.iter().map(|key| key.0).collect();
@@ -105,7 +105,7 @@ impl Loader<TagsOf> for RelationLoader {
 
 impl Loader<UserId> for RelationLoader {
     type Value = User;
-    type Error = Arc<ApiError>;
+    type Error = Arc<AppError>;
 
     async fn load(&self, keys: &[UserId]) -> LoadResult<UserId, User> {
         let users = self.db.users().find_by_ids(keys).await.map_err(failed)?;

@@ -17,7 +17,7 @@ use async_graphql::extensions::apollo_persisted_queries::{
 };
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
-use async_graphql::{EmptySubscription, ErrorExtensions as _, Schema, SchemaBuilder};
+use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
 use async_graphql_axum::GraphQLRequest;
 use axum::Extension;
 use axum::extract::State;
@@ -25,12 +25,12 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::cache::CacheKeys;
-use crate::error::ApiError;
 use crate::graphql::loaders::RelationLoader;
 use crate::graphql::mutation::Mutation;
 use crate::graphql::query::Query;
-use crate::state::AppState;
-use crate::views::reader::ReaderOrigin;
+use dateline_app::App;
+use dateline_app::AppError;
+use dateline_app::readership::origin::ReaderOrigin;
 
 /// The deepest a query may nest; a front page needs about six levels.
 const MAX_DEPTH: usize = 12;
@@ -56,7 +56,7 @@ fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
 }
 
 /// The schema, wired to the application.
-pub fn build_schema(state: AppState) -> DatelineSchema {
+pub fn build_schema(state: App) -> DatelineSchema {
     let loader = DataLoader::new(
         RelationLoader {
             db: state.db().clone(),
@@ -95,7 +95,7 @@ pub(crate) async fn graphql_post(
 /// query's hash in `extensions`). Mutations are not taken over GET, which must stay safe to
 /// cache and repeat; a successful answer is cached like REST.
 pub(crate) async fn graphql_get(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Extension(schema): Extension<DatelineSchema>,
     headers: HeaderMap,
     method: Method,
@@ -141,12 +141,12 @@ pub(crate) async fn graphql_get(
 /// A GraphQL answer's keys: the ids inside it, and `graphql` (its list membership is not
 /// traced, so any change to the public set drops it). Kept no longer than view counts and
 /// rankings stay fresh, since any field might show them.
-fn cache_keys(state: &AppState, data: &async_graphql::Value) -> CacheKeys {
+fn cache_keys(state: &App, data: &async_graphql::Value) -> CacheKeys {
     let mut ids = Vec::new();
     ids_in(data, &mut ids);
     let mut keys = CacheKeys::new();
     keys.graphql()
-        .fresh_for(state.response_cache().settings().counts_ttl)
+        .shows_view_counts()
         .fresh_for(state.settings().views.ranking_cache_ttl);
     for id in &ids {
         keys.named(id);
@@ -253,9 +253,10 @@ fn respond(headers: &HeaderMap, response: &async_graphql::Response) -> Response 
 
 /// A request that is not GraphQL at all: malformed JSON, a missing query.
 fn request_error(headers: &HeaderMap, message: &str) -> Response {
-    let error = ApiError::BadRequest(dateline_domain::ValidationError::new("request", message));
+    let error =
+        AppError::InvalidParameter(dateline_domain::ValidationError::new("request", message));
     let mut server_error = async_graphql::ServerError::new(error.detail(), None);
-    server_error.extensions = error.extend().extensions;
+    server_error.extensions = crate::problem::graphql_error(&error).extensions;
     respond(
         headers,
         &async_graphql::Response::from_errors(vec![server_error]),

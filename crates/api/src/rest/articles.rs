@@ -8,13 +8,14 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::cache::CacheKeys;
-use crate::error::{ApiError, Problem};
+use crate::problem::{ApiError, Problem};
 use crate::rest::dto::{ArticleList, ArticleResponse, Item, PageInfo};
 use crate::rest::extract::{ApiPath, ApiQuery, parse_flag, parse_number};
-use crate::service::articles::{self, ListArticles};
-use crate::service::audience::Audience;
-use crate::service::newsroom;
-use crate::state::AppState;
+use dateline_app::App;
+use dateline_app::AppError;
+use dateline_app::service::articles::{self, ListArticles};
+use dateline_app::service::audience::Audience;
+use dateline_app::service::newsroom;
 
 /// Filters and paging for story lists. Every value arrives as text and is parsed by the service,
 /// so a bad one is reported against its own name.
@@ -56,7 +57,7 @@ pub(crate) struct ListArticlesParams {
     )
 )]
 pub(crate) async fn list_articles(
-    State(state): State<AppState>,
+    State(state): State<App>,
     audience: Audience,
     ApiQuery(params): ApiQuery<ListArticlesParams>,
 ) -> Result<Response, ApiError> {
@@ -64,9 +65,8 @@ pub(crate) async fn list_articles(
         None | Some("") => false,
         Some("body") => true,
         Some(_) => {
-            return Err(ApiError::BadRequest(dateline_domain::ValidationError::new(
-                "include",
-                "the only value is body",
+            return Err(ApiError::App(AppError::InvalidParameter(
+                dateline_domain::ValidationError::new("include", "the only value is body"),
             )));
         }
     };
@@ -93,7 +93,7 @@ pub(crate) async fn list_articles(
     audience.record_served(&state, &records);
     let mut keys = CacheKeys::new();
     keys.story_list(filters.iter().flatten().map(String::as_str))
-        .fresh_for(state.response_cache().settings().counts_ttl);
+        .shows_view_counts();
     for record in &records {
         keys.record(record);
     }
@@ -137,7 +137,7 @@ pub(crate) struct FindArticleParams {
     )
 )]
 pub(crate) async fn find_article(
-    State(state): State<AppState>,
+    State(state): State<App>,
     audience: Audience,
     ApiPath(id_or_slug): ApiPath<String>,
     ApiQuery(params): ApiQuery<FindArticleParams>,
@@ -163,8 +163,7 @@ pub(crate) async fn find_article(
         );
     } else {
         let mut keys = CacheKeys::new();
-        keys.record(&record)
-            .fresh_for(state.response_cache().settings().counts_ttl);
+        keys.record(&record).shows_view_counts();
         keys.attach(&mut response);
     }
     Ok(response)

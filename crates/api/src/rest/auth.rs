@@ -6,11 +6,11 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, Problem};
+use crate::problem::{ApiError, Problem};
 use crate::rest::editorial_dto::TokenResponse;
 use crate::rest::extract::{ApiJson, ClientAddress};
-use crate::service::accounts;
-use crate::state::AppState;
+use dateline_app::App;
+use dateline_app::service::accounts;
 
 #[derive(Deserialize, ToSchema)]
 pub(crate) struct LoginRequest {
@@ -32,7 +32,7 @@ pub(crate) struct LoginRequest {
     )
 )]
 pub(crate) async fn token(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ClientAddress(address): ClientAddress,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
@@ -59,7 +59,7 @@ pub(crate) struct RefreshRequest {
     )
 )]
 pub(crate) async fn refresh(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ApiJson(request): ApiJson<RefreshRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
     let tokens = accounts::refresh(&state, &request.refresh_token).await?;

@@ -5,11 +5,11 @@ use axum::extract::State;
 use axum::response::{IntoResponse as _, Response};
 
 use crate::cache::CacheKeys;
-use crate::error::{ApiError, Problem};
+use crate::problem::{ApiError, Problem};
 use crate::rest::dto::{AuthorPage, AuthorResponse, Item, MediaResponse};
 use crate::rest::extract::ApiPath;
-use crate::service::authors;
-use crate::state::AppState;
+use dateline_app::App;
+use dateline_app::service::authors;
 
 /// One author with their profile. Their stories are at `/api/v1/articles?author=…`.
 #[utoipa::path(
@@ -23,14 +23,11 @@ use crate::state::AppState;
     )
 )]
 pub(crate) async fn find_author(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let author = authors::find_author(&state, &slug).await?;
-    let photo = match author.photo_id {
-        Some(id) => state.db().media().find(id).await?,
-        None => None,
-    };
+    let photo = authors::author_photo(&state, &author).await?;
     let mut response = Json(Item {
         data: AuthorPage {
             author: AuthorResponse::new(&author, true),

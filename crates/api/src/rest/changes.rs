@@ -6,11 +6,11 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::{ApiError, Problem};
+use crate::problem::{ApiError, Problem};
 use crate::rest::dto::{ArticleResponse, article_url};
 use crate::rest::extract::{ApiQuery, parse_number};
-use crate::service::changes;
-use crate::state::AppState;
+use dateline_app::App;
+use dateline_app::service::changes;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -82,7 +82,7 @@ pub(crate) struct ChangeList {
     )
 )]
 pub(crate) async fn list_changes(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ApiQuery(params): ApiQuery<ChangesParams>,
 ) -> Result<Json<ChangeList>, ApiError> {
     let page = changes::list_changes(

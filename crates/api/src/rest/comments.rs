@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{FromRef, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
@@ -14,30 +14,38 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{Principal, authenticate};
 use crate::cache::CacheKeys;
-use crate::error::{ApiError, Problem};
+use crate::problem::{ApiError, Problem};
 use crate::rest::dto::Item;
 use crate::rest::extract::{ApiJson, ApiPath, ApiQuery, parse_flag, parse_number};
-use crate::service::comments::{self, CommentInput, CommentListRequest};
-use crate::settings::Settings;
-use crate::state::AppState;
-use crate::views::reader::ReaderOrigin;
+use dateline_app::App;
+use dateline_app::AppError;
+use dateline_app::auth::{Principal, authenticate};
+use dateline_app::readership::origin::ReaderOrigin;
+use dateline_app::service::comments::{self, CommentInput, CommentListRequest};
+use dateline_app::settings::Settings;
 
 /// The signed-in account when the request carries a bearer token; `None` without one. A token
 /// that does not hold is still 401: a reader who meant to sign in should know.
 pub(crate) struct MaybePrincipal(pub(crate) Option<Principal>);
 
-impl FromRequestParts<AppState> for MaybePrincipal {
+impl<S> FromRequestParts<S> for MaybePrincipal
+where
+    App: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let state = &App::from_ref(state);
         let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
             return Ok(Self(None));
         };
-        let value = value.to_str().map_err(|_| ApiError::Unauthorized {
-            detail: "the access token is not valid".into(),
-            invalid_token: true,
+        let value = value.to_str().map_err(|_| {
+            ApiError::App(AppError::Unauthorized {
+                detail: "the access token is not valid".into(),
+                invalid_token: true,
+            })
         })?;
         Ok(Self(Some(authenticate(state, Some(value)).await?)))
     }
@@ -156,7 +164,7 @@ fn no_store() -> [(header::HeaderName, HeaderValue); 1] {
     )
 )]
 pub(crate) async fn list_comments(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ApiPath(id): ApiPath<String>,
     ApiQuery(params): ApiQuery<ListCommentsParams>,
 ) -> Result<Response, ApiError> {
@@ -192,7 +200,7 @@ pub(crate) async fn list_comments(
     let mut keys = CacheKeys::new();
     keys.named(&format!("comments:{id}"))
         .named(&id)
-        .fresh_for(state.response_cache().settings().counts_ttl);
+        .shows_view_counts();
     keys.attach(&mut response);
     Ok(response)
 }
@@ -230,7 +238,7 @@ pub(crate) struct NewCommentBody {
     )
 )]
 pub(crate) async fn add_comment(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ApiPath(id): ApiPath<String>,
     MaybePrincipal(principal): MaybePrincipal,
     origin: ReaderOrigin,
@@ -284,7 +292,7 @@ pub(crate) struct EditCommentBody {
     )
 )]
 pub(crate) async fn edit_comment(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ApiPath(id): ApiPath<String>,
     MaybePrincipal(principal): MaybePrincipal,
     origin: ReaderOrigin,
@@ -322,8 +330,12 @@ fn optional_json<T: DeserializeOwned + Default>(body: &Bytes) -> Result<T, ApiEr
     if body.trim_ascii().is_empty() {
         return Ok(T::default());
     }
-    serde_json::from_slice(body)
-        .map_err(|err| ApiError::Unprocessable(ValidationError::new("body", err.to_string())))
+    serde_json::from_slice(body).map_err(|err| {
+        ApiError::App(AppError::Invalid(ValidationError::new(
+            "body",
+            err.to_string(),
+        )))
+    })
 }
 
 /// Deletes a comment: its writer with the password, or an editor.
@@ -341,7 +353,7 @@ fn optional_json<T: DeserializeOwned + Default>(body: &Bytes) -> Result<T, ApiEr
     )
 )]
 pub(crate) async fn delete_comment(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ApiPath(id): ApiPath<String>,
     MaybePrincipal(principal): MaybePrincipal,
     origin: ReaderOrigin,
@@ -382,7 +394,7 @@ pub(crate) struct ReportResponse {
     )
 )]
 pub(crate) async fn report_comment(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ApiPath(id): ApiPath<String>,
     MaybePrincipal(principal): MaybePrincipal,
     origin: ReaderOrigin,
@@ -442,7 +454,7 @@ pub(crate) struct ReactionResponse {
     )
 )]
 pub(crate) async fn react_to_comment(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ApiPath(id): ApiPath<String>,
     MaybePrincipal(principal): MaybePrincipal,
     origin: ReaderOrigin,
@@ -488,7 +500,7 @@ pub(crate) struct ModerationBody {
     )
 )]
 pub(crate) async fn moderate_comment(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ApiPath(id): ApiPath<String>,
     principal: Principal,
     ApiJson(body): ApiJson<ModerationBody>,
@@ -523,7 +535,7 @@ pub(crate) struct QueueParams {
     )
 )]
 pub(crate) async fn review_queue(
-    State(state): State<AppState>,
+    State(state): State<App>,
     principal: Principal,
     ApiQuery(params): ApiQuery<QueueParams>,
 ) -> Result<Response, ApiError> {
@@ -575,7 +587,7 @@ pub(crate) struct StoryCommentsBody {
     )
 )]
 pub(crate) async fn set_story_comments(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ApiPath(id): ApiPath<String>,
     principal: Principal,
     ApiJson(body): ApiJson<StoryCommentsBody>,
@@ -609,7 +621,7 @@ pub(crate) struct SectionModerationBody {
     )
 )]
 pub(crate) async fn set_section_moderation(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ApiPath(id): ApiPath<String>,
     principal: Principal,
     ApiJson(body): ApiJson<SectionModerationBody>,

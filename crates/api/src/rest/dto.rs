@@ -6,9 +6,9 @@ use dateline_domain::{Author, Block, Correction, Media, Section, Tag};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::service::articles::ArticleRecord;
-use crate::service::media::{body_html, original_url, renditions};
-use crate::settings::Settings;
+use dateline_app::ArticleRecord;
+use dateline_app::service::media::{body_html, original_url, renditions};
+use dateline_app::settings::Settings;
 
 /// `{"data": …}` around one item.
 #[derive(Debug, Serialize, ToSchema)]

@@ -7,9 +7,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::rest::dto::ArticleResponse;
-use crate::service::accounts::Tokens;
-use crate::service::newsroom::{Preview, StoryView};
-use crate::settings::Settings;
+use dateline_app::service::accounts::Tokens;
+use dateline_app::service::newsroom::{Preview, StoryView};
+use dateline_app::settings::Settings;
 
 /// A story as the newsroom sees it: the article with its workflow status and version.
 #[derive(Debug, Serialize, ToSchema)]

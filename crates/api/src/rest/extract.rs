@@ -1,12 +1,23 @@
-//! Extractors that answer malformed input with problem+json instead of axum's plain text.
+//! Extractors: who sent a request (account, audience, origin), and its query, path and body,
+//! with malformed input answered as problem+json instead of axum's plain text.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{FromRequestParts, Path, Query};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query};
+use axum::http::header;
 use axum::http::request::Parts;
+use dateline_app::App;
+use dateline_app::auth::{self, Principal};
+use dateline_app::readership::origin::ReaderOrigin;
+use dateline_app::service::audience::{self, API_KEY_HEADER, Audience};
 use dateline_domain::ValidationError;
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::http_state::HttpState;
+use crate::problem::ApiError;
+use dateline_app::AppError;
 
 /// Query parameters; a malformed query string is a 400 problem.
 pub(crate) struct ApiQuery<T>(pub(crate) T);
@@ -19,7 +30,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
             .await
             .map(|Query(value)| Self(value))
             .map_err(|rejection: QueryRejection| {
-                ApiError::BadRequest(ValidationError::new("query", rejection.body_text()))
+                ApiError::App(AppError::InvalidParameter(ValidationError::new(
+                    "query",
+                    rejection.body_text(),
+                )))
             })
     }
 }
@@ -44,9 +58,8 @@ pub(crate) fn parse_flag(field: &str, value: Option<&str>) -> Result<Option<bool
         None => Ok(None),
         Some("true" | "1") => Ok(Some(true)),
         Some("false" | "0") => Ok(Some(false)),
-        Some(_) => Err(ApiError::BadRequest(ValidationError::new(
-            field,
-            "must be true or false",
+        Some(_) => Err(ApiError::App(AppError::InvalidParameter(
+            ValidationError::new(field, "must be true or false"),
         ))),
     }
 }
@@ -56,7 +69,10 @@ pub(crate) fn parse_number(field: &str, value: Option<&str>) -> Result<Option<i6
     value
         .map(|text| {
             text.trim().parse::<i64>().map_err(|_| {
-                ApiError::BadRequest(ValidationError::new(field, "must be a whole number"))
+                ApiError::App(AppError::InvalidParameter(ValidationError::new(
+                    field,
+                    "must be a whole number",
+                )))
             })
         })
         .transpose()
@@ -78,16 +94,19 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for ApiJ
             .await
             .map(|axum::Json(value)| Self(value))
             .map_err(|rejection| match rejection {
-                JsonRejection::MissingJsonContentType(_) => {
-                    ApiError::UnsupportedMediaType("send the body as application/json".into())
-                }
-                JsonRejection::JsonDataError(err) => {
-                    ApiError::Unprocessable(ValidationError::new("body", err.body_text()))
-                }
+                JsonRejection::MissingJsonContentType(_) => ApiError::App(
+                    AppError::UnsupportedMedia("send the body as application/json".into()),
+                ),
+                JsonRejection::JsonDataError(err) => ApiError::App(AppError::Invalid(
+                    ValidationError::new("body", err.body_text()),
+                )),
                 other if other.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
                     ApiError::PayloadTooLarge
                 }
-                other => ApiError::BadRequest(ValidationError::new("body", other.body_text())),
+                other => ApiError::App(AppError::InvalidParameter(ValidationError::new(
+                    "body",
+                    other.body_text(),
+                ))),
             })
     }
 }
@@ -105,10 +124,10 @@ pub(crate) fn if_match(headers: &axum::http::HeaderMap) -> Result<Option<i32>, A
         .and_then(|number| number.parse::<i32>().ok())
         .map(Some)
         .ok_or_else(|| {
-            ApiError::BadRequest(ValidationError::new(
+            ApiError::App(AppError::InvalidParameter(ValidationError::new(
                 "If-Match",
                 "must be the ETag of the story, like \"v3\"",
-            ))
+            )))
         })
 }
 
@@ -131,5 +150,73 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
                 .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
                 .map(|info| info.0.ip()),
         ))
+    }
+}
+
+/// The signed-in account of a request (bearer token), or 401.
+impl FromRequestParts<HttpState> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &HttpState) -> Result<Self, ApiError> {
+        let app = state.app();
+        let header = match parts.headers.get(header::AUTHORIZATION) {
+            None => None,
+            Some(value) => Some(value.to_str().map_err(|_| AppError::Unauthorized {
+                detail: "the access token is not valid".into(),
+                invalid_token: true,
+            })?),
+        };
+        Ok(auth::authenticate(app, header).await?)
+    }
+}
+
+/// Where a request came from: the peer address (the client a trusted proxy forwarded for) and
+/// its User-Agent.
+impl FromRequestParts<HttpState> for ReaderOrigin {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &HttpState) -> Result<Self, Infallible> {
+        Ok(reader_origin(parts, state.app()))
+    }
+}
+
+/// [`ReaderOrigin`] of a request's parts.
+pub(crate) fn reader_origin(parts: &Parts, app: &App) -> ReaderOrigin {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip());
+    let forwarded: Vec<&str> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect();
+    let user_agent = parts
+        .headers
+        .get(header::USER_AGENT)
+        .map(|agent| String::from_utf8_lossy(agent.as_bytes()).into_owned());
+    ReaderOrigin::new(
+        peer,
+        &forwarded,
+        user_agent,
+        &app.settings().views.trusted_proxies,
+    )
+}
+
+/// The audience of a request, put in its extensions by the rate-limit layer (which has already
+/// resolved the key) or resolved here.
+impl FromRequestParts<HttpState> for Audience {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &HttpState) -> Result<Self, ApiError> {
+        if let Some(audience) = parts.extensions.get::<Audience>() {
+            return Ok(audience.clone());
+        }
+        let key = parts
+            .headers
+            .get(API_KEY_HEADER)
+            .map(|value| value.to_str().unwrap_or("?"));
+        Ok(audience::resolve(state.app(), key).await?)
     }
 }

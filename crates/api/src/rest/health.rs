@@ -5,8 +5,9 @@ use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, Problem};
-use crate::state::AppState;
+use crate::problem::{ApiError, Problem};
+use dateline_app::App;
+use dateline_app::AppError;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct Health {
@@ -29,10 +30,10 @@ pub(crate) async fn healthz() -> Json<Health> {
         (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub(crate) async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+pub(crate) async fn readyz(State(state): State<App>) -> Result<Json<Health>, ApiError> {
     state.db().ping().await.map_err(|err| {
         tracing::warn!(error = %err, "readiness check failed");
-        ApiError::Unavailable("the database does not answer".into())
+        ApiError::App(AppError::Unavailable("the database does not answer".into()))
     })?;
     Ok(Json(Health { status: "ready" }))
 }

@@ -7,12 +7,13 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use dateline_domain::ValidationError;
 
-use crate::auth::Principal;
-use crate::error::{ApiError, Problem};
+use crate::problem::{ApiError, Problem};
 use crate::rest::dto::{Item, MediaResponse};
 use crate::rest::extract::ApiPath;
-use crate::service::media::{self, UploadDetails};
-use crate::state::AppState;
+use dateline_app::App;
+use dateline_app::AppError;
+use dateline_app::auth::Principal;
+use dateline_app::service::media::{self, UploadDetails};
 
 /// An image's original file. Media never change once stored, so they may be cached for a year.
 #[utoipa::path(
@@ -26,7 +27,7 @@ use crate::state::AppState;
     )
 )]
 pub(crate) async fn original(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let (bytes, content_type) = media::open_original(&state, &id).await?;
@@ -58,7 +59,7 @@ pub(crate) async fn original(
     )
 )]
 pub(crate) async fn rendition(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ApiPath((id, file)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
     let (bytes, content_type) = media::open_rendition(&state, &id, &file).await?;
@@ -95,13 +96,19 @@ fn multipart_error(err: &axum::extract::multipart::MultipartError) -> ApiError {
     if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::PayloadTooLarge
     } else {
-        ApiError::BadRequest(ValidationError::new("file", err.body_text()))
+        ApiError::App(AppError::InvalidParameter(ValidationError::new(
+            "file",
+            err.body_text(),
+        )))
     }
 }
 
 fn focal(value: &str, field: &str) -> Result<f64, ApiError> {
     value.trim().parse().map_err(|_| {
-        ApiError::Unprocessable(ValidationError::new(field, "must be a number from 0 to 1"))
+        ApiError::App(AppError::Invalid(ValidationError::new(
+            field,
+            "must be a number from 0 to 1",
+        )))
     })
 }
 
@@ -122,12 +129,14 @@ fn focal(value: &str, field: &str) -> Result<f64, ApiError> {
     )
 )]
 pub(crate) async fn upload(
-    State(state): State<AppState>,
+    State(state): State<App>,
     principal: Principal,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(StatusCode, Json<Item<MediaResponse>>), ApiError> {
     let mut multipart = multipart.map_err(|_| {
-        ApiError::UnsupportedMediaType("send the image as multipart/form-data".into())
+        ApiError::App(AppError::UnsupportedMedia(
+            "send the image as multipart/form-data".into(),
+        ))
     })?;
     let mut file = None;
     let mut details = UploadDetails::default();
@@ -158,7 +167,10 @@ pub(crate) async fn upload(
         }
     }
     let bytes = file.ok_or_else(|| {
-        ApiError::Unprocessable(ValidationError::new("file", "the form has no file field"))
+        ApiError::App(AppError::Invalid(ValidationError::new(
+            "file",
+            "the form has no file field",
+        )))
     })?;
     let stored = media::upload(&state, &principal, bytes, details).await?;
     Ok((

@@ -12,16 +12,17 @@ use dateline_domain::{Block, Timestamp, ValidationError};
 use serde::{Deserialize, Deserializer};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::Principal;
-use crate::error::{ApiError, Problem};
+use crate::problem::{ApiError, Problem};
 use crate::rest::dto::{Item, PageInfo};
 use crate::rest::editorial_dto::{
     AuditResponse, DiffResponse, EditorialArticleResponse, PreviewResponse, RevisionResponse,
 };
 use crate::rest::extract::{ApiJson, ApiPath, ApiQuery, if_match, parse_number, version_tag};
-use crate::service::accounts;
-use crate::service::newsroom::{self, Expected, ListStories, Step, StoryInput, StoryView};
-use crate::state::AppState;
+use dateline_app::App;
+use dateline_app::AppError;
+use dateline_app::auth::Principal;
+use dateline_app::service::accounts;
+use dateline_app::service::newsroom::{self, Expected, ListStories, Step, StoryInput, StoryView};
 
 /// Reads a field that may be absent (`None`), null (`Some(None)`) or set.
 pub(crate) fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
@@ -113,7 +114,7 @@ fn expected(headers: &HeaderMap, field: Option<i32>) -> Result<Option<Expected>,
 }
 
 /// A story as the newsroom sees it, with its version as the ETag. Never cached by anyone.
-fn story_response(state: &AppState, status: StatusCode, view: &StoryView) -> Response {
+fn story_response(state: &App, status: StatusCode, view: &StoryView) -> Response {
     let mut response = (
         status,
         Json(Item {
@@ -144,16 +145,16 @@ fn story_response(state: &AppState, status: StatusCode, view: &StoryView) -> Res
     )
 )]
 pub(crate) async fn create_article(
-    State(state): State<AppState>,
+    State(state): State<App>,
     principal: Principal,
     ApiJson(request): ApiJson<StoryRequest>,
 ) -> Result<Response, ApiError> {
     let (input, version) = request.into_input();
     if version.is_some() {
-        return Err(ApiError::Unprocessable(ValidationError::new(
+        return Err(ApiError::App(AppError::Invalid(ValidationError::new(
             "version",
             "a new story has no version yet",
-        )));
+        ))));
     }
     let view = newsroom::create_article(&state, &principal, input).await?;
     Ok(story_response(&state, StatusCode::CREATED, &view))
@@ -179,7 +180,7 @@ pub(crate) async fn create_article(
     )
 )]
 pub(crate) async fn update_article(
-    State(state): State<AppState>,
+    State(state): State<App>,
     principal: Principal,
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
@@ -206,17 +207,17 @@ async fn step_request(body: axum::body::Bytes) -> Result<StepRequest, ApiError> 
         return Ok(StepRequest::default());
     }
     serde_json::from_slice(&body).map_err(|err| {
-        ApiError::Unprocessable(ValidationError::new(
+        ApiError::App(AppError::Invalid(ValidationError::new(
             "body",
             format!(
                 "expected {{\"publishAt\": an RFC 3339 time like 2026-12-01T09:00:00+09:00, \"version\": a number}}: {err}"
             ),
-        ))
+        )))
     })
 }
 
 async fn step(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     id: &str,
     headers: &HeaderMap,
@@ -248,7 +249,7 @@ macro_rules! step_route {
             )
         )]
         pub(crate) async fn $name(
-            State(state): State<AppState>,
+            State(state): State<App>,
             principal: Principal,
             ApiPath(id): ApiPath<String>,
             headers: HeaderMap,
@@ -304,7 +305,7 @@ step_route!(
     )
 )]
 pub(crate) async fn delete_article(
-    State(state): State<AppState>,
+    State(state): State<App>,
     principal: Principal,
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
@@ -328,7 +329,7 @@ pub(crate) async fn delete_article(
     )
 )]
 pub(crate) async fn create_preview(
-    State(state): State<AppState>,
+    State(state): State<App>,
     principal: Principal,
     ApiPath(id): ApiPath<String>,
 ) -> Result<(StatusCode, Json<Item<PreviewResponse>>), ApiError> {
@@ -375,7 +376,7 @@ pub(crate) struct StoryList {
     )
 )]
 pub(crate) async fn list_stories(
-    State(state): State<AppState>,
+    State(state): State<App>,
     principal: Principal,
     ApiQuery(params): ApiQuery<NewsroomParams>,
 ) -> Result<Response, ApiError> {
@@ -424,7 +425,7 @@ pub(crate) async fn list_stories(
     )
 )]
 pub(crate) async fn find_story(
-    State(state): State<AppState>,
+    State(state): State<App>,
     principal: Principal,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
@@ -447,7 +448,7 @@ pub(crate) async fn find_story(
     )
 )]
 pub(crate) async fn list_revisions(
-    State(state): State<AppState>,
+    State(state): State<App>,
     principal: Principal,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Item<Vec<RevisionResponse>>>, ApiError> {
@@ -487,7 +488,7 @@ pub(crate) struct DiffParams {
     )
 )]
 pub(crate) async fn diff_revisions(
-    State(state): State<AppState>,
+    State(state): State<App>,
     principal: Principal,
     ApiPath(id): ApiPath<String>,
     ApiQuery(params): ApiQuery<DiffParams>,
@@ -496,7 +497,10 @@ pub(crate) async fn diff_revisions(
         parse_number(field, value)?
             .and_then(|n| i32::try_from(n).ok())
             .ok_or_else(|| {
-                ApiError::BadRequest(ValidationError::new(field, "a version number is required"))
+                ApiError::App(AppError::InvalidParameter(ValidationError::new(
+                    field,
+                    "a version number is required",
+                )))
             })
     };
     let from = version("from", params.from.as_deref())?;
@@ -532,7 +536,7 @@ pub(crate) struct AuditParams {
     )
 )]
 pub(crate) async fn audit_trail(
-    State(state): State<AppState>,
+    State(state): State<App>,
     principal: Principal,
     ApiQuery(params): ApiQuery<AuditParams>,
 ) -> Result<Json<Item<Vec<AuditResponse>>>, ApiError> {

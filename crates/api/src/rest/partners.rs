@@ -8,12 +8,12 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::Principal;
-use crate::error::{ApiError, Problem};
+use crate::problem::{ApiError, Problem};
 use crate::rest::dto::Item;
 use crate::rest::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::service::partners::{self, NewPartner};
-use crate::state::AppState;
+use dateline_app::App;
+use dateline_app::auth::Principal;
+use dateline_app::service::partners::{self, NewPartner};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -57,7 +57,7 @@ pub(crate) struct PartnerResponse {
     )
 )]
 pub(crate) async fn create_partner(
-    State(state): State<AppState>,
+    State(state): State<App>,
     principal: Principal,
     ApiJson(request): ApiJson<CreatePartnerRequest>,
 ) -> Result<(StatusCode, Json<Item<PartnerResponse>>), ApiError> {
@@ -134,7 +134,7 @@ pub(crate) struct UsageResponse {
     )
 )]
 pub(crate) async fn partner_usage(
-    State(state): State<AppState>,
+    State(state): State<App>,
     principal: Principal,
     ApiPath(id): ApiPath<String>,
     ApiQuery(params): ApiQuery<UsageParams>,

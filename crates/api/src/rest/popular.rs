@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::cache::CacheKeys;
-use crate::error::{ApiError, Problem};
+use crate::problem::{ApiError, Problem};
 use crate::rest::dto::ArticleResponse;
 use crate::rest::extract::{ApiQuery, parse_number};
-use crate::service::popular::{self, PopularRequest};
-use crate::state::AppState;
+use dateline_app::App;
+use dateline_app::service::popular::{self, PopularRequest};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -61,7 +61,7 @@ pub(crate) struct PopularResponse {
     )
 )]
 pub(crate) async fn popular(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ApiQuery(params): ApiQuery<PopularParams>,
 ) -> Result<Response, ApiError> {
     let window = params
@@ -80,7 +80,7 @@ pub(crate) async fn popular(
     let settings = state.settings();
     let mut keys = CacheKeys::new();
     keys.fresh_for(settings.views.ranking_cache_ttl)
-        .fresh_for(state.response_cache().settings().counts_ttl);
+        .shows_view_counts();
     for entry in &ranking.entries {
         keys.record(&entry.record);
     }

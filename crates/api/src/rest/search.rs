@@ -8,13 +8,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::cache::CacheKeys;
-use crate::error::{ApiError, Problem};
+use crate::problem::{ApiError, Problem};
 use crate::rest::dto::{ArticleResponse, PageInfo};
 use crate::rest::extract::{ApiPath, ApiQuery, parse_number};
-use crate::service::articles::{find_article, with_relations};
-use crate::service::related;
-use crate::service::search::{self, SearchRequest};
-use crate::state::AppState;
+use dateline_app::App;
+use dateline_app::service::articles::{find_article, with_relations};
+use dateline_app::service::related;
+use dateline_app::service::search::{self, SearchRequest};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -71,7 +71,7 @@ pub(crate) struct SearchResults {
     )
 )]
 pub(crate) async fn search(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> Result<Response, ApiError> {
     let page = search::search(
@@ -148,7 +148,7 @@ pub(crate) struct RelatedList {
     )
 )]
 pub(crate) async fn related(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ApiPath(id_or_slug): ApiPath<String>,
     ApiQuery(params): ApiQuery<RelatedParams>,
 ) -> Result<Response, ApiError> {

@@ -8,13 +8,13 @@ use dateline_domain::SectionNode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::auth::Principal;
 use crate::cache::CacheKeys;
-use crate::error::{ApiError, Problem};
+use crate::problem::{ApiError, Problem};
 use crate::rest::dto::{Item, SectionResponse};
 use crate::rest::extract::{ApiJson, ApiPath};
-use crate::service::sections::{self, SectionInput};
-use crate::state::AppState;
+use dateline_app::App;
+use dateline_app::auth::Principal;
+use dateline_app::service::sections::{self, SectionInput};
 
 /// The section tree, in the newsroom's order.
 #[utoipa::path(
@@ -23,7 +23,7 @@ use crate::state::AppState;
     tag = "sections",
     responses((status = 200, description = "Top-level sections with their subsections", body = Item<Vec<SectionResponse>>))
 )]
-pub(crate) async fn list_sections(State(state): State<AppState>) -> Result<Response, ApiError> {
+pub(crate) async fn list_sections(State(state): State<App>) -> Result<Response, ApiError> {
     let tree = sections::section_tree(&state).await?;
     let mut response = Json(Item {
         data: tree
@@ -49,7 +49,7 @@ pub(crate) async fn list_sections(State(state): State<AppState>) -> Result<Respo
     )
 )]
 pub(crate) async fn find_section(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let (node, parent) = sections::find_section(&state, &slug).await?;
@@ -111,7 +111,7 @@ fn leaf(section: dateline_domain::Section) -> SectionNode {
     )
 )]
 pub(crate) async fn create_section(
-    State(state): State<AppState>,
+    State(state): State<App>,
     principal: Principal,
     ApiJson(request): ApiJson<SectionRequest>,
 ) -> Result<(StatusCode, Json<Item<SectionResponse>>), ApiError> {
@@ -141,7 +141,7 @@ pub(crate) async fn create_section(
     )
 )]
 pub(crate) async fn update_section(
-    State(state): State<AppState>,
+    State(state): State<App>,
     principal: Principal,
     ApiPath(slug): ApiPath<String>,
     ApiJson(request): ApiJson<SectionRequest>,

@@ -6,15 +6,15 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse as _, Response};
 
 use crate::cache::CacheKeys;
-use crate::error::{ApiError, Problem};
+use crate::problem::{ApiError, Problem};
 use crate::rest::extract::ApiPath;
-use crate::service::articles;
-use crate::service::audience::Audience;
-use crate::service::structured;
-use crate::state::AppState;
+use dateline_app::App;
+use dateline_app::service::articles;
+use dateline_app::service::audience::Audience;
+use dateline_app::service::structured;
 
 async fn record(
-    state: &AppState,
+    state: &App,
     audience: &Audience,
     id_or_slug: &str,
 ) -> Result<articles::ArticleRecord, ApiError> {
@@ -51,7 +51,7 @@ fn json(
     )
 )]
 pub(crate) async fn json_ld(
-    State(state): State<AppState>,
+    State(state): State<App>,
     audience: Audience,
     headers: HeaderMap,
     ApiPath(id_or_slug): ApiPath<String>,
@@ -82,7 +82,7 @@ pub(crate) async fn json_ld(
     )
 )]
 pub(crate) async fn ninjs(
-    State(state): State<AppState>,
+    State(state): State<App>,
     audience: Audience,
     headers: HeaderMap,
     ApiPath(id_or_slug): ApiPath<String>,

@@ -10,13 +10,15 @@ use sha2::{Digest as _, Sha256};
 use utoipa::IntoParams;
 
 use crate::cache::CacheKeys;
-use crate::error::{ApiError, Problem};
+use crate::problem::{ApiError, Problem};
 use crate::rest::extract::{ApiPath, ApiQuery};
-use crate::service::audience::Audience;
-use crate::service::sitemaps;
-use crate::service::syndication::{self, FeedRequest, FeedScope, feed_limit, split_feed_file};
-use crate::state::AppState;
-use crate::syndication::FeedFormat;
+use dateline_app::App;
+use dateline_app::service::audience::Audience;
+use dateline_app::service::sitemaps;
+use dateline_app::service::syndication::{
+    self, FeedRequest, FeedScope, feed_limit, split_feed_file,
+};
+use dateline_app::syndication::FeedFormat;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -44,7 +46,7 @@ pub(crate) struct FeedParams {
     )
 )]
 pub(crate) async fn latest_feed(
-    State(state): State<AppState>,
+    State(state): State<App>,
     audience: Audience,
     headers: HeaderMap,
     ApiPath(file): ApiPath<String>,
@@ -80,7 +82,7 @@ pub(crate) async fn latest_feed(
     )
 )]
 pub(crate) async fn section_feed(
-    State(state): State<AppState>,
+    State(state): State<App>,
     audience: Audience,
     headers: HeaderMap,
     ApiPath(file): ApiPath<String>,
@@ -106,7 +108,7 @@ pub(crate) async fn section_feed(
     responses((status = 200, description = "A sitemap index", content_type = "application/xml"))
 )]
 pub(crate) async fn sitemap_index(
-    State(state): State<AppState>,
+    State(state): State<App>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let xml = sitemaps::index(&state).await?;
@@ -125,7 +127,7 @@ pub(crate) async fn sitemap_index(
     )
 )]
 pub(crate) async fn article_sitemap(
-    State(state): State<AppState>,
+    State(state): State<App>,
     headers: HeaderMap,
     ApiPath(file): ApiPath<String>,
 ) -> Result<Response, ApiError> {
@@ -147,7 +149,7 @@ pub(crate) async fn article_sitemap(
     responses((status = 200, description = "A Google News sitemap", content_type = "application/xml"))
 )]
 pub(crate) async fn news_sitemap(
-    State(state): State<AppState>,
+    State(state): State<App>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let xml = sitemaps::news(&state).await?;
@@ -162,7 +164,7 @@ const XML: &str = "application/xml; charset=utf-8";
 
 /// One page of a feed in its format, for the audience asking.
 async fn feed_response(
-    state: &AppState,
+    state: &App,
     audience: &Audience,
     headers: &HeaderMap,
     scope: FeedScope<'_>,

@@ -5,11 +5,11 @@ use axum::extract::State;
 use axum::response::{IntoResponse as _, Response};
 
 use crate::cache::CacheKeys;
-use crate::error::{ApiError, Problem};
+use crate::problem::{ApiError, Problem};
 use crate::rest::dto::{Item, TagResponse};
 use crate::rest::extract::ApiPath;
-use crate::service::tags;
-use crate::state::AppState;
+use dateline_app::App;
+use dateline_app::service::tags;
 
 /// One tag. Its stories are at `/api/v1/articles?tag=…`.
 #[utoipa::path(
@@ -23,7 +23,7 @@ use crate::state::AppState;
     )
 )]
 pub(crate) async fn find_tag(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let tag = tags::find_tag(&state, &slug).await?;

@@ -7,13 +7,13 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::auth::Principal;
-use crate::error::{ApiError, Problem};
+use crate::problem::{ApiError, Problem};
 use crate::rest::dto::Item;
 use crate::rest::editorial_dto::UserResponse;
 use crate::rest::extract::{ApiJson, ApiPath};
-use crate::service::accounts::{self, AccountChanges, NewAccount};
-use crate::state::AppState;
+use dateline_app::App;
+use dateline_app::auth::Principal;
+use dateline_app::service::accounts::{self, AccountChanges, NewAccount};
 
 /// The signed-in account.
 #[utoipa::path(
@@ -26,10 +26,7 @@ use crate::state::AppState;
         (status = 401, body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub(crate) async fn me(
-    State(state): State<AppState>,
-    principal: Principal,
-) -> Json<Item<UserResponse>> {
+pub(crate) async fn me(State(state): State<App>, principal: Principal) -> Json<Item<UserResponse>> {
     Json(Item {
         data: UserResponse::new(state.settings(), &principal.user),
     })
@@ -48,7 +45,7 @@ pub(crate) async fn me(
     )
 )]
 pub(crate) async fn list_users(
-    State(state): State<AppState>,
+    State(state): State<App>,
     principal: Principal,
 ) -> Result<Json<Item<Vec<UserResponse>>>, ApiError> {
     let users = accounts::list_users(&state, &principal).await?;
@@ -90,7 +87,7 @@ pub(crate) struct CreateUserRequest {
     )
 )]
 pub(crate) async fn create_user(
-    State(state): State<AppState>,
+    State(state): State<App>,
     principal: Principal,
     ApiJson(request): ApiJson<CreateUserRequest>,
 ) -> Result<(StatusCode, Json<Item<UserResponse>>), ApiError> {
@@ -145,7 +142,7 @@ pub(crate) struct UpdateUserRequest {
     )
 )]
 pub(crate) async fn update_user(
-    State(state): State<AppState>,
+    State(state): State<App>,
     principal: Principal,
     ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<UpdateUserRequest>,

@@ -8,11 +8,12 @@ use dateline_domain::ValidationError;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, Problem};
+use crate::problem::{ApiError, Problem};
 use crate::rest::extract::ApiPath;
-use crate::service::views;
-use crate::state::AppState;
-use crate::views::reader::ReaderOrigin;
+use dateline_app::App;
+use dateline_app::AppError;
+use dateline_app::readership::origin::ReaderOrigin;
+use dateline_app::service::views;
 
 /// The optional beacon body. Sent as JSON whatever its content type, since
 /// `navigator.sendBeacon` posts strings as `text/plain`.
@@ -40,7 +41,7 @@ pub(crate) struct ViewBeacon {
     )
 )]
 pub(crate) async fn record_view(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ApiPath(id): ApiPath<String>,
     origin: ReaderOrigin,
     body: Bytes,
@@ -49,10 +50,10 @@ pub(crate) async fn record_view(
         ViewBeacon::default()
     } else {
         serde_json::from_slice::<ViewBeacon>(&body).map_err(|err| {
-            ApiError::BadRequest(ValidationError::new(
+            ApiError::App(AppError::InvalidParameter(ValidationError::new(
                 "body",
                 format!("expected {{\"readerId\": \"…\"}} or nothing: {err}"),
-            ))
+            )))
         })?
     };
     views::record_view(&state, &id, beacon.reader_id.as_deref(), &origin).await?;

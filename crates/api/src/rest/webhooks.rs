@@ -8,13 +8,13 @@ use dateline_domain::Webhook;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::Principal;
-use crate::error::{ApiError, Problem};
+use crate::problem::{ApiError, Problem};
 use crate::rest::dto::Item;
 use crate::rest::extract::{ApiJson, ApiPath};
-use crate::service::webhooks::{self, NewWebhook};
-use crate::settings::Settings;
-use crate::state::AppState;
+use dateline_app::App;
+use dateline_app::auth::Principal;
+use dateline_app::service::webhooks::{self, NewWebhook};
+use dateline_app::settings::Settings;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -64,7 +64,7 @@ impl WebhookResponse {
     )
 )]
 pub(crate) async fn create_webhook(
-    State(state): State<AppState>,
+    State(state): State<App>,
     principal: Principal,
     ApiJson(request): ApiJson<CreateWebhookRequest>,
 ) -> Result<(StatusCode, Json<Item<WebhookResponse>>), ApiError> {
@@ -99,7 +99,7 @@ pub(crate) async fn create_webhook(
     )
 )]
 pub(crate) async fn list_webhooks(
-    State(state): State<AppState>,
+    State(state): State<App>,
     principal: Principal,
 ) -> Result<Json<Item<Vec<WebhookResponse>>>, ApiError> {
     let hooks = webhooks::list_webhooks(&state, &principal).await?;
@@ -144,7 +144,7 @@ pub(crate) struct DeliveryResponse {
     )
 )]
 pub(crate) async fn list_deliveries(
-    State(state): State<AppState>,
+    State(state): State<App>,
     principal: Principal,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Item<Vec<DeliveryResponse>>>, ApiError> {

@@ -14,8 +14,8 @@ use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest as _, Sha256};
 
-use crate::error::ApiError;
-use crate::views::reader::ReaderOrigin;
+use crate::error::AppError;
+use crate::readership::origin::ReaderOrigin;
 
 /// How many actions a minute one reader, and one address, may take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,7 +170,7 @@ impl CommentDesk {
                     origin
                         .user_agent
                         .as_ref()
-                        .map(axum::http::HeaderValue::as_bytes)
+                        .map(String::as_bytes)
                         .unwrap_or_default(),
                 );
             }
@@ -185,7 +185,7 @@ impl CommentDesk {
 
     /// Takes one action from the reader's and the address's allowance, or answers 429 with how
     /// long to wait.
-    pub(crate) fn admit(&self, activity: Activity, reader: &CommentReader) -> Result<(), ApiError> {
+    pub(crate) fn admit(&self, activity: Activity, reader: &CommentReader) -> Result<(), AppError> {
         let limiters = match activity {
             Activity::Posting => &self.posting,
             Activity::Reporting => &self.reporting,
@@ -198,7 +198,7 @@ impl CommentDesk {
             limiters.by_address.retain_recent();
         }
         let now = DefaultClock::default().now();
-        let too_many = |wait: std::time::Duration| ApiError::TooManyRequests {
+        let too_many = |wait: std::time::Duration| AppError::RateLimited {
             retry_after: wait.as_secs().saturating_add(1),
         };
         if let Some(address) = reader.address {
@@ -221,7 +221,7 @@ mod tests {
     fn origin(address: &str, agent: &'static str) -> ReaderOrigin {
         ReaderOrigin {
             client: Some(address.parse().unwrap()),
-            user_agent: Some(axum::http::HeaderValue::from_static(agent)),
+            user_agent: Some(agent.into()),
         }
     }
 
@@ -252,7 +252,7 @@ mod tests {
         let reader = desk.reader(&origin("203.0.113.7", "iPhone"), None);
         assert!(desk.admit(Activity::Posting, &reader).is_ok());
         assert!(desk.admit(Activity::Posting, &reader).is_ok());
-        let Err(ApiError::TooManyRequests { retry_after }) = desk.admit(Activity::Posting, &reader)
+        let Err(AppError::RateLimited { retry_after }) = desk.admit(Activity::Posting, &reader)
         else {
             panic!("the third post in a minute must be refused");
         };

@@ -12,8 +12,8 @@ use dateline_domain::throttle::{FailurePolicy, Failures};
 use crate::auth::SigningKeys;
 
 /// How the newsroom side runs.
-#[derive(Debug)]
-pub struct EditorialSettings {
+#[derive(Debug, Clone)]
+pub struct NewsroomSettings {
     pub keys: SigningKeys,
     /// How long an access token lives.
     pub access_ttl: Duration,
@@ -25,7 +25,7 @@ pub struct EditorialSettings {
     pub max_upload_bytes: usize,
 }
 
-impl Default for EditorialSettings {
+impl Default for NewsroomSettings {
     /// Random keys (tokens die with the process) and the usual lifetimes.
     fn default() -> Self {
         Self {

@@ -8,7 +8,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 
-use crate::state::AppState;
+use crate::app::App;
 
 /// A running flusher. Stop it with [`ViewFlusher::stop`] after the server has drained its
 /// requests.
@@ -19,7 +19,7 @@ pub struct ViewFlusher {
 
 impl ViewFlusher {
     /// Starts flushing `state`'s views every `every` (which must not be zero).
-    pub fn start(state: AppState, every: Duration) -> Self {
+    pub fn start(state: App, every: Duration) -> Self {
         let (stop, mut stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let mut ticker = tokio::time::interval(every);
@@ -49,7 +49,7 @@ impl ViewFlusher {
     }
 }
 
-async fn flush(state: &AppState, last: bool) {
+async fn flush(state: &App, last: bool) {
     match state.flush_views().await {
         Ok(0) => {}
         Ok(views) => tracing::debug!(views.flushed = views, "flushed views"),

@@ -10,8 +10,9 @@
 //! may count once per node. Sharing it would put a database round trip on every beacon.
 
 pub(crate) mod flusher;
+pub mod origin;
 mod pending;
-pub mod reader;
+pub(crate) mod rankings;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -23,10 +24,10 @@ use dateline_storage::{Database, StorageError};
 use moka::ops::compute::{CompResult, Op};
 use moka::policy::EvictionPolicy;
 
-use crate::service::popular::{CachedRanking, RankingKey};
+use crate::readership::origin::{ReaderKeys, ReaderOrigin};
+use crate::readership::pending::PendingViews;
+use crate::readership::rankings::{CachedRanking, RankingKey};
 use crate::settings::ViewSettings;
-use crate::views::pending::PendingViews;
-use crate::views::reader::{ReaderKeys, ReaderOrigin};
 
 pub use flusher::ViewFlusher;
 

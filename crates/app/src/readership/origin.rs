@@ -4,51 +4,32 @@
 //! Reader ids and addresses are hashed with a key drawn at start-up and never kept or logged in
 //! the clear.
 
-use std::convert::Infallible;
 use std::hash::{BuildHasher as _, RandomState};
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, header};
 use ipnet::IpNet;
 
-use crate::state::AppState;
-
-/// Where a view came from, as far as the transport tells.
+/// Where a request came from, as far as the transport tells.
 #[derive(Debug, Clone, Default)]
 pub struct ReaderOrigin {
     /// The reader's address: the peer, or the client a trusted proxy forwarded for.
-    pub(crate) client: Option<IpAddr>,
-    pub(crate) user_agent: Option<HeaderValue>,
+    pub client: Option<IpAddr>,
+    pub user_agent: Option<String>,
 }
 
 impl ReaderOrigin {
-    pub(crate) fn new(
+    /// The origin of a request from `peer` that carried these `X-Forwarded-For` values (in the
+    /// order received) and this User-Agent.
+    pub fn new(
         peer: Option<IpAddr>,
-        headers: &HeaderMap,
+        forwarded_for: &[&str],
+        user_agent: Option<String>,
         trusted_proxies: &[IpNet],
     ) -> Self {
         Self {
-            client: peer.map(|peer| client_address(peer, headers, trusted_proxies)),
-            user_agent: headers.get(header::USER_AGENT).cloned(),
+            client: peer.map(|peer| client_address(peer, forwarded_for, trusted_proxies)),
+            user_agent,
         }
-    }
-}
-
-impl FromRequestParts<AppState> for ReaderOrigin {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(address)| address.ip());
-        Ok(Self::new(
-            peer,
-            &parts.headers,
-            &state.settings().views.trusted_proxies,
-        ))
     }
 }
 
@@ -73,15 +54,13 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
 /// proxies, `X-Forwarded-For` is read from the right (each proxy appends the address it heard
 /// from) and the first hop that is not itself a trusted proxy is the reader; everything to its
 /// left was written by the client and proves nothing.
-fn client_address(peer: IpAddr, headers: &HeaderMap, trusted_proxies: &[IpNet]) -> IpAddr {
+pub fn client_address(peer: IpAddr, forwarded_for: &[&str], trusted_proxies: &[IpNet]) -> IpAddr {
     let mut client = canonical(peer);
     if !is_trusted(client, trusted_proxies) {
         return client;
     }
-    let forwarded: Vec<&str> = headers
-        .get_all("x-forwarded-for")
+    let forwarded: Vec<&str> = forwarded_for
         .iter()
-        .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
         .collect();
     for hop in forwarded.into_iter().rev() {
@@ -117,7 +96,7 @@ impl ReaderKeys {
             None => self.hasher.hash_one((
                 "origin",
                 origin.client,
-                origin.user_agent.as_ref().map(HeaderValue::as_bytes),
+                origin.user_agent.as_ref().map(String::as_bytes),
             )),
         }
     }
@@ -131,12 +110,8 @@ mod tests {
         list.iter().map(|net| net.parse().unwrap()).collect()
     }
 
-    fn forwarded(values: &[&str]) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        for value in values {
-            headers.append("x-forwarded-for", HeaderValue::from_str(value).unwrap());
-        }
-        headers
+    fn forwarded<'a>(values: &[&'a str]) -> Vec<&'a str> {
+        values.to_vec()
     }
 
     fn ip(text: &str) -> IpAddr {
@@ -210,7 +185,7 @@ mod tests {
             ip("10.0.0.5")
         );
         assert_eq!(
-            client_address(ip("10.0.0.5"), &HeaderMap::new(), &trusted),
+            client_address(ip("10.0.0.5"), &[], &trusted),
             ip("10.0.0.5")
         );
     }
@@ -220,10 +195,10 @@ mod tests {
         let keys = ReaderKeys::new();
         let phone = ReaderOrigin {
             client: Some(ip("203.0.113.7")),
-            user_agent: Some(HeaderValue::from_static("Mozilla/5.0 (iPhone)")),
+            user_agent: Some("Mozilla/5.0 (iPhone)".into()),
         };
         let laptop = ReaderOrigin {
-            user_agent: Some(HeaderValue::from_static("Mozilla/5.0 (Macintosh)")),
+            user_agent: Some("Mozilla/5.0 (Macintosh)".into()),
             ..phone
         };
         assert_eq!(keys.key(None, &phone), keys.key(None, &phone));

@@ -11,10 +11,10 @@ use dateline_storage::{Database, RefreshToken, Spend, StorageError};
 use secrecy::SecretString;
 use sha2::{Digest as _, Sha256};
 
+use crate::app::App;
 use crate::auth::{Principal, hash_password, verify_password};
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::service::parse_slug;
-use crate::state::AppState;
 
 /// What a successful sign-in or refresh answers.
 #[derive(Debug, Clone)]
@@ -25,8 +25,8 @@ pub struct Tokens {
     pub expires_in: i64,
 }
 
-fn refused(detail: &str) -> ApiError {
-    ApiError::Unauthorized {
+fn refused(detail: &str) -> AppError {
+    AppError::Unauthorized {
         detail: detail.into(),
         invalid_token: false,
     }
@@ -42,24 +42,24 @@ fn hash_token(token: &str) -> String {
 /// Runs argon2 off the async threads.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
+) -> Result<T, AppError> {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|err| ApiError::Internal(format!("password work: {err}")))
+        .map_err(|err| AppError::internal("password work", err))
 }
 
 /// Signs in with e-mail and password. Failures are counted per account and per address; past
 /// the limit the answer is 429 with `Retry-After`, even for the right password.
 pub async fn login(
-    state: &AppState,
+    state: &App,
     email: &str,
     password: SecretString,
     address: Option<IpAddr>,
-) -> Result<Tokens, ApiError> {
+) -> Result<Tokens, AppError> {
     let now = state.now();
     let throttle = state.login_throttle();
     if let Some(retry_after) = throttle.retry_after(email, address, now) {
-        return Err(ApiError::TooManyRequests { retry_after });
+        return Err(AppError::RateLimited { retry_after });
     }
     let account = match Email::parse(email) {
         Ok(email) => state.db().users().find_for_login(&email).await?,
@@ -80,12 +80,12 @@ pub async fn login(
 }
 
 async fn issue(
-    state: &AppState,
+    state: &App,
     user: &User,
     family_id: String,
     now: Timestamp,
-) -> Result<Tokens, ApiError> {
-    let settings = state.editorial();
+) -> Result<Tokens, AppError> {
+    let settings = &state.settings().newsroom;
     let access_token = settings.keys.issue_access(user, now, settings.access_ttl)?;
     let secret: [u8; 32] = rand::random();
     let refresh_token = format!("rt_{}", URL_SAFE_NO_PAD.encode(secret));
@@ -111,7 +111,7 @@ async fn issue(
 
 /// Trades a refresh token for a new pair. Each token works once: presenting a used one again
 /// means it was stolen or replayed, so every token of that sign-in is revoked.
-pub async fn refresh(state: &AppState, token: &str) -> Result<Tokens, ApiError> {
+pub async fn refresh(state: &App, token: &str) -> Result<Tokens, AppError> {
     let now = state.now();
     let users = state.db().users();
     let stored = users
@@ -155,8 +155,8 @@ pub async fn register(
     input: NewAccount,
     now: Timestamp,
     actor: Option<UserId>,
-) -> Result<User, ApiError> {
-    let invalid = ApiError::Unprocessable;
+) -> Result<User, AppError> {
+    let invalid = AppError::Invalid;
     let email = Email::parse(&input.email).map_err(invalid)?;
     let role = Role::parse(&input.role).map_err(invalid)?;
     let display_name = parse_display_name(
@@ -194,7 +194,7 @@ pub async fn register(
         .insert(&user, &hash, Some(&audit))
         .await
         .map_err(|err| match err {
-            StorageError::Conflict { .. } => ApiError::Conflict {
+            StorageError::Conflict { .. } => AppError::Conflict {
                 detail: format!("an account for {} already exists", user.email),
                 current_status: None,
             },
@@ -203,14 +203,14 @@ pub async fn register(
     Ok(user)
 }
 
-async fn find_author(db: &Database, slug: &str) -> Result<dateline_domain::AuthorId, ApiError> {
-    let slug = parse_slug("author", slug).map_err(ApiError::Unprocessable)?;
+async fn find_author(db: &Database, slug: &str) -> Result<dateline_domain::AuthorId, AppError> {
+    let slug = parse_slug("author", slug).map_err(AppError::Invalid)?;
     db.authors()
         .find_by_slug(&slug)
         .await?
         .map(|author| author.id)
         .ok_or_else(|| {
-            ApiError::Unprocessable(ValidationError::new(
+            AppError::Invalid(ValidationError::new(
                 "author",
                 format!("no author \"{slug}\""),
             ))
@@ -219,10 +219,10 @@ async fn find_author(db: &Database, slug: &str) -> Result<dateline_domain::Autho
 
 /// An admin creates an account.
 pub async fn create_user(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     input: NewAccount,
-) -> Result<User, ApiError> {
+) -> Result<User, AppError> {
     principal.require_admin("manage accounts")?;
     register(state.db(), input, state.now(), Some(principal.user.id)).await
 }
@@ -241,18 +241,18 @@ pub struct AccountChanges {
 /// An admin changes an account. Admins cannot demote or disable themselves, so a newsroom
 /// always keeps an admin.
 pub async fn update_user(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     id: &str,
     changes: AccountChanges,
-) -> Result<User, ApiError> {
+) -> Result<User, AppError> {
     principal.require_admin("manage accounts")?;
-    let missing = || ApiError::not_found(format!("no account {id:?}"));
+    let missing = || AppError::not_found(format!("no account {id:?}"));
     let id = UserId::parse(id).map_err(|_| missing())?;
     let db = state.db();
     let before = db.users().find(id).await?.ok_or_else(missing)?;
     let mut user = before.clone();
-    let invalid = ApiError::Unprocessable;
+    let invalid = AppError::Invalid;
     if let Some(name) = &changes.display_name {
         user.display_name = parse_display_name(name).map_err(invalid)?;
     }
@@ -269,7 +269,7 @@ pub async fn update_user(
         };
     }
     if user.id == principal.user.id && (user.role != before.role || user.disabled) {
-        return Err(ApiError::Conflict {
+        return Err(AppError::Conflict {
             detail: "admins cannot demote or disable their own account".into(),
             current_status: None,
         });
@@ -311,19 +311,19 @@ pub async fn update_user(
 }
 
 /// Every account, for an admin.
-pub async fn list_users(state: &AppState, principal: &Principal) -> Result<Vec<User>, ApiError> {
+pub async fn list_users(state: &App, principal: &Principal) -> Result<Vec<User>, AppError> {
     principal.require_admin("list accounts")?;
     Ok(state.db().users().all().await?)
 }
 
 /// The audit trail, newest first, for editors and admins.
 pub async fn audit_trail(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     subject: Option<&str>,
     before: Option<&str>,
     limit: Option<i64>,
-) -> Result<Vec<AuditEvent>, ApiError> {
+) -> Result<Vec<AuditEvent>, AppError> {
     principal.require_editor("read the audit trail")?;
     let size = dateline_domain::PageSize::parse(limit)?;
     let before = before

@@ -3,14 +3,15 @@
 use std::collections::HashMap;
 
 use dateline_domain::{
-    Article, ArticleCursor, ArticleFilter, ArticleId, ArticleKey, Author, Media, PageSize, Section,
-    Tag, Timestamp, ValidationError,
+    Article, ArticleCursor, ArticleFilter, ArticleId, ArticleKey, PageSize, Timestamp,
+    ValidationError,
 };
 
-use crate::error::ApiError;
+use crate::app::App;
+use crate::error::AppError;
+pub use crate::record::ArticleRecord;
 use crate::service::audience::Audience;
 use crate::service::parse_slug;
-use crate::state::AppState;
 
 /// A request for a list of stories, as a client sent it. Parsing happens here, once for REST and
 /// GraphQL alike.
@@ -37,19 +38,16 @@ pub struct ArticlePage {
     pub now: Timestamp,
 }
 
-pub async fn list_articles(
-    state: &AppState,
-    input: ListArticles<'_>,
-) -> Result<ArticlePage, ApiError> {
+pub async fn list_articles(state: &App, input: ListArticles<'_>) -> Result<ArticlePage, AppError> {
     list_articles_for(state, &Audience::Public, input).await
 }
 
 /// A list as `audience` may see it: a partner's holds only its entitled sections.
 pub async fn list_articles_for(
-    state: &AppState,
+    state: &App,
     audience: &Audience,
     input: ListArticles<'_>,
-) -> Result<ArticlePage, ApiError> {
+) -> Result<ArticlePage, AppError> {
     let size = PageSize::parse(input.limit)?;
     let after = input.cursor.map(ArticleCursor::decode).transpose()?;
     let since = input
@@ -78,10 +76,7 @@ pub async fn list_articles_for(
 }
 
 /// Turns the slugs a client named into ids; a slug that names nothing is a 404.
-async fn resolve_filter(
-    state: &AppState,
-    input: &ListArticles<'_>,
-) -> Result<ArticleFilter, ApiError> {
+async fn resolve_filter(state: &App, input: &ListArticles<'_>) -> Result<ArticleFilter, AppError> {
     let db = state.db();
     let mut filter = ArticleFilter {
         has_image: input.has_image.unwrap_or(false),
@@ -92,7 +87,7 @@ async fn resolve_filter(
         let section = db.sections().find_by_slug(&slug).await?;
         filter.section = Some(
             section
-                .ok_or_else(|| ApiError::not_found(format!("no section \"{slug}\"")))?
+                .ok_or_else(|| AppError::not_found(format!("no section \"{slug}\"")))?
                 .id,
         );
     }
@@ -100,7 +95,7 @@ async fn resolve_filter(
         let slug = parse_slug("tag", slug)?;
         let tag = db.tags().find_by_slug(&slug).await?;
         filter.tag = Some(
-            tag.ok_or_else(|| ApiError::not_found(format!("no tag \"{slug}\"")))?
+            tag.ok_or_else(|| AppError::not_found(format!("no tag \"{slug}\"")))?
                 .id,
         );
     }
@@ -109,7 +104,7 @@ async fn resolve_filter(
         let author = db.authors().find_by_slug(&slug).await?;
         filter.author = Some(
             author
-                .ok_or_else(|| ApiError::not_found(format!("no author \"{slug}\"")))?
+                .ok_or_else(|| AppError::not_found(format!("no author \"{slug}\"")))?
                 .id,
         );
     }
@@ -118,32 +113,32 @@ async fn resolve_filter(
 
 /// How many public stories a list holds, counted at the moment the page was read.
 pub async fn count_articles(
-    state: &AppState,
+    state: &App,
     filter: &ArticleFilter,
     now: Timestamp,
-) -> Result<u64, ApiError> {
+) -> Result<u64, AppError> {
     Ok(state.db().articles().count_public(filter, now).await?)
 }
 
 /// One public story, by id (`art_…`) or slug.
-pub async fn find_article(state: &AppState, id_or_slug: &str) -> Result<Article, ApiError> {
+pub async fn find_article(state: &App, id_or_slug: &str) -> Result<Article, AppError> {
     let key = ArticleKey::parse(id_or_slug)
-        .map_err(|_| ApiError::not_found(format!("no article {id_or_slug:?}")))?;
+        .map_err(|_| AppError::not_found(format!("no article {id_or_slug:?}")))?;
     state
         .db()
         .articles()
         .find_public(&key, state.now())
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("no article {id_or_slug:?}")))
+        .ok_or_else(|| AppError::not_found(format!("no article {id_or_slug:?}")))
 }
 
 /// One public story as `audience` may see it: for a partner, only from its entitled sections
 /// (anything else is as absent as a draft).
 pub async fn find_article_for(
-    state: &AppState,
+    state: &App,
     audience: &Audience,
     id_or_slug: &str,
-) -> Result<Article, ApiError> {
+) -> Result<Article, AppError> {
     let article = find_article(state, id_or_slug).await?;
     if let Audience::Partner(partner) = audience {
         let all = state.db().sections().all().await?;
@@ -152,7 +147,7 @@ pub async fn find_article_for(
             .iter()
             .any(|section| partner.sections.contains(section))
         {
-            return Err(ApiError::not_found(format!("no article {id_or_slug:?}")));
+            return Err(AppError::not_found(format!("no article {id_or_slug:?}")));
         }
     }
     Ok(article)
@@ -160,9 +155,9 @@ pub async fn find_article_for(
 
 /// The public stories among `ids` (for `node` and rankings), keyed by id.
 pub async fn find_articles_by_ids(
-    state: &AppState,
+    state: &App,
     ids: &[ArticleId],
-) -> Result<HashMap<ArticleId, Article>, ApiError> {
+) -> Result<HashMap<ArticleId, Article>, AppError> {
     let found = state
         .db()
         .articles()
@@ -174,23 +169,11 @@ pub async fn find_articles_by_ids(
         .collect())
 }
 
-/// A story with everything its presentation shows.
-#[derive(Debug, Clone)]
-pub struct ArticleRecord {
-    pub article: Article,
-    pub section: Option<Section>,
-    pub authors: Vec<Author>,
-    pub tags: Vec<Tag>,
-    pub lead_image: Option<Media>,
-    /// Views of all time, as of the last flush.
-    pub view_count: u64,
-}
-
 /// Loads the relations of a page of stories in five queries, whatever the page size.
 pub async fn with_relations(
-    state: &AppState,
+    state: &App,
     articles: Vec<Article>,
-) -> Result<Vec<ArticleRecord>, ApiError> {
+) -> Result<Vec<ArticleRecord>, AppError> {
     let db = state.db();
     let ids: Vec<ArticleId> = articles.iter().map(|a| a.id).collect();
     let mut section_ids: Vec<_> = articles.iter().map(|a| a.section_id).collect();

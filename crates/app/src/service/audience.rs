@@ -6,9 +6,9 @@ use dateline_domain::syndication::Delivery;
 use dateline_domain::{Article, Partner, Rights};
 use sha2::{Digest as _, Sha256};
 
-use crate::error::ApiError;
+use crate::app::App;
+use crate::error::AppError;
 use crate::service::articles::ArticleRecord;
-use crate::state::AppState;
 
 /// The header partners send their key in.
 pub const API_KEY_HEADER: &str = "x-api-key";
@@ -42,7 +42,7 @@ impl Audience {
 
     /// Notes the stories served to a partner, for its usage report. Kept in memory and written
     /// in batches ([`flush_usage`]), so serving never waits on the log.
-    pub fn record_served(&self, state: &AppState, records: &[ArticleRecord]) {
+    pub fn record_served(&self, state: &App, records: &[ArticleRecord]) {
         let Audience::Partner(partner) = self else {
             return;
         };
@@ -67,11 +67,11 @@ pub fn key_hash(key: &str) -> String {
 
 /// The audience a request's `X-Api-Key` names: none is the public; a key no partner holds is a
 /// 401.
-pub async fn resolve(state: &AppState, key: Option<&str>) -> Result<Audience, ApiError> {
+pub async fn resolve(state: &App, key: Option<&str>) -> Result<Audience, AppError> {
     let Some(key) = key else {
         return Ok(Audience::Public);
     };
-    let unknown = || ApiError::Unauthorized {
+    let unknown = || AppError::Unauthorized {
         detail: "the API key is not valid".into(),
         invalid_token: true,
     };
@@ -89,7 +89,7 @@ pub async fn resolve(state: &AppState, key: Option<&str>) -> Result<Audience, Ap
 
 /// Writes the partner log gathered since the last flush; on failure the entries are kept for the
 /// next one.
-pub async fn flush_usage(state: &AppState) -> Result<usize, ApiError> {
+pub async fn flush_usage(state: &App) -> Result<usize, AppError> {
     let usage = &state.syndication().usage;
     let pending = usage.take();
     if pending.is_empty() {
@@ -101,25 +101,5 @@ pub async fn flush_usage(state: &AppState) -> Result<usize, ApiError> {
             usage.restore(pending);
             Err(err.into())
         }
-    }
-}
-
-/// The audience of a request, put in its extensions by the rate-limit layer (which has already
-/// resolved the key) or resolved here.
-impl axum::extract::FromRequestParts<AppState> for Audience {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &AppState,
-    ) -> Result<Self, ApiError> {
-        if let Some(audience) = parts.extensions.get::<Audience>() {
-            return Ok(audience.clone());
-        }
-        let key = parts
-            .headers
-            .get(API_KEY_HEADER)
-            .map(|value| value.to_str().unwrap_or("?"));
-        resolve(state, key).await
     }
 }

@@ -1,13 +1,13 @@
 //! Reading author pages.
 
-use dateline_domain::{Author, AuthorId};
+use dateline_domain::{Author, AuthorId, Media};
 
-use crate::error::ApiError;
+use crate::app::App;
+use crate::error::AppError;
 use crate::service::parse_slug;
-use crate::state::AppState;
 
-pub async fn find_author(state: &AppState, slug: &str) -> Result<Author, ApiError> {
-    let missing = || ApiError::not_found(format!("no author {slug:?}"));
+pub async fn find_author(state: &App, slug: &str) -> Result<Author, AppError> {
+    let missing = || AppError::not_found(format!("no author {slug:?}"));
     let parsed = parse_slug("slug", slug).map_err(|_| missing())?;
     state
         .db()
@@ -18,6 +18,14 @@ pub async fn find_author(state: &AppState, slug: &str) -> Result<Author, ApiErro
 }
 
 /// An author by id (for `node`).
-pub async fn find_author_by_id(state: &AppState, id: AuthorId) -> Result<Option<Author>, ApiError> {
+pub async fn find_author_by_id(state: &App, id: AuthorId) -> Result<Option<Author>, AppError> {
     Ok(state.db().authors().find_by_ids(&[id]).await?.pop())
+}
+
+/// The author's profile photo, if one is set.
+pub async fn author_photo(state: &App, author: &Author) -> Result<Option<Media>, AppError> {
+    match author.photo_id {
+        Some(id) => Ok(state.db().media().find(id).await?),
+        None => Ok(None),
+    }
 }

@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use dateline_domain::syndication::ChangeCursor;
 use dateline_domain::{ArticleId, ChangeEvent, PageSize};
 
-use crate::error::ApiError;
+use crate::app::App;
+use crate::error::AppError;
 use crate::service::articles::{self, ArticleRecord};
-use crate::state::AppState;
 
 /// One page of the feed.
 #[derive(Debug, Clone)]
@@ -24,10 +24,10 @@ pub struct ChangePage {
 }
 
 pub async fn list_changes(
-    state: &AppState,
+    state: &App,
     since: Option<&str>,
     limit: Option<i64>,
-) -> Result<ChangePage, ApiError> {
+) -> Result<ChangePage, AppError> {
     let size = PageSize::parse(limit)?;
     let after = since.map(ChangeCursor::decode).transpose()?;
     let page = state

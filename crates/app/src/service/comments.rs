@@ -19,12 +19,12 @@ use dateline_storage::{CommentTarget, CommentUpdate, NewComment};
 use secrecy::{ExposeSecret as _, SecretString};
 use sha2::{Digest as _, Sha256};
 
+use crate::app::App;
 use crate::auth::{Principal, hash_password, verify_password};
-use crate::comments::{Activity, CommentReader};
-use crate::error::ApiError;
+use crate::desks::comments::{Activity, CommentReader};
+use crate::error::AppError;
 use crate::events::{ChangeKind, CommentChange, CommentChangeKind, ContentChange};
-use crate::state::AppState;
-use crate::views::reader::ReaderOrigin;
+use crate::readership::origin::ReaderOrigin;
 
 /// What a list of comments asks for.
 #[derive(Debug, Clone, Default)]
@@ -60,20 +60,20 @@ pub struct CommentInput {
     pub parent_id: Option<String>,
 }
 
-fn not_found(what: &str) -> ApiError {
-    ApiError::not_found(format!("no public {what} has this id"))
+fn not_found(what: &str) -> AppError {
+    AppError::not_found(format!("no public {what} has this id"))
 }
 
-fn parse_article(id: &str) -> Result<ArticleId, ApiError> {
+fn parse_article(id: &str) -> Result<ArticleId, AppError> {
     ArticleId::parse(id).map_err(|_| not_found("story"))
 }
 
-fn parse_comment(id: &str) -> Result<CommentId, ApiError> {
+fn parse_comment(id: &str) -> Result<CommentId, AppError> {
     CommentId::parse(id).map_err(|_| not_found("comment"))
 }
 
 /// The public story `id`, or 404.
-async fn public_target(state: &AppState, id: ArticleId) -> Result<CommentTarget, ApiError> {
+async fn public_target(state: &App, id: ArticleId) -> Result<CommentTarget, AppError> {
     state
         .db()
         .comments()
@@ -82,7 +82,7 @@ async fn public_target(state: &AppState, id: ArticleId) -> Result<CommentTarget,
         .ok_or_else(|| not_found("story"))
 }
 
-fn is_closed(state: &AppState, target: &CommentTarget) -> bool {
+fn is_closed(state: &App, target: &CommentTarget) -> bool {
     comments_closed(
         target.closed_by_editor,
         target.published_at,
@@ -91,8 +91,8 @@ fn is_closed(state: &AppState, target: &CommentTarget) -> bool {
     )
 }
 
-fn closed_error() -> ApiError {
-    ApiError::Conflict {
+fn closed_error() -> AppError {
+    AppError::Conflict {
         detail: "comments on this story are closed".into(),
         current_status: None,
     }
@@ -109,13 +109,13 @@ fn fingerprint(text: &CommentText) -> String {
 /// Runs argon2 off the async threads.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
+) -> Result<T, AppError> {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|err| ApiError::Internal(format!("password work: {err}")))
+        .map_err(|err| AppError::internal("password work", err))
 }
 
-fn announce(state: &AppState, comment: &Comment, kind: CommentChangeKind, target: &CommentTarget) {
+fn announce(state: &App, comment: &Comment, kind: CommentChangeKind, target: &CommentTarget) {
     let now = state.now();
     let content_kind = match kind {
         CommentChangeKind::Created => ChangeKind::CommentCreated,
@@ -143,10 +143,10 @@ fn announce(state: &AppState, comment: &Comment, kind: CommentChangeKind, target
 /// A page of the public story's visible comments: top-level ones (each with its count of
 /// replies), or the replies to `parent_id`.
 pub async fn list_comments(
-    state: &AppState,
+    state: &App,
     article_id: &str,
     request: CommentListRequest,
-) -> Result<CommentPage, ApiError> {
+) -> Result<CommentPage, AppError> {
     let id = parse_article(article_id)?;
     let sort = request
         .sort
@@ -199,14 +199,14 @@ pub async fn list_comments(
 /// within the duplicate window is refused (409); a banned word or a pre-moderated desk holds it
 /// for review (the answer says so).
 pub async fn add_comment(
-    state: &AppState,
+    state: &App,
     article_id: &str,
     input: CommentInput,
     staff: Option<&Principal>,
     origin: &ReaderOrigin,
-) -> Result<Comment, ApiError> {
+) -> Result<Comment, AppError> {
     let id = parse_article(article_id)?;
-    let text = CommentText::parse(&input.body).map_err(ApiError::Unprocessable)?;
+    let text = CommentText::parse(&input.body).map_err(AppError::Invalid)?;
     let author = match staff {
         Some(principal) => Commenter::Staff {
             user: principal.user.id,
@@ -214,24 +214,24 @@ pub async fn add_comment(
         },
         None => {
             let nickname = input.nickname.as_deref().ok_or_else(|| {
-                ApiError::Unprocessable(ValidationError::new(
+                AppError::Invalid(ValidationError::new(
                     "nickname",
                     "a nickname is required to comment without an account",
                 ))
             })?;
             Commenter::Reader {
-                nickname: Nickname::parse(nickname).map_err(ApiError::Unprocessable)?,
+                nickname: Nickname::parse(nickname).map_err(AppError::Invalid)?,
             }
         }
     };
     let password = match (staff, input.password) {
         (Some(_), _) => None,
         (None, Some(password)) => {
-            check_comment_password(password.expose_secret()).map_err(ApiError::Unprocessable)?;
+            check_comment_password(password.expose_secret()).map_err(AppError::Invalid)?;
             Some(password)
         }
         (None, None) => {
-            return Err(ApiError::Unprocessable(ValidationError::new(
+            return Err(AppError::Invalid(ValidationError::new(
                 "password",
                 "a password is required to comment without an account; it edits or deletes the comment later",
             )));
@@ -241,9 +241,8 @@ pub async fn add_comment(
         .parent_id
         .as_deref()
         .map(|text| {
-            CommentId::parse(text).map_err(|err| {
-                ApiError::Unprocessable(ValidationError::new("parentId", err.message))
-            })
+            CommentId::parse(text)
+                .map_err(|err| AppError::Invalid(ValidationError::new("parentId", err.message)))
         })
         .transpose()?;
 
@@ -258,12 +257,12 @@ pub async fn add_comment(
             .reply_target(parent_id)
             .await?
             .ok_or_else(|| {
-                ApiError::Unprocessable(ValidationError::new(
+                AppError::Invalid(ValidationError::new(
                     "parentId",
                     "no visible comment on this story has that id",
                 ))
             })?;
-        check_reply(parent, id).map_err(ApiError::Unprocessable)?;
+        check_reply(parent, id).map_err(AppError::Invalid)?;
     }
 
     let desk = state.comments();
@@ -278,7 +277,7 @@ pub async fn add_comment(
         .has_recent_duplicate(id, &reader.key, &fingerprint, since)
         .await?
     {
-        return Err(ApiError::Conflict {
+        return Err(AppError::Conflict {
             detail: "the same comment was posted a moment ago".into(),
             current_status: None,
         });
@@ -318,12 +317,12 @@ pub async fn add_comment(
 }
 
 async fn store_new(
-    state: &AppState,
+    state: &App,
     comment: &Comment,
     password_hash: Option<String>,
     reader: &CommentReader,
     fingerprint: String,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     state
         .db()
         .comments()
@@ -338,7 +337,7 @@ async fn store_new(
 }
 
 /// The name a newsroom member comments under: their byline's name, else their account's.
-async fn staff_name(state: &AppState, principal: &Principal) -> Result<String, ApiError> {
+async fn staff_name(state: &App, principal: &Principal) -> Result<String, AppError> {
     if let Some(author) = principal.user.author_id
         && let Some(author) = state.db().authors().find_by_ids(&[author]).await?.pop()
     {
@@ -351,13 +350,13 @@ async fn staff_name(state: &AppState, principal: &Principal) -> Result<String, A
 /// password. Anyone else is refused (403); a wrong password costs as long as a right one, and
 /// every password try takes from the sender's posting allowance, so guessing meets 429.
 async fn authorise_writer(
-    state: &AppState,
+    state: &App,
     comment: &Comment,
     password_hash: Option<String>,
     password: Option<SecretString>,
     principal: Option<&Principal>,
     origin: &ReaderOrigin,
-) -> Result<bool, ApiError> {
+) -> Result<bool, AppError> {
     if let Some(principal) = principal {
         if principal.role().is_editor() {
             return Ok(true);
@@ -367,7 +366,7 @@ async fn authorise_writer(
         }
     }
     let Some(password) = password else {
-        return Err(ApiError::Forbidden(
+        return Err(AppError::Forbidden(
             "send the comment's password, or sign in as an editor".into(),
         ));
     };
@@ -380,7 +379,7 @@ async fn authorise_writer(
     if matches {
         Ok(false)
     } else {
-        Err(ApiError::Forbidden(
+        Err(AppError::Forbidden(
             "the password does not match this comment".into(),
         ))
     }
@@ -388,9 +387,9 @@ async fn authorise_writer(
 
 /// A comment on a public story, in any state but deleted, or 404.
 async fn live_comment(
-    state: &AppState,
+    state: &App,
     id: &str,
-) -> Result<(Comment, Option<String>, CommentTarget), ApiError> {
+) -> Result<(Comment, Option<String>, CommentTarget), AppError> {
     let id = parse_comment(id)?;
     let (comment, hash) = state
         .db()
@@ -409,18 +408,18 @@ async fn live_comment(
 /// text is moderated like a new comment (a banned word or a pre-moderated desk holds it); an
 /// editor's edit is audited.
 pub async fn edit_comment(
-    state: &AppState,
+    state: &App,
     id: &str,
     body: &str,
     password: Option<SecretString>,
     principal: Option<&Principal>,
     origin: &ReaderOrigin,
-) -> Result<Comment, ApiError> {
-    let text = CommentText::parse(body).map_err(ApiError::Unprocessable)?;
+) -> Result<Comment, AppError> {
+    let text = CommentText::parse(body).map_err(AppError::Invalid)?;
     let (comment, hash, target) = live_comment(state, id).await?;
     let as_editor = authorise_writer(state, &comment, hash, password, principal, origin).await?;
     if comment.state == CommentState::Hidden {
-        return Err(ApiError::Conflict {
+        return Err(AppError::Conflict {
             detail: "a hidden comment cannot be edited until an editor restores it".into(),
             current_status: None,
         });
@@ -484,8 +483,8 @@ pub async fn edit_comment(
     Ok(edited)
 }
 
-fn changed_meanwhile() -> ApiError {
-    ApiError::Conflict {
+fn changed_meanwhile() -> AppError {
+    AppError::Conflict {
         detail: "the comment changed meanwhile; load it again".into(),
         current_status: None,
     }
@@ -493,12 +492,12 @@ fn changed_meanwhile() -> ApiError {
 
 /// Deletes a comment: its writer (password or own staff account) or an editor (audited).
 pub async fn delete_comment(
-    state: &AppState,
+    state: &App,
     id: &str,
     password: Option<SecretString>,
     principal: Option<&Principal>,
     origin: &ReaderOrigin,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let (comment, hash, target) = live_comment(state, id).await?;
     let as_editor = authorise_writer(state, &comment, hash, password, principal, origin).await?;
     let now = state.now();
@@ -539,7 +538,7 @@ pub async fn delete_comment(
 }
 
 /// A visible comment on a public story, or 404.
-async fn visible_comment(state: &AppState, id: &str) -> Result<(Comment, CommentTarget), ApiError> {
+async fn visible_comment(state: &App, id: &str) -> Result<(Comment, CommentTarget), AppError> {
     let (comment, _, target) = live_comment(state, id).await?;
     if comment.state != CommentState::Visible {
         return Err(not_found("comment"));
@@ -550,18 +549,18 @@ async fn visible_comment(state: &AppState, id: &str) -> Result<(Comment, Comment
 /// A reader reports a visible comment. One report per reader counts; once the configured
 /// number of readers have reported it, it is hidden pending review (audited).
 pub async fn report_comment(
-    state: &AppState,
+    state: &App,
     id: &str,
     reason: Option<&str>,
     principal: Option<&Principal>,
     origin: &ReaderOrigin,
-) -> Result<ReportOutcome, ApiError> {
+) -> Result<ReportOutcome, AppError> {
     let reason = reason
         .map(|text| {
             CommentText::parse(text).map_err(|err| ValidationError::new("reason", err.message))
         })
         .transpose()
-        .map_err(ApiError::Unprocessable)?;
+        .map_err(AppError::Invalid)?;
     let (comment, target) = visible_comment(state, id).await?;
     let desk = state.comments();
     let reader = desk.reader(origin, principal.map(|p| p.user.id));
@@ -593,13 +592,13 @@ pub async fn report_comment(
 /// A reader's 공감/비공감 on a visible comment; only a reader's first reaction to a comment
 /// counts.
 pub async fn react_to_comment(
-    state: &AppState,
+    state: &App,
     id: &str,
     kind: &str,
     principal: Option<&Principal>,
     origin: &ReaderOrigin,
-) -> Result<ReactionOutcome, ApiError> {
-    let kind = ReactionKind::parse(kind).map_err(ApiError::Unprocessable)?;
+) -> Result<ReactionOutcome, AppError> {
+    let kind = ReactionKind::parse(kind).map_err(AppError::Invalid)?;
     let (comment, _) = visible_comment(state, id).await?;
     let desk = state.comments();
     let reader = desk.reader(origin, principal.map(|p| p.user.id));
@@ -614,24 +613,24 @@ pub async fn react_to_comment(
 /// An editor approves, hides, deletes, restores, picks or unpicks a comment on any story;
 /// audited as `comment.<action>`.
 pub async fn moderate_comment(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     id: &str,
     action: &str,
-) -> Result<Comment, ApiError> {
+) -> Result<Comment, AppError> {
     principal.require_editor("moderate comments")?;
-    let action = ModerationAction::parse(action).map_err(ApiError::Unprocessable)?;
-    let id = CommentId::parse(id).map_err(|_| ApiError::not_found("no comment has this id"))?;
+    let action = ModerationAction::parse(action).map_err(AppError::Invalid)?;
+    let id = CommentId::parse(id).map_err(|_| AppError::not_found("no comment has this id"))?;
     let (comment, _) = state
         .db()
         .comments()
         .find(id)
         .await?
-        .ok_or_else(|| ApiError::not_found("no comment has this id"))?;
+        .ok_or_else(|| AppError::not_found("no comment has this id"))?;
     let (new_state, hold_reason, picked) =
         action
             .apply(comment.state, comment.picked)
-            .map_err(|err| ApiError::Conflict {
+            .map_err(|err| AppError::Conflict {
                 detail: err.to_string(),
                 current_status: None,
             })?;
@@ -703,11 +702,11 @@ fn past_tense(action: ModerationAction) -> &'static str {
 
 /// Comments waiting for an editor (held or hidden), newest first; `before` continues a page.
 pub async fn review_queue(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     before: Option<&str>,
     limit: Option<i64>,
-) -> Result<(Vec<Comment>, Option<CommentId>), ApiError> {
+) -> Result<(Vec<Comment>, Option<CommentId>), AppError> {
     principal.require_editor("review comments")?;
     let size = PageSize::parse(limit)?;
     let before = before
@@ -728,14 +727,14 @@ pub async fn review_queue(
 
 /// An editor closes (or reopens) comments on a story in any status; audited.
 pub async fn set_story_comments(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     article_id: &str,
     closed: bool,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     principal.require_editor("close comments")?;
     let id =
-        ArticleId::parse(article_id).map_err(|_| ApiError::not_found("no story has this id"))?;
+        ArticleId::parse(article_id).map_err(|_| AppError::not_found("no story has this id"))?;
     let audit = AuditEvent::new(
         state.now(),
         Some(principal.user.id),
@@ -748,21 +747,21 @@ pub async fn set_story_comments(
         serde_json::json!({}),
     );
     if !state.db().comments().set_closed(id, closed, &audit).await? {
-        return Err(ApiError::not_found("no story has this id"));
+        return Err(AppError::not_found("no story has this id"));
     }
     Ok(())
 }
 
 /// An editor sets a desk's moderation mode (`post` or `pre`); audited.
 pub async fn set_section_moderation(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     section_id: &str,
     mode: &str,
-) -> Result<ModerationMode, ApiError> {
+) -> Result<ModerationMode, AppError> {
     principal.require_editor("set a desk's comment moderation")?;
-    let mode = ModerationMode::parse(mode).map_err(ApiError::Unprocessable)?;
-    let missing = || ApiError::not_found("no section has this id or slug");
+    let mode = ModerationMode::parse(mode).map_err(AppError::Invalid)?;
+    let missing = || AppError::not_found("no section has this id or slug");
     let id = if SectionId::looks_like(section_id) {
         SectionId::parse(section_id).map_err(|_| missing())?
     } else {

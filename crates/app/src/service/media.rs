@@ -7,12 +7,12 @@ use dateline_domain::{
 use object_store::ObjectStoreExt as _;
 use object_store::path::Path;
 
+use crate::app::App;
 use crate::auth::Principal;
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::imaging;
 use crate::media_store::put_media_file;
 use crate::settings::Settings;
-use crate::state::AppState;
 
 /// The URL of a media item's original file.
 pub fn original_url(settings: &Settings, id: MediaId) -> String {
@@ -25,20 +25,20 @@ pub fn body_html(settings: &Settings, article: &Article) -> String {
 }
 
 /// An image's original bytes and content type.
-pub async fn open_original(state: &AppState, id: &str) -> Result<(Vec<u8>, String), ApiError> {
-    let missing = || ApiError::not_found(format!("no media {id:?}"));
+pub async fn open_original(state: &App, id: &str) -> Result<(Vec<u8>, String), AppError> {
+    let missing = || AppError::not_found(format!("no media {id:?}"));
     let id = MediaId::parse(id).map_err(|_| missing())?;
     let media = state.db().media().find(id).await?.ok_or_else(missing)?;
     let path = Path::parse(&media.storage_key)
-        .map_err(|err| ApiError::Internal(format!("media key {:?}: {err}", media.storage_key)))?;
+        .map_err(|err| AppError::internal(format!("media key {:?}", media.storage_key), err))?;
     let stored = state.media().get(&path).await.map_err(|err| match err {
-        object_store::Error::NotFound { .. } => ApiError::not_found("the media file is missing"),
-        other => ApiError::Internal(format!("media store: {other}")),
+        object_store::Error::NotFound { .. } => AppError::not_found("the media file is missing"),
+        other => AppError::internal("media store", other),
     })?;
     let bytes = stored
         .bytes()
         .await
-        .map_err(|err| ApiError::Internal(format!("media store: {err}")))?;
+        .map_err(|err| AppError::internal("media store", err))?;
     Ok((bytes.to_vec(), media.content_type))
 }
 
@@ -82,12 +82,12 @@ pub struct UploadDetails {
     pub focal_y: Option<f64>,
 }
 
-fn text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, ApiError> {
+fn text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, AppError> {
     let Some(text) = value.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
     if text.chars().count() > max {
-        return Err(ApiError::Unprocessable(ValidationError::new(
+        return Err(AppError::Invalid(ValidationError::new(
             field,
             format!("must be at most {max} characters"),
         )));
@@ -95,27 +95,27 @@ fn text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>
     Ok(Some(text))
 }
 
-fn store_error(err: object_store::Error) -> ApiError {
+fn store_error(err: object_store::Error) -> AppError {
     match err {
-        object_store::Error::NotFound { .. } => ApiError::not_found("the media file is missing"),
-        other => ApiError::Internal(format!("media store: {other}")),
+        object_store::Error::NotFound { .. } => AppError::not_found("the media file is missing"),
+        other => AppError::internal("media store", other),
     }
 }
 
 /// Takes an uploaded image: decided by its bytes (JPEG, PNG or WebP), turned upright, stripped
 /// of metadata, stored, and recorded with its caption, credit, alt text and focal point.
 pub async fn upload(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     bytes: Vec<u8>,
     details: UploadDetails,
-) -> Result<Media, ApiError> {
+) -> Result<Media, AppError> {
     imaging::sniff(&bytes)?;
     let focal_point = match (details.focal_x, details.focal_y) {
         (None, None) => FocalPoint::CENTRE,
-        (Some(x), Some(y)) => FocalPoint::new(x, y).map_err(ApiError::Unprocessable)?,
+        (Some(x), Some(y)) => FocalPoint::new(x, y).map_err(AppError::Invalid)?,
         _ => {
-            return Err(ApiError::Unprocessable(ValidationError::new(
+            return Err(AppError::Invalid(ValidationError::new(
                 "focalPoint",
                 "send both focalX and focalY, or neither",
             )));
@@ -126,7 +126,7 @@ pub async fn upload(
     let alt = text("alt", details.alt, 1_000)?;
     let clean = tokio::task::spawn_blocking(move || imaging::clean_upload(&bytes))
         .await
-        .map_err(|err| ApiError::Internal(format!("image work: {err}")))??;
+        .map_err(|err| AppError::internal("image work", err))??;
     let id = MediaId::generate();
     let storage_key = format!("{id}/original.{}", clean.extension);
     let media = Media {
@@ -153,16 +153,16 @@ pub async fn upload(
 /// A rendition's bytes and content type. Made from the original on first request and kept in
 /// the media store beside it; later requests, on any node, read it from there.
 pub async fn open_rendition(
-    state: &AppState,
+    state: &App,
     id: &str,
     file: &str,
-) -> Result<(Vec<u8>, &'static str), ApiError> {
-    let missing = || ApiError::not_found(format!("no media {id:?}"));
+) -> Result<(Vec<u8>, &'static str), AppError> {
+    let missing = || AppError::not_found(format!("no media {id:?}"));
     let media_id = MediaId::parse(id).map_err(|_| missing())?;
-    let file = RenditionFile::parse(file).map_err(|err| ApiError::NotFound(err.message))?;
+    let file = RenditionFile::parse(file).map_err(|err| AppError::NotFound(err.message))?;
     let content_type = file.format.content_type();
     let key = Path::parse(format!("{media_id}/{file}"))
-        .map_err(|err| ApiError::Internal(format!("rendition key: {err}")))?;
+        .map_err(|err| AppError::internal("rendition key", err))?;
     let read = |key: Path| async move {
         match state.media().get(&key).await {
             Ok(found) => found.bytes().await.map(|bytes| Some(bytes.to_vec())),
@@ -184,20 +184,20 @@ pub async fn open_rendition(
         .rendering()
         .acquire()
         .await
-        .map_err(|err| ApiError::Internal(format!("rendering slots: {err}")))?;
+        .map_err(|err| AppError::internal("rendering slots", err))?;
     if let Some(bytes) = read(key.clone()).await.map_err(store_error)? {
         return Ok((bytes, content_type));
     }
     let original_key = Path::parse(&media.storage_key)
-        .map_err(|err| ApiError::Internal(format!("media key {:?}: {err}", media.storage_key)))?;
+        .map_err(|err| AppError::internal(format!("media key {:?}", media.storage_key), err))?;
     let original = read(original_key)
         .await
         .map_err(store_error)?
-        .ok_or_else(|| ApiError::not_found("the media file is missing"))?;
+        .ok_or_else(|| AppError::not_found("the media file is missing"))?;
     let focal = media.focal_point;
     let bytes = tokio::task::spawn_blocking(move || imaging::render(&original, file, focal))
         .await
-        .map_err(|err| ApiError::Internal(format!("image work: {err}")))??;
+        .map_err(|err| AppError::internal("image work", err))??;
     put_media_file(state.media(), key.as_ref(), bytes.clone())
         .await
         .map_err(store_error)?;

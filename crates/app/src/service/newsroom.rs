@@ -17,11 +17,11 @@ use dateline_domain::{
 };
 use dateline_storage::{NewArticle, NewsroomFilter, StorageError, StoryLinks, StoryWrite};
 
+use crate::app::App;
 use crate::auth::{Principal, TokenProblem};
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::events::{ChangeKind, ContentChange};
 use crate::service::articles::{ArticleRecord, with_relations};
-use crate::state::AppState;
 
 /// A story as the newsroom sees it: the story with its relations, who created and approved it,
 /// and its effective status.
@@ -88,12 +88,12 @@ pub struct Preview {
 const MAX_TAGS: usize = 20;
 const MAX_AUTHORS: usize = 10;
 
-fn invalid(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError::Unprocessable(ValidationError::new(field, message))
+fn invalid(field: &str, message: impl Into<String>) -> AppError {
+    AppError::Invalid(ValidationError::new(field, message))
 }
 
-fn not_found(id: &str) -> ApiError {
-    ApiError::not_found(format!("no story {id:?} in the newsroom"))
+fn not_found(id: &str) -> AppError {
+    AppError::not_found(format!("no story {id:?} in the newsroom"))
 }
 
 /// Trimmed optional text of at most `max` characters; empty means none.
@@ -101,7 +101,7 @@ fn optional_text(
     field: &str,
     value: Option<String>,
     max: usize,
-) -> Result<Option<String>, ApiError> {
+) -> Result<Option<String>, AppError> {
     let Some(text) = value
         .map(|text| text.trim().to_owned())
         .filter(|t| !t.is_empty())
@@ -114,7 +114,7 @@ fn optional_text(
     Ok(Some(text))
 }
 
-fn parse_headline(headline: &str) -> Result<String, ApiError> {
+fn parse_headline(headline: &str) -> Result<String, AppError> {
     let headline = headline.trim();
     if headline.is_empty() || headline.chars().count() > MAX_HEADLINE_CHARS {
         return Err(invalid(
@@ -125,20 +125,16 @@ fn parse_headline(headline: &str) -> Result<String, ApiError> {
     Ok(headline.to_owned())
 }
 
-fn parse_body(input: &mut StoryInput) -> Result<Option<Body>, ApiError> {
+fn parse_body(input: &mut StoryInput) -> Result<Option<Body>, AppError> {
     match (input.body.take(), input.body_html.take()) {
         (Some(_), Some(_)) => Err(invalid("body", "send body or bodyHtml, not both")),
-        (Some(blocks), None) => Body::parse(blocks)
-            .map(Some)
-            .map_err(ApiError::Unprocessable),
-        (None, Some(html)) => body_from_html(&html)
-            .map(Some)
-            .map_err(ApiError::Unprocessable),
+        (Some(blocks), None) => Body::parse(blocks).map(Some).map_err(AppError::Invalid),
+        (None, Some(html)) => body_from_html(&html).map(Some).map_err(AppError::Invalid),
         (None, None) => Ok(None),
     }
 }
 
-fn parse_canonical(url: Option<String>) -> Result<Option<String>, ApiError> {
+fn parse_canonical(url: Option<String>) -> Result<Option<String>, AppError> {
     let Some(url) = optional_text("canonicalUrl", url, 2_000)? else {
         return Ok(None);
     };
@@ -151,10 +147,10 @@ fn parse_canonical(url: Option<String>) -> Result<Option<String>, ApiError> {
 /// Loads a story the principal may see; others' stories are as absent to a reporter as stories
 /// that do not exist.
 async fn load(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     id: &str,
-) -> Result<(Article, EditorialTrail), ApiError> {
+) -> Result<(Article, EditorialTrail), AppError> {
     let article_id = ArticleId::parse(id).map_err(|_| not_found(id))?;
     let (article, trail) = state
         .db()
@@ -168,24 +164,30 @@ async fn load(
     Ok((article, trail))
 }
 
-fn check_version(article: &Article, expected: Option<Expected>) -> Result<(), ApiError> {
+fn check_version(article: &Article, expected: Option<Expected>) -> Result<(), AppError> {
     match expected {
-        Some(expected) if expected.version != article.version => Err(ApiError::Stale {
-            current_version: article.version,
-            precondition: expected.from_header,
-        }),
+        Some(named) if named.version != article.version => Err(stale(article.version, expected)),
         _ => Ok(()),
+    }
+}
+
+/// The one answer to an edit of a version that is no longer current: the version there is now,
+/// and whether the client named its version as a precondition.
+fn stale(current_version: i32, expected: Option<Expected>) -> AppError {
+    AppError::Stale {
+        current_version,
+        precondition: expected.is_some_and(|e| e.from_header),
     }
 }
 
 /// Resolves section, byline, tags and lead image from the input, keeping what is stored for
 /// anything not sent.
 async fn resolve_links(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     input: &StoryInput,
     current: Option<(&Article, &StoryLinks)>,
-) -> Result<(dateline_domain::SectionId, StoryLinks, Option<MediaId>), ApiError> {
+) -> Result<(dateline_domain::SectionId, StoryLinks, Option<MediaId>), AppError> {
     let db = state.db();
     let all_sections = db.sections().all().await?;
     let section_id = match (&input.section, current) {
@@ -257,7 +259,7 @@ async fn resolve_links(
 }
 
 /// Finds tags by name, creating those that do not exist yet.
-async fn resolve_tags(state: &AppState, names: &[String]) -> Result<Vec<TagId>, ApiError> {
+async fn resolve_tags(state: &App, names: &[String]) -> Result<Vec<TagId>, AppError> {
     if names.len() > MAX_TAGS {
         return Err(invalid("tags", format!("at most {MAX_TAGS} tags")));
     }
@@ -285,7 +287,7 @@ async fn resolve_tags(state: &AppState, names: &[String]) -> Result<Vec<TagId>, 
                         .find_by_slug(&slug)
                         .await?
                         .map(|tag| tag.id)
-                        .ok_or_else(|| ApiError::Internal(format!("tag {slug} vanished")))?,
+                        .ok_or_else(|| AppError::broken(format!("tag {slug} vanished")))?,
                     Err(err) => return Err(err.into()),
                 }
             }
@@ -319,11 +321,7 @@ struct Save<'a> {
 
 /// Writes one save (story, links, revision, audit in one transaction), announces it, and
 /// answers the story as the newsroom sees it now.
-async fn save(
-    state: &AppState,
-    principal: &Principal,
-    save: Save<'_>,
-) -> Result<StoryView, ApiError> {
+async fn save(state: &App, principal: &Principal, save: Save<'_>) -> Result<StoryView, AppError> {
     let now = state.now();
     let article = &save.story.article;
     let revision = Revision {
@@ -345,18 +343,11 @@ async fn save(
     let repo = state.db().articles();
     match repo.save(&write).await {
         Ok(()) => {}
-        Err(StorageError::Stale { .. }) => {
-            let current = repo
-                .find_editorial(article.id)
-                .await?
-                .map_or(article.version, |(stored, _)| stored.version);
-            return Err(ApiError::Stale {
-                current_version: current,
-                precondition: save.expected.is_some_and(|e| e.from_header),
-            });
+        Err(StorageError::Stale { current }) => {
+            return Err(stale(current, save.expected));
         }
         Err(StorageError::Conflict { constraint }) if constraint.contains("slug") => {
-            return Err(ApiError::Conflict {
+            return Err(AppError::Conflict {
                 detail: format!("the slug {:?} is taken", article.slug.as_str()),
                 current_status: None,
             });
@@ -377,16 +368,12 @@ async fn save(
     view(state, save.story.article, save.trail).await
 }
 
-async fn view(
-    state: &AppState,
-    article: Article,
-    trail: EditorialTrail,
-) -> Result<StoryView, ApiError> {
+async fn view(state: &App, article: Article, trail: EditorialTrail) -> Result<StoryView, AppError> {
     let status = article.status_at(state.now());
     let record = with_relations(state, vec![article])
         .await?
         .pop()
-        .ok_or_else(|| ApiError::Internal("a saved story has no record".into()))?;
+        .ok_or_else(|| AppError::broken("a saved story has no record"))?;
     Ok(StoryView {
         record,
         trail,
@@ -396,10 +383,10 @@ async fn view(
 
 /// Writes a new story as a DRAFT owned by the principal. Any role may.
 pub async fn create_article(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     mut input: StoryInput,
-) -> Result<StoryView, ApiError> {
+) -> Result<StoryView, AppError> {
     let now = state.now();
     let headline = parse_headline(
         input
@@ -434,7 +421,7 @@ pub async fn create_article(
         body_text,
         section_id,
         lead_image_id,
-        copyright: state.settings().newsroom.copyright.clone(),
+        copyright: state.settings().publisher.copyright.clone(),
         source_label: optional_text("sourceLabel", input.source_label.flatten(), 100)?,
         canonical_url: parse_canonical(input.canonical_url.flatten())?,
         status: Status::Draft,
@@ -477,14 +464,14 @@ pub async fn create_article(
         .await;
         match attempt {
             // Another story took the slug between the check and the write: try the next.
-            Err(ApiError::Conflict {
+            Err(AppError::Conflict {
                 current_status: None,
                 ..
             }) => continue,
             other => return other,
         }
     }
-    Err(ApiError::Conflict {
+    Err(AppError::Conflict {
         detail: format!("the slug {:?} is taken", article.slug.as_str()),
         current_status: None,
     })
@@ -493,17 +480,17 @@ pub async fn create_article(
 /// Edits a story. Reporters edit their own drafts; editors any story not archived. The edit
 /// must name the version it was made against; a stale one writes nothing.
 pub async fn update_article(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     id: &str,
     mut input: StoryInput,
     expected: Option<Expected>,
-) -> Result<StoryView, ApiError> {
+) -> Result<StoryView, AppError> {
     let now = state.now();
     let (mut article, trail) = load(state, principal, id).await?;
     let effective = article.status_at(now);
     effective.check_edit(principal.role(), principal.actor().owns(trail.created_by))?;
-    let expected = expected.ok_or(ApiError::PreconditionRequired)?;
+    let expected = expected.ok_or(AppError::VersionRequired)?;
     check_version(&article, Some(expected))?;
     if input.slug.is_some() {
         return Err(invalid(
@@ -586,12 +573,12 @@ pub async fn update_article(
 /// Moves a story one step through the workflow. An `expected` version, when given, must be
 /// current.
 pub async fn transition(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     id: &str,
     step: Step,
     expected: Option<Expected>,
-) -> Result<StoryView, ApiError> {
+) -> Result<StoryView, AppError> {
     let now = state.now();
     let (mut article, mut trail) = load(state, principal, id).await?;
     let effective = article.status_at(now);
@@ -668,11 +655,11 @@ pub async fn transition(
 /// Deletes a story that is not public: reporters their own drafts, editors anything
 /// unpublished. Audited.
 pub async fn delete_article(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     id: &str,
     expected: Option<Expected>,
-) -> Result<ArticleId, ApiError> {
+) -> Result<ArticleId, AppError> {
     let now = state.now();
     let (article, trail) = load(state, principal, id).await?;
     let effective = article.status_at(now);
@@ -692,10 +679,7 @@ pub async fn delete_article(
         .delete(article.id, article.version, &audit)
         .await
         .map_err(|err| match err {
-            StorageError::Stale { .. } => ApiError::Stale {
-                current_version: article.version + 1,
-                precondition: expected.is_some_and(|e| e.from_header),
-            },
+            StorageError::Stale { current } => stale(current, expected),
             other => other.into(),
         })?;
     state.announce(ContentChange {
@@ -712,10 +696,10 @@ pub async fn delete_article(
 
 /// One story in any status, for the newsroom.
 pub async fn find_story(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     id: &str,
-) -> Result<StoryView, ApiError> {
+) -> Result<StoryView, AppError> {
     let (article, trail) = load(state, principal, id).await?;
     view(state, article, trail).await
 }
@@ -739,10 +723,10 @@ pub struct StoryPage {
 }
 
 pub async fn list_stories(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     input: ListStories<'_>,
-) -> Result<StoryPage, ApiError> {
+) -> Result<StoryPage, AppError> {
     let size = PageSize::parse(input.limit)?;
     let after = input.cursor.map(ArticleCursor::decode).transpose()?;
     let status = input
@@ -782,10 +766,10 @@ pub async fn list_stories(
 
 /// A story's revisions, newest first, for editors.
 pub async fn list_revisions(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     id: &str,
-) -> Result<Vec<Revision>, ApiError> {
+) -> Result<Vec<Revision>, AppError> {
     principal.require_editor("read revisions")?;
     let (article, _) = load(state, principal, id).await?;
     Ok(state.db().articles().revisions_of(article.id).await?)
@@ -793,12 +777,12 @@ pub async fn list_revisions(
 
 /// How two revisions of a story differ, for editors.
 pub async fn diff_revisions(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     id: &str,
     from: i32,
     to: i32,
-) -> Result<RevisionDiff, ApiError> {
+) -> Result<RevisionDiff, AppError> {
     principal.require_editor("compare revisions")?;
     let (article, _) = load(state, principal, id).await?;
     let repo = state.db().articles();
@@ -807,7 +791,7 @@ pub async fn diff_revisions(
         repo.revision(article.id, to)
     )?;
     let missing =
-        |version: i32| ApiError::not_found(format!("no revision {version} of story {id}"));
+        |version: i32| AppError::not_found(format!("no revision {version} of story {id}"));
     Ok(dateline_domain::revision::diff(
         &older.ok_or_else(|| missing(from))?,
         &newer.ok_or_else(|| missing(to))?,
@@ -816,13 +800,13 @@ pub async fn diff_revisions(
 
 /// Mints a preview link for a story the principal may see (its reporter, or an editor).
 pub async fn create_preview(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     id: &str,
-) -> Result<Preview, ApiError> {
+) -> Result<Preview, AppError> {
     let (article, _) = load(state, principal, id).await?;
     let now = state.now();
-    let settings = state.editorial();
+    let settings = &state.settings().newsroom;
     let expires_at = now.plus(settings.preview_ttl);
     let token = settings
         .keys
@@ -835,17 +819,14 @@ pub async fn create_preview(
 }
 
 /// The story a preview token opens, in whatever status it is, when `id_or_slug` names it.
-pub async fn find_preview(
-    state: &AppState,
-    id_or_slug: &str,
-    token: &str,
-) -> Result<Article, ApiError> {
-    let refused = |detail: &str| ApiError::Unauthorized {
+pub async fn find_preview(state: &App, id_or_slug: &str, token: &str) -> Result<Article, AppError> {
+    let refused = |detail: &str| AppError::Unauthorized {
         detail: detail.into(),
         invalid_token: true,
     };
     let article_id = state
-        .editorial()
+        .settings()
+        .newsroom
         .keys
         .verify_preview(token, state.now())
         .map_err(|problem| match problem {
@@ -857,7 +838,7 @@ pub async fn find_preview(
         .articles()
         .find_editorial(article_id)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("no article {id_or_slug:?}")))?;
+        .ok_or_else(|| AppError::not_found(format!("no article {id_or_slug:?}")))?;
     let names_it = match ArticleKey::parse(id_or_slug) {
         Ok(ArticleKey::Id(id)) => id == article.id,
         Ok(ArticleKey::Slug(slug)) => slug == article.slug,

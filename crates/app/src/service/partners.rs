@@ -5,11 +5,11 @@ use dateline_domain::syndication::{Month, validate_partner};
 use dateline_domain::{ArticleId, Partner, PartnerId, Rights, SectionId, ValidationError};
 use rand::RngCore as _;
 
+use crate::app::App;
 use crate::auth::Principal;
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::service::audience::{API_KEY_PREFIX, flush_usage, key_hash};
 use crate::service::parse_slug;
-use crate::state::AppState;
 
 /// A partner as an admin asks for it.
 #[derive(Debug, Clone)]
@@ -38,30 +38,30 @@ fn generate_key() -> String {
 }
 
 pub async fn create_partner(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     input: NewPartner,
-) -> Result<CreatedPartner, ApiError> {
+) -> Result<CreatedPartner, AppError> {
     principal.require_admin("manage partners")?;
-    let rate = validate_partner(&input.name, input.rate_limit_per_minute)
-        .map_err(ApiError::Unprocessable)?;
-    let rights = Rights::parse(&input.rights).map_err(ApiError::Unprocessable)?;
+    let rate =
+        validate_partner(&input.name, input.rate_limit_per_minute).map_err(AppError::Invalid)?;
+    let rights = Rights::parse(&input.rights).map_err(AppError::Invalid)?;
     if input.sections.is_empty() {
-        return Err(ApiError::Unprocessable(ValidationError::new(
+        return Err(AppError::Invalid(ValidationError::new(
             "sections",
             "name at least one section slug",
         )));
     }
     let mut sections: Vec<SectionId> = Vec::new();
     for slug in &input.sections {
-        let parsed = parse_slug("sections", slug).map_err(ApiError::Unprocessable)?;
+        let parsed = parse_slug("sections", slug).map_err(AppError::Invalid)?;
         let section = state
             .db()
             .sections()
             .find_by_slug(&parsed)
             .await?
             .ok_or_else(|| {
-                ApiError::Unprocessable(ValidationError::new(
+                AppError::Invalid(ValidationError::new(
                     "sections",
                     format!("no section {slug:?}"),
                 ))
@@ -112,13 +112,13 @@ pub struct UsageReport {
 
 /// What a partner was served in a month (the current one unless named), per story.
 pub async fn usage(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     partner_id: &str,
     month: Option<&str>,
-) -> Result<UsageReport, ApiError> {
+) -> Result<UsageReport, AppError> {
     principal.require_admin("read partner usage")?;
-    let missing = || ApiError::not_found(format!("no partner {partner_id:?}"));
+    let missing = || AppError::not_found(format!("no partner {partner_id:?}"));
     let id = PartnerId::parse(partner_id).map_err(|_| missing())?;
     let month = match month {
         Some(month) => Month::parse(month)?,
@@ -141,7 +141,7 @@ pub async fn usage(
                 });
                 stories
                     .last_mut()
-                    .ok_or_else(|| ApiError::Internal("usage line".into()))?
+                    .ok_or_else(|| AppError::broken("usage line"))?
             }
         };
         match row.rights {

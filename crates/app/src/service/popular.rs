@@ -12,26 +12,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use dateline_domain::{RankingSize, Slug, Timestamp, Window};
+use dateline_domain::{RankingSize, Timestamp, Window};
 
-use crate::error::ApiError;
+use crate::app::App;
+use crate::error::AppError;
+use crate::readership::rankings::{CachedRanking, RankingKey};
 use crate::service::articles::{ArticleRecord, find_articles_by_ids, with_relations};
 use crate::service::parse_slug;
-use crate::state::AppState;
-
-/// What a cached ranking is kept under: the window, the first hour it covers (so that a ranking
-/// never outlives the hour it was summed for), and the section's slug.
-pub(crate) type RankingKey = (Window, Timestamp, Option<Slug>);
-
-/// A ranking as computed: the top stories with their views, most viewed first.
-pub struct CachedRanking {
-    generated_at: Timestamp,
-    /// When it was summed, on the monotonic clock that cache ages are measured by.
-    summed: Instant,
-    /// Set while a background recomputation is under way, so only one runs.
-    refreshing: AtomicBool,
-    entries: Vec<(u64, ArticleRecord)>,
-}
 
 /// A request for a ranking, as a client sent it.
 #[derive(Debug, Clone, Copy)]
@@ -60,7 +47,7 @@ pub struct Popular {
     pub entries: Vec<PopularEntry>,
 }
 
-pub async fn popular(state: &AppState, request: PopularRequest<'_>) -> Result<Popular, ApiError> {
+pub async fn popular(state: &App, request: PopularRequest<'_>) -> Result<Popular, AppError> {
     let size = RankingSize::parse(request.limit)?;
     let section = request
         .section
@@ -76,7 +63,7 @@ pub async fn popular(state: &AppState, request: PopularRequest<'_>) -> Result<Po
             let ranking = cache
                 .try_get_with(key.clone(), compute(state, key.clone()))
                 .await
-                .map_err(unshare)?;
+                .map_err(AppError::unshare)?;
             let ttl = state.settings().views.ranking_cache_ttl;
             if ranking.summed.elapsed() >= ttl && !ranking.refreshing.swap(true, Ordering::AcqRel) {
                 refresh_in_background(state.clone(), cache.clone(), key, Arc::clone(&ranking));
@@ -94,7 +81,7 @@ pub async fn popular(state: &AppState, request: PopularRequest<'_>) -> Result<Po
 }
 
 fn refresh_in_background(
-    state: AppState,
+    state: App,
     cache: moka::future::Cache<RankingKey, Arc<CachedRanking>>,
     key: RankingKey,
     stale: Arc<CachedRanking>,
@@ -114,16 +101,16 @@ fn refresh_in_background(
 /// Sums the window's buckets for the top stories that are public now and loads what their
 /// summaries show.
 async fn compute(
-    state: &AppState,
+    state: &App,
     (window, first_hour, section): RankingKey,
-) -> Result<Arc<CachedRanking>, ApiError> {
+) -> Result<Arc<CachedRanking>, AppError> {
     let db = state.db();
     let section = match section {
         Some(slug) => Some(
             db.sections()
                 .find_by_slug(&slug)
                 .await?
-                .ok_or_else(|| ApiError::not_found(format!("no section \"{slug}\"")))?
+                .ok_or_else(|| AppError::not_found(format!("no section \"{slug}\"")))?
                 .id,
         ),
         None => None,
@@ -176,10 +163,10 @@ async fn compute(
 /// The first `size` entries whose stories are public now. Usually one lean query over `size`
 /// ids; a story unpublished since the ranking was computed is skipped and the next one moves up.
 async fn still_public(
-    state: &AppState,
+    state: &App,
     ranking: &CachedRanking,
     size: RankingSize,
-) -> Result<Vec<PopularEntry>, ApiError> {
+) -> Result<Vec<PopularEntry>, AppError> {
     let now = state.now();
     let mut entries = Vec::with_capacity(size.get());
     let mut candidates = ranking.entries.as_slice();
@@ -204,13 +191,4 @@ async fn still_public(
         entry.rank = index + 1;
     }
     Ok(entries)
-}
-
-/// A computation shared by concurrent requests fails for all of them; give each its own error.
-pub(crate) fn unshare(shared: Arc<ApiError>) -> ApiError {
-    Arc::try_unwrap(shared).unwrap_or_else(|shared| match shared.as_ref() {
-        ApiError::NotFound(what) => ApiError::NotFound(what.clone()),
-        ApiError::BadRequest(err) => ApiError::BadRequest(err.clone()),
-        other => ApiError::Internal(format!("{other:?}")),
-    })
 }

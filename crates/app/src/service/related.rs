@@ -8,40 +8,20 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use dateline_domain::search::{Relatedness, SearchQuery, rank_related};
 use dateline_domain::{Article, ArticleFilter, ArticleId, PageSize, ValidationError};
-use moka::future::Cache;
 
-use crate::error::ApiError;
+use crate::app::App;
+use crate::error::AppError;
 use crate::service::articles::find_articles_by_ids;
-use crate::service::popular::unshare;
-use crate::state::AppState;
 
 /// The most related stories one answer holds.
 pub const MAX_RELATED: usize = 20;
 /// Related stories answered unless asked otherwise.
 pub const DEFAULT_RELATED: usize = 5;
-/// How long a story's related list is kept before it is worked out again.
-const CACHE_TTL: Duration = Duration::from_secs(60);
 /// Candidates read from each source.
 const CANDIDATES: u64 = 50;
-
-/// Related-story ids per story, most related first.
-#[derive(Clone)]
-pub struct RelatedCache(Cache<ArticleId, Arc<Vec<ArticleId>>>);
-
-impl Default for RelatedCache {
-    fn default() -> Self {
-        Self(
-            Cache::builder()
-                .max_capacity(10_000)
-                .time_to_live(CACHE_TTL)
-                .build(),
-        )
-    }
-}
 
 /// How many related stories a client asked for: 1–20, 5 unless asked.
 pub fn parse_limit(requested: Option<i64>) -> Result<usize, ValidationError> {
@@ -57,17 +37,13 @@ pub fn parse_limit(requested: Option<i64>) -> Result<usize, ValidationError> {
 }
 
 /// The public stories related to `story`, most related first, at most `limit`.
-pub async fn related(
-    state: &AppState,
-    story: &Article,
-    limit: usize,
-) -> Result<Vec<Article>, ApiError> {
+pub async fn related(state: &App, story: &Article, limit: usize) -> Result<Vec<Article>, AppError> {
     let ids = state
         .related_cache()
         .0
         .try_get_with(story.id, candidates(state, story))
         .await
-        .map_err(unshare)?;
+        .map_err(AppError::unshare)?;
     let mut found = find_articles_by_ids(state, &ids).await?;
     Ok(ids
         .iter()
@@ -76,7 +52,7 @@ pub async fn related(
         .collect())
 }
 
-async fn candidates(state: &AppState, story: &Article) -> Result<Arc<Vec<ArticleId>>, ApiError> {
+async fn candidates(state: &App, story: &Article) -> Result<Arc<Vec<ArticleId>>, AppError> {
     let db = state.db();
     let now = state.now();
     let tags: Vec<_> = db

@@ -9,10 +9,10 @@ use dateline_domain::search::{
 };
 use dateline_domain::{Article, PageSize, Timestamp, ValidationError};
 
-use crate::error::ApiError;
+use crate::app::App;
+use crate::error::AppError;
 use crate::service::articles::find_articles_by_ids;
 use crate::service::parse_slug;
-use crate::state::AppState;
 
 /// A search as a client sent it.
 #[derive(Debug, Default, Clone, Copy)]
@@ -59,7 +59,7 @@ fn parse_time(field: &str, input: Option<&str>) -> Result<Option<Timestamp>, Val
         .transpose()
 }
 
-pub async fn search(state: &AppState, request: SearchRequest<'_>) -> Result<SearchPage, ApiError> {
+pub async fn search(state: &App, request: SearchRequest<'_>) -> Result<SearchPage, AppError> {
     let query = SearchQuery::parse(
         request
             .q
@@ -86,7 +86,7 @@ pub async fn search(state: &AppState, request: SearchRequest<'_>) -> Result<Sear
         let section = state.db().sections().find_by_slug(&slug).await?;
         filter.section = Some(
             section
-                .ok_or_else(|| ApiError::not_found(format!("no section \"{slug}\"")))?
+                .ok_or_else(|| AppError::not_found(format!("no section \"{slug}\"")))?
                 .id,
         );
     }

@@ -4,23 +4,23 @@ use dateline_domain::section::build_tree;
 use dateline_domain::{Section, SectionId, SectionNode, Slug, ValidationError};
 use dateline_storage::StorageError;
 
+use crate::app::App;
 use crate::auth::Principal;
-use crate::error::ApiError;
+use crate::error::AppError;
 use crate::events::{ChangeKind, ContentChange};
 use crate::service::parse_slug;
-use crate::state::AppState;
 
 /// The whole tree, roots in the newsroom's order.
-pub async fn section_tree(state: &AppState) -> Result<Vec<SectionNode>, ApiError> {
+pub async fn section_tree(state: &App) -> Result<Vec<SectionNode>, AppError> {
     Ok(build_tree(state.db().sections().all().await?))
 }
 
 /// A section with its subsections, and its parent if it has one.
 pub async fn find_section(
-    state: &AppState,
+    state: &App,
     slug: &str,
-) -> Result<(SectionNode, Option<Section>), ApiError> {
-    let missing = || ApiError::not_found(format!("no section {slug:?}"));
+) -> Result<(SectionNode, Option<Section>), AppError> {
+    let missing = || AppError::not_found(format!("no section {slug:?}"));
     let slug = parse_slug("slug", slug).map_err(|_| missing())?;
     let all = state.db().sections().all().await?;
     let parent = all
@@ -33,10 +33,7 @@ pub async fn find_section(
 }
 
 /// A section by id (for `node`).
-pub async fn find_section_by_id(
-    state: &AppState,
-    id: SectionId,
-) -> Result<Option<Section>, ApiError> {
+pub async fn find_section_by_id(state: &App, id: SectionId) -> Result<Option<Section>, AppError> {
     Ok(state.db().sections().find_by_ids(&[id]).await?.pop())
 }
 
@@ -62,11 +59,11 @@ pub struct SectionInput {
     pub position: Option<i32>,
 }
 
-fn invalid(field: &str, message: &str) -> ApiError {
-    ApiError::Unprocessable(ValidationError::new(field, message))
+fn invalid(field: &str, message: &str) -> AppError {
+    AppError::Invalid(ValidationError::new(field, message))
 }
 
-fn parse_name(name: &str) -> Result<String, ApiError> {
+fn parse_name(name: &str) -> Result<String, AppError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 50 {
         return Err(invalid("name", "must be 1 to 50 characters"));
@@ -74,7 +71,7 @@ fn parse_name(name: &str) -> Result<String, ApiError> {
     Ok(name.to_owned())
 }
 
-fn parse_description(description: Option<String>) -> Result<Option<String>, ApiError> {
+fn parse_description(description: Option<String>) -> Result<Option<String>, AppError> {
     let description = description
         .map(|text| text.trim().to_owned())
         .filter(|text| !text.is_empty());
@@ -87,7 +84,7 @@ fn parse_description(description: Option<String>) -> Result<Option<String>, ApiE
     Ok(description)
 }
 
-fn announce(state: &AppState, all: &[Section], section: SectionId) {
+fn announce(state: &App, all: &[Section], section: SectionId) {
     state.announce(ContentChange {
         kind: ChangeKind::SectionChanged,
         article: None,
@@ -101,10 +98,10 @@ fn announce(state: &AppState, all: &[Section], section: SectionId) {
 
 /// An admin adds a desk, at the top or under a parent.
 pub async fn create_section(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     input: SectionInput,
-) -> Result<Section, ApiError> {
+) -> Result<Section, AppError> {
     principal.require_admin("manage sections")?;
     let slug = parse_slug(
         "slug",
@@ -113,7 +110,7 @@ pub async fn create_section(
             .as_deref()
             .ok_or_else(|| invalid("slug", "a section needs a slug"))?,
     )
-    .map_err(ApiError::Unprocessable)?;
+    .map_err(AppError::Invalid)?;
     let name = parse_name(
         input
             .name
@@ -152,7 +149,7 @@ pub async fn create_section(
         .insert(&section, state.now())
         .await
         .map_err(|err| match err {
-            StorageError::Conflict { .. } => ApiError::Conflict {
+            StorageError::Conflict { .. } => AppError::Conflict {
                 detail: format!("the slug {:?} is taken", section.slug.as_str()),
                 current_status: None,
             },
@@ -166,11 +163,11 @@ pub async fn create_section(
 /// An admin renames a desk, rewrites its description or reorders it. Its slug and its place in
 /// the tree stay: moving a desk would move every story filed under it.
 pub async fn update_section(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     slug: &str,
     input: SectionInput,
-) -> Result<Section, ApiError> {
+) -> Result<Section, AppError> {
     principal.require_admin("manage sections")?;
     if input.slug.is_some() || input.parent.is_some() {
         return Err(invalid(
@@ -183,7 +180,7 @@ pub async fn update_section(
         .iter()
         .find(|section| section.slug.as_str() == slug)
         .cloned()
-        .ok_or_else(|| ApiError::not_found(format!("no section {slug:?}")))?;
+        .ok_or_else(|| AppError::not_found(format!("no section {slug:?}")))?;
     if let Some(name) = input.name.as_deref() {
         section.name = parse_name(name)?;
     }

@@ -6,9 +6,9 @@ use chrono::Duration;
 use dateline_domain::ArticleFilter;
 use dateline_storage::repo::sitemaps::SitemapEntry;
 
-use crate::error::ApiError;
+use crate::app::App;
+use crate::error::AppError;
 use crate::settings::Settings;
-use crate::state::AppState;
 use crate::syndication::sitemap::{self, MAX_URLS, NewsUrl, SitemapUrl};
 
 /// How far back the news sitemap reaches (Google News takes the last two days).
@@ -18,15 +18,16 @@ const NEWS_MAX_URLS: u64 = 1_000;
 
 /// The story's address, percent-encoded as sitemaps require (Hangul slugs included).
 fn story_url(settings: &Settings, entry: &SitemapEntry) -> String {
-    let url = entry
-        .canonical_url
-        .clone()
-        .unwrap_or_else(|| settings.absolute(&format!("/articles/{}", entry.slug)));
+    let url = crate::presentation::story_url(
+        settings,
+        entry.slug.as_str(),
+        entry.canonical_url.as_deref(),
+    );
     url::Url::parse(&url).map_or(url, |parsed| parsed.to_string())
 }
 
 /// The index: `/sitemaps/articles-1.xml` … one per 50,000 public stories, and the news sitemap.
-pub async fn index(state: &AppState) -> Result<String, ApiError> {
+pub async fn index(state: &App) -> Result<String, AppError> {
     let settings = state.settings();
     let total = state
         .db()
@@ -42,21 +43,21 @@ pub async fn index(state: &AppState) -> Result<String, ApiError> {
 }
 
 /// Article sitemap `number` (from 1): the `number`th run of 50,000 public stories, oldest first.
-pub async fn articles(state: &AppState, number: u64) -> Result<String, ApiError> {
+pub async fn articles(state: &App, number: u64) -> Result<String, AppError> {
     let now = state.now();
     let repo = state.db().articles();
     let mut after = None;
     for _ in 1..number {
         after = repo.sitemap_boundary(after, MAX_URLS, now).await?;
         if after.is_none() {
-            return Err(ApiError::not_found(format!(
+            return Err(AppError::not_found(format!(
                 "no sitemap articles-{number}.xml"
             )));
         }
     }
     let entries = repo.sitemap_chunk(after, MAX_URLS, now).await?;
     if entries.is_empty() && number > 1 {
-        return Err(ApiError::not_found(format!(
+        return Err(AppError::not_found(format!(
             "no sitemap articles-{number}.xml"
         )));
     }
@@ -72,7 +73,7 @@ pub async fn articles(state: &AppState, number: u64) -> Result<String, ApiError>
 }
 
 /// The Google News sitemap: public stories published in the last 48 hours, newest first.
-pub async fn news(state: &AppState) -> Result<String, ApiError> {
+pub async fn news(state: &App) -> Result<String, AppError> {
     let now = state.now();
     let since = now.minus(Duration::hours(NEWS_WINDOW_HOURS));
     let entries = state
@@ -89,5 +90,5 @@ pub async fn news(state: &AppState) -> Result<String, ApiError> {
             published: settings.local_time(entry.published_at),
         })
         .collect();
-    Ok(sitemap::news(&settings.newsroom.name, "ko", &urls))
+    Ok(sitemap::news(&settings.publisher.name, "ko", &urls))
 }

@@ -5,7 +5,7 @@
 use dateline_domain::{Crop, RenditionSize};
 use serde_json::{Value, json};
 
-use crate::rest::dto::article_url;
+use crate::presentation::article_url;
 use crate::service::articles::ArticleRecord;
 use crate::service::audience::Audience;
 use crate::service::media::{body_html, original_url, renditions};
@@ -36,7 +36,7 @@ pub fn json_ld(settings: &Settings, record: &ArticleRecord) -> Value {
         .unwrap_or_default();
     let newsroom = json!({
         "@type": "NewsMediaOrganization",
-        "name": settings.newsroom.name,
+        "name": settings.publisher.name,
         "url": settings.absolute("/"),
     });
     json!({
@@ -88,7 +88,7 @@ pub fn ninjs(settings: &Settings, record: &ArticleRecord, audience: &Audience) -
         "subjects": record.section.iter().map(|s| json!({"name": s.name, "uri": settings.absolute(&format!("/sections/{}", s.slug))}))
             .chain(record.tags.iter().map(|t| json!({"name": t.name})))
             .collect::<Vec<_>>(),
-        "copyrightholder": settings.newsroom.name,
+        "copyrightholder": settings.publisher.name,
         "copyrightnotice": article.copyright,
         "usageterms": if full { "full text" } else { "summary only" },
     });

@@ -4,11 +4,11 @@
 
 use dateline_domain::ValidationError;
 
-use crate::error::ApiError;
+use crate::app::App;
+use crate::error::AppError;
 use crate::service::articles::{self, ArticleRecord, ListArticles};
 use crate::service::audience::Audience;
 use crate::service::media::{body_html, original_url};
-use crate::state::AppState;
 use crate::syndication::{Feed, FeedFormat, FeedImage, FeedStory};
 
 /// Which stories a feed carries.
@@ -29,10 +29,10 @@ pub struct FeedRequest<'a> {
 
 /// One page of a feed: the newest public stories the audience may have, newest first.
 pub async fn feed(
-    state: &AppState,
+    state: &App,
     audience: &Audience,
     request: FeedRequest<'_>,
-) -> Result<Feed, ApiError> {
+) -> Result<Feed, AppError> {
     let section = match request.scope {
         FeedScope::Latest => None,
         FeedScope::Section(slug) => Some(slug),
@@ -52,10 +52,10 @@ pub async fn feed(
     audience.record_served(state, &records);
 
     let settings = state.settings();
-    let newsroom = &settings.newsroom;
+    let publisher = &settings.publisher;
     let (title, path, home_url) = match request.scope {
         FeedScope::Latest => (
-            newsroom.name.clone(),
+            publisher.name.clone(),
             "/feeds/latest".to_owned(),
             settings.absolute("/"),
         ),
@@ -65,12 +65,12 @@ pub async fn feed(
                 .sections()
                 .find_by_slug(
                     &crate::service::parse_slug("section", slug)
-                        .map_err(|_| ApiError::not_found(format!("no section {slug:?}")))?,
+                        .map_err(|_| AppError::not_found(format!("no section {slug:?}")))?,
                 )
                 .await?
                 .map_or_else(|| slug.to_owned(), |section| section.name);
             (
-                format!("{} {name}", newsroom.name),
+                format!("{} {name}", publisher.name),
                 format!("/feeds/sections/{slug}"),
                 settings.absolute(&format!("/sections/{slug}")),
             )
@@ -98,33 +98,33 @@ pub async fn feed(
         .unwrap_or_else(|| settings.local_time(page.now));
     Ok(Feed {
         title: title.clone(),
-        description: format!("{title} — {}", newsroom.copyright),
+        description: format!("{title} — {}", publisher.copyright),
         home_url,
         feed_url,
         next_url,
         language: "ko",
-        copyright: newsroom.copyright.clone(),
+        copyright: publisher.copyright.clone(),
         updated,
         stories,
     })
 }
 
 fn feed_story(
-    state: &AppState,
+    state: &App,
     audience: &Audience,
     record: &ArticleRecord,
-) -> Result<FeedStory, ApiError> {
+) -> Result<FeedStory, AppError> {
     let settings = state.settings();
     let article = &record.article;
     let published = article.published_at.ok_or_else(|| {
-        ApiError::Internal(format!(
+        AppError::broken(format!(
             "public story {} has no publication time",
             article.id
         ))
     })?;
     Ok(FeedStory {
         id: article.id.to_string(),
-        url: crate::rest::dto::article_url(settings, record),
+        url: crate::presentation::article_url(settings, record),
         headline: article.headline.clone(),
         summary: article.summary.clone(),
         content_html: audience
@@ -148,21 +148,21 @@ fn feed_story(
 }
 
 /// Reads `latest.rss` / `정치.atom` into a name and a format; an unknown extension is a 404.
-pub fn split_feed_file(file: &str) -> Result<(&str, FeedFormat), ApiError> {
+pub fn split_feed_file(file: &str) -> Result<(&str, FeedFormat), AppError> {
     file.rsplit_once('.')
         .and_then(|(name, extension)| {
             FeedFormat::from_extension(extension).map(|format| (name, format))
         })
         .filter(|(name, _)| !name.is_empty())
         .ok_or_else(|| {
-            ApiError::not_found(format!(
+            AppError::not_found(format!(
                 "no feed {file:?}: feeds end in .rss, .atom or .json"
             ))
         })
 }
 
 /// The page size a feed request named, checked like any list's.
-pub fn feed_limit(limit: Option<&str>) -> Result<Option<i64>, ApiError> {
+pub fn feed_limit(limit: Option<&str>) -> Result<Option<i64>, AppError> {
     limit
         .map(|text| {
             text.trim()

@@ -2,12 +2,12 @@
 
 use dateline_domain::{Tag, TagId};
 
-use crate::error::ApiError;
+use crate::app::App;
+use crate::error::AppError;
 use crate::service::parse_slug;
-use crate::state::AppState;
 
-pub async fn find_tag(state: &AppState, slug: &str) -> Result<Tag, ApiError> {
-    let missing = || ApiError::not_found(format!("no tag {slug:?}"));
+pub async fn find_tag(state: &App, slug: &str) -> Result<Tag, AppError> {
+    let missing = || AppError::not_found(format!("no tag {slug:?}"));
     let parsed = parse_slug("slug", slug).map_err(|_| missing())?;
     state
         .db()
@@ -18,6 +18,6 @@ pub async fn find_tag(state: &AppState, slug: &str) -> Result<Tag, ApiError> {
 }
 
 /// A tag by id (for `node`).
-pub async fn find_tag_by_id(state: &AppState, id: TagId) -> Result<Option<Tag>, ApiError> {
+pub async fn find_tag_by_id(state: &App, id: TagId) -> Result<Option<Tag>, AppError> {
     Ok(state.db().tags().find_by_ids(&[id]).await?.pop())
 }

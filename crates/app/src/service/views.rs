@@ -3,10 +3,10 @@
 use dateline_domain::ArticleId;
 use dateline_domain::ranking::parse_reader_id;
 
-use crate::error::ApiError;
-use crate::state::AppState;
-use crate::views::ViewOutcome;
-use crate::views::reader::ReaderOrigin;
+use crate::app::App;
+use crate::error::AppError;
+use crate::readership::ViewOutcome;
+use crate::readership::origin::ReaderOrigin;
 
 /// Records a view of the public story `article_id` by the reader `reader_id` (a first-party id
 /// the front end keeps) or, without one, by the client's address and User-Agent. A story that is
@@ -16,12 +16,12 @@ use crate::views::reader::ReaderOrigin;
 ///
 /// Decided in memory; the database is read only when the story's status is not cached.
 pub async fn record_view(
-    state: &AppState,
+    state: &App,
     article_id: &str,
     reader_id: Option<&str>,
     origin: &ReaderOrigin,
-) -> Result<ViewOutcome, ApiError> {
-    let not_found = || ApiError::not_found(format!("no article {article_id:?}"));
+) -> Result<ViewOutcome, AppError> {
+    let not_found = || AppError::not_found(format!("no article {article_id:?}"));
     let id = ArticleId::parse(article_id).map_err(|_| not_found())?;
     let reader_id = reader_id.map(parse_reader_id).transpose()?;
     let now = state.now();
@@ -31,7 +31,7 @@ pub async fn record_view(
         .await
         .map_err(|err| {
             tracing::warn!(error = %err, "checking a viewed story failed");
-            ApiError::Unavailable("views cannot be recorded right now".into())
+            AppError::Unavailable("views cannot be recorded right now".into())
         })?;
     if !public {
         return Err(not_found());

@@ -17,9 +17,9 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 
+use crate::app::App;
 use crate::auth::Principal;
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::error::AppError;
 
 /// The header a delivery's signature travels in.
 pub const SIGNATURE_HEADER: &str = "x-dateline-signature";
@@ -36,13 +36,13 @@ pub struct NewWebhook {
 }
 
 pub async fn create_webhook(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     input: NewWebhook,
-) -> Result<Webhook, ApiError> {
+) -> Result<Webhook, AppError> {
     principal.require_admin("manage webhooks")?;
-    let (url, events) = validate_webhook(&input.url, &input.events, &input.secret)
-        .map_err(ApiError::Unprocessable)?;
+    let (url, events) =
+        validate_webhook(&input.url, &input.events, &input.secret).map_err(AppError::Invalid)?;
     let hook = Webhook {
         id: WebhookId::generate(),
         url,
@@ -55,22 +55,19 @@ pub async fn create_webhook(
     Ok(hook)
 }
 
-pub async fn list_webhooks(
-    state: &AppState,
-    principal: &Principal,
-) -> Result<Vec<Webhook>, ApiError> {
+pub async fn list_webhooks(state: &App, principal: &Principal) -> Result<Vec<Webhook>, AppError> {
     principal.require_admin("manage webhooks")?;
     Ok(state.db().webhooks().all().await?)
 }
 
 /// An endpoint's latest deliveries, newest first, with their status.
 pub async fn list_deliveries(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     id: &str,
-) -> Result<Vec<WebhookDelivery>, ApiError> {
+) -> Result<Vec<WebhookDelivery>, AppError> {
     principal.require_admin("manage webhooks")?;
-    let missing = || ApiError::not_found(format!("no webhook {id:?}"));
+    let missing = || AppError::not_found(format!("no webhook {id:?}"));
     let id = WebhookId::parse(id).map_err(|_| missing())?;
     state.db().webhooks().find(id).await?.ok_or_else(missing)?;
     Ok(state.db().webhooks().deliveries(id, 100).await?)
@@ -89,7 +86,7 @@ pub fn signature(secret: &str, at: Timestamp, body: &str) -> String {
 }
 
 /// Attempts every delivery due now; answers how many attempts were made.
-pub async fn deliver_due(state: &AppState) -> Result<usize, ApiError> {
+pub async fn deliver_due(state: &App) -> Result<usize, AppError> {
     let now = state.now();
     let repo = state.db().webhooks();
     let due = repo.due(now, BATCH).await?;
@@ -113,11 +110,7 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, ApiError> {
     Ok(attempts)
 }
 
-async fn attempt(
-    state: &AppState,
-    hook: &Webhook,
-    delivery: &WebhookDelivery,
-) -> Result<(), ApiError> {
+async fn attempt(state: &App, hook: &Webhook, delivery: &WebhookDelivery) -> Result<(), AppError> {
     let now = state.now();
     let sent = state
         .syndication()
@@ -176,7 +169,7 @@ pub struct SyndicationWorker {
 }
 
 impl SyndicationWorker {
-    pub fn start(state: AppState, every: Duration) -> Self {
+    pub fn start(state: App, every: Duration) -> Self {
         let (stop, mut stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let mut ticker = tokio::time::interval(every);
@@ -202,7 +195,7 @@ impl SyndicationWorker {
     }
 }
 
-async fn run_once(state: &AppState) {
+async fn run_once(state: &App) {
     if let Err(err) = state.flush_partner_log().await {
         tracing::warn!(error = %err, "writing the partner log failed; kept for the next try");
     }

@@ -471,7 +471,7 @@ async fn write_story(
                 .exec(txn)
                 .await?;
             if updated.rows_affected == 0 {
-                return Err(missing_or_stale(txn, id, expected_version).await);
+                return Err(missing_or_stale(txn, id).await);
             }
             delete_links(txn, id).await?;
             insert_links(txn, std::slice::from_ref(story)).await?;
@@ -513,7 +513,7 @@ async fn write_story(
                 .exec(txn)
                 .await?;
             if deleted.rows_affected == 0 {
-                return Err(missing_or_stale(txn, id, expected_version).await);
+                return Err(missing_or_stale(txn, id).await);
             }
             withdraw_unseen(txn, id, at).await?;
             if was_public || was_announced(txn, id, at).await? {
@@ -596,9 +596,11 @@ async fn record_story_change(
 }
 
 /// Why a versioned write touched no row: the story is gone, or someone saved it first.
-async fn missing_or_stale(txn: &DatabaseTransaction, id: ArticleId, expected: i32) -> StorageError {
+async fn missing_or_stale(txn: &DatabaseTransaction, id: ArticleId) -> StorageError {
     match article::Entity::find_by_id(id.to_string()).one(txn).await {
-        Ok(Some(_)) => StorageError::Stale { expected },
+        Ok(Some(row)) => StorageError::Stale {
+            current: row.version,
+        },
         Ok(None) => StorageError::NotFound,
         Err(err) => err.into(),
     }

@@ -3,10 +3,10 @@
 use async_graphql::{Context, ID, Object, Result};
 use secrecy::SecretString;
 
-use crate::error::GraphqlResult as _;
 use crate::graphql::types::editorial::{NewUserInput, UserChangesInput, UserObject};
 use crate::graphql::types::{app, principal};
-use crate::service::accounts::{self, AccountChanges, NewAccount};
+use crate::problem::GraphqlResult as _;
+use dateline_app::service::accounts::{self, AccountChanges, NewAccount};
 
 #[derive(Default)]
 pub(crate) struct AccountMutation;

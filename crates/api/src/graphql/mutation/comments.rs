@@ -6,11 +6,11 @@ use dateline_domain::ModerationMode;
 use dateline_domain::comment::ReactionKind;
 use secrecy::SecretString;
 
-use crate::error::GraphqlResult as _;
 use crate::graphql::types::comment::{CommentModeration, CommentObject};
 use crate::graphql::types::{app, optional_principal, principal};
-use crate::service::comments::{self, CommentInput};
-use crate::views::reader::ReaderOrigin;
+use crate::problem::GraphqlResult as _;
+use dateline_app::readership::origin::ReaderOrigin;
+use dateline_app::service::comments::{self, CommentInput};
 
 /// A new comment. Without an account: nickname and password; signed in: under the byline.
 #[derive(InputObject)]

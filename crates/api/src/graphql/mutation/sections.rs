@@ -2,10 +2,10 @@
 
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result};
 
-use crate::error::GraphqlResult as _;
 use crate::graphql::types::section::SectionObject;
 use crate::graphql::types::{app, principal};
-use crate::service::sections::{self, SectionInput};
+use crate::problem::GraphqlResult as _;
+use dateline_app::service::sections::{self, SectionInput};
 
 #[derive(Default)]
 pub(crate) struct SectionMutation;

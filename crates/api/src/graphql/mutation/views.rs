@@ -2,10 +2,10 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use crate::error::GraphqlResult as _;
 use crate::graphql::types::app;
-use crate::service::views::record_view;
-use crate::views::reader::ReaderOrigin;
+use crate::problem::GraphqlResult as _;
+use dateline_app::readership::origin::ReaderOrigin;
+use dateline_app::service::views::record_view;
 
 #[derive(Default)]
 pub(crate) struct ViewMutation;

@@ -5,12 +5,13 @@ use axum::http::header::CACHE_CONTROL;
 use chrono::{DateTime, FixedOffset};
 use dateline_domain::ValidationError;
 
-use crate::error::{ApiError, GraphqlResult as _};
 use crate::graphql::types::app;
 use crate::graphql::types::article::ArticleObject;
 use crate::graphql::types::connection::ArticleConnection;
-use crate::service::articles::{ListArticles, find_article, list_articles};
-use crate::service::newsroom::find_preview;
+use crate::problem::GraphqlResult as _;
+use dateline_app::AppError;
+use dateline_app::service::articles::{ListArticles, find_article, list_articles};
+use dateline_app::service::newsroom::find_preview;
 
 #[derive(Default)]
 pub(crate) struct ArticleQuery;
@@ -31,7 +32,7 @@ impl ArticleQuery {
             (Some(id), None) => id.0,
             (None, Some(slug)) => slug,
             _ => {
-                return Err(ApiError::BadRequest(ValidationError::new(
+                return Err(AppError::InvalidParameter(ValidationError::new(
                     "id",
                     "give exactly one of id and slug",
                 )))
@@ -47,7 +48,7 @@ impl ArticleQuery {
         }
         match find_article(app(ctx), &key).await {
             Ok(article) => Ok(Some(ArticleObject(article))),
-            Err(ApiError::NotFound(_)) => Ok(None),
+            Err(AppError::NotFound(_)) => Ok(None),
             Err(err) => Err(err).or_graphql_error(),
         }
     }

@@ -2,10 +2,10 @@
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
-use crate::error::GraphqlResult as _;
 use crate::graphql::types::comment::{CommentConnection, CommentObject, CommentSortInput};
 use crate::graphql::types::{app, principal};
-use crate::service::comments::{CommentListRequest, list_comments};
+use crate::problem::GraphqlResult as _;
+use dateline_app::service::comments::{CommentListRequest, list_comments};
 
 /// A page of a story's comments, shared by `Article.comments` and `commentReplies`.
 pub(crate) async fn comment_page(
@@ -76,7 +76,7 @@ impl CommentQuery {
         after: Option<String>,
     ) -> Result<CommentQueuePage> {
         let principal = principal(ctx).await.or_graphql_error()?;
-        let (comments, next) = crate::service::comments::review_queue(
+        let (comments, next) = dateline_app::service::comments::review_queue(
             app(ctx),
             &principal,
             after.as_deref(),

@@ -3,13 +3,13 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use crate::error::GraphqlResult as _;
 use crate::graphql::types::editorial::{
     ArticleStatus, AuditEntry, EditorialArticle, EditorialConnection, RevisionDiffObject,
     RevisionObject, UserObject,
 };
 use crate::graphql::types::{app, principal};
-use crate::service::{accounts, newsroom};
+use crate::problem::GraphqlResult as _;
+use dateline_app::service::{accounts, newsroom};
 
 #[derive(Default)]
 pub(crate) struct NewsroomQuery;

@@ -3,14 +3,15 @@
 use async_graphql::{Context, ID, Object, Result};
 use dateline_domain::{ArticleId, AuthorId, SectionId, TagId};
 
-use crate::error::{ApiError, GraphqlResult as _};
 use crate::graphql::types::app;
 use crate::graphql::types::article::ArticleObject;
 use crate::graphql::types::author::AuthorObject;
 use crate::graphql::types::node::Node;
 use crate::graphql::types::section::SectionObject;
 use crate::graphql::types::tag::TagObject;
-use crate::service::{articles, authors, sections, tags};
+use crate::problem::GraphqlResult as _;
+use dateline_app::AppError;
+use dateline_app::service::{articles, authors, sections, tags};
 
 #[derive(Default)]
 pub(crate) struct NodeQuery;
@@ -24,7 +25,7 @@ impl NodeQuery {
             if let Ok(id) = ArticleId::parse(&id) {
                 return match articles::find_article(state, &id.to_string()).await {
                     Ok(article) => Ok(Some(Node::Article(ArticleObject(article)))),
-                    Err(ApiError::NotFound(_)) => Ok(None),
+                    Err(AppError::NotFound(_)) => Ok(None),
                     Err(err) => Err(err),
                 };
             }

@@ -2,11 +2,12 @@
 
 use async_graphql::{Context, Object, Result};
 
-use crate::error::{ApiError, GraphqlResult as _};
 use crate::graphql::types::app;
 use crate::graphql::types::author::AuthorObject;
 use crate::graphql::types::tag::TagObject;
-use crate::service::{authors::find_author, tags::find_tag};
+use crate::problem::GraphqlResult as _;
+use dateline_app::AppError;
+use dateline_app::service::{authors::find_author, tags::find_tag};
 
 #[derive(Default)]
 pub(crate) struct TaxonomyQuery;
@@ -17,7 +18,7 @@ impl TaxonomyQuery {
     async fn author(&self, ctx: &Context<'_>, slug: String) -> Result<Option<AuthorObject>> {
         match find_author(app(ctx), &slug).await {
             Ok(author) => Ok(Some(AuthorObject(author))),
-            Err(ApiError::NotFound(_)) => Ok(None),
+            Err(AppError::NotFound(_)) => Ok(None),
             Err(err) => Err(err).or_graphql_error(),
         }
     }
@@ -26,7 +27,7 @@ impl TaxonomyQuery {
     async fn tag(&self, ctx: &Context<'_>, slug: String) -> Result<Option<TagObject>> {
         match find_tag(app(ctx), &slug).await {
             Ok(tag) => Ok(Some(TagObject(tag))),
-            Err(ApiError::NotFound(_)) => Ok(None),
+            Err(AppError::NotFound(_)) => Ok(None),
             Err(err) => Err(err).or_graphql_error(),
         }
     }

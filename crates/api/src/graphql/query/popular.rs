@@ -2,10 +2,10 @@
 
 use async_graphql::{Context, Object, Result};
 
-use crate::error::GraphqlResult as _;
 use crate::graphql::types::app;
 use crate::graphql::types::popular::{PopularArticleObject, RankingWindow};
-use crate::service::popular::{PopularRequest, popular};
+use crate::problem::GraphqlResult as _;
+use dateline_app::service::popular::{PopularRequest, popular};
 
 #[derive(Default)]
 pub(crate) struct PopularQuery;

@@ -3,10 +3,10 @@
 use async_graphql::{Context, Enum, Object, Result};
 use chrono::{DateTime, FixedOffset};
 
-use crate::error::GraphqlResult as _;
 use crate::graphql::types::app;
 use crate::graphql::types::search::SearchConnection;
-use crate::service::search::{SearchRequest, search};
+use crate::problem::GraphqlResult as _;
+use dateline_app::service::search::{SearchRequest, search};
 
 #[derive(Default)]
 pub(crate) struct SearchQueryRoot;

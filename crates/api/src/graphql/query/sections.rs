@@ -2,10 +2,11 @@
 
 use async_graphql::{Context, Object, Result};
 
-use crate::error::{ApiError, GraphqlResult as _};
 use crate::graphql::types::app;
 use crate::graphql::types::section::SectionObject;
-use crate::service::sections::{find_section, section_tree};
+use crate::problem::GraphqlResult as _;
+use dateline_app::AppError;
+use dateline_app::service::sections::{find_section, section_tree};
 
 #[derive(Default)]
 pub(crate) struct SectionQuery;
@@ -25,7 +26,7 @@ impl SectionQuery {
     async fn section(&self, ctx: &Context<'_>, slug: String) -> Result<Option<SectionObject>> {
         match find_section(app(ctx), &slug).await {
             Ok((node, _)) => Ok(Some(SectionObject(node.section))),
-            Err(ApiError::NotFound(_)) => Ok(None),
+            Err(AppError::NotFound(_)) => Ok(None),
             Err(err) => Err(err).or_graphql_error(),
         }
     }

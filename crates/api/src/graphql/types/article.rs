@@ -4,7 +4,6 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, FixedOffset};
 use dateline_domain::Article;
 
-use crate::error::{ApiError, GraphqlResult as _};
 use crate::graphql::loaders::{BylineOf, TagsOf};
 use crate::graphql::preload::preloaded;
 use crate::graphql::types::author::AuthorObject;
@@ -15,8 +14,10 @@ use crate::graphql::types::popular::ViewCountOf;
 use crate::graphql::types::section::SectionObject;
 use crate::graphql::types::tag::TagObject;
 use crate::graphql::types::{app, load_failed, loader};
-use crate::service::media::body_html;
-use crate::service::related;
+use crate::problem::GraphqlResult as _;
+use dateline_app::AppError;
+use dateline_app::service::media::body_html;
+use dateline_app::service::related;
 
 pub(crate) struct ArticleObject(pub(crate) Article);
 
@@ -188,7 +189,7 @@ impl ArticleObject {
     ) -> Result<Vec<ArticleObject>> {
         let state = app(ctx);
         let limit = related::parse_limit(Some(i64::from(first)))
-            .map_err(ApiError::from)
+            .map_err(AppError::from)
             .or_graphql_error()?;
         let stories = related::related(state, &self.0, limit)
             .await
@@ -201,13 +202,13 @@ impl ArticleObject {
     /// loads its relations on its own.
     async fn json_ld(&self, ctx: &Context<'_>) -> Result<async_graphql::Json<serde_json::Value>> {
         let state = app(ctx);
-        let record = crate::service::articles::with_relations(state, vec![self.0.clone()])
+        let record = dateline_app::service::articles::with_relations(state, vec![self.0.clone()])
             .await
             .or_graphql_error()?;
         Ok(async_graphql::Json(
             record
                 .first()
-                .map(|record| crate::service::structured::json_ld(state.settings(), record))
+                .map(|record| dateline_app::service::structured::json_ld(state.settings(), record))
                 .unwrap_or_default(),
         ))
     }
@@ -216,17 +217,17 @@ impl ArticleObject {
     /// relations on its own.
     async fn ninjs(&self, ctx: &Context<'_>) -> Result<async_graphql::Json<serde_json::Value>> {
         let state = app(ctx);
-        let record = crate::service::articles::with_relations(state, vec![self.0.clone()])
+        let record = dateline_app::service::articles::with_relations(state, vec![self.0.clone()])
             .await
             .or_graphql_error()?;
         Ok(async_graphql::Json(
             record
                 .first()
                 .map(|record| {
-                    crate::service::structured::ninjs(
+                    dateline_app::service::structured::ninjs(
                         state.settings(),
                         record,
-                        &crate::service::audience::Audience::Public,
+                        &dateline_app::service::audience::Audience::Public,
                     )
                 })
                 .unwrap_or_default(),

@@ -5,7 +5,7 @@ use dateline_domain::{Block, MediaId};
 
 use crate::graphql::types::media::MediaObject;
 use crate::graphql::types::{app, load_failed, loader};
-use crate::service::media::original_url;
+use dateline_app::service::media::original_url;
 
 /// One block of a story's body.
 #[derive(Union)]

@@ -10,10 +10,10 @@ use chrono::{DateTime, FixedOffset};
 use dateline_domain::comment::ModerationAction;
 use dateline_domain::{ArticleId, Comment, CommentCursor, CommentSort, CommentState, Timestamp};
 
-use crate::error::ApiError;
 use crate::graphql::loaders::RelationLoader;
 use crate::graphql::types::app;
-use crate::service::comments::CommentPage;
+use dateline_app::AppError;
+use dateline_app::service::comments::CommentPage;
 
 /// The order comments are listed in.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -241,7 +241,7 @@ pub(crate) struct CommentCountOf(pub(crate) ArticleId, pub(crate) Timestamp);
 
 impl Loader<CommentCountOf> for RelationLoader {
     type Value = u64;
-    type Error = Arc<ApiError>;
+    type Error = Arc<AppError>;
 
     async fn load(
         &self,
@@ -259,7 +259,7 @@ impl Loader<CommentCountOf> for RelationLoader {
                 .comments()
                 .public_counts(&ids, at)
                 .await
-                .map_err(|err| Arc::new(ApiError::from(err)))?;
+                .map_err(|err| Arc::new(AppError::from(err)))?;
             counts.extend(
                 ids.into_iter()
                     .map(|id| (CommentCountOf(id, at), found.get(&id).copied().unwrap_or(0))),

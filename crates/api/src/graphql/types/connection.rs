@@ -2,11 +2,11 @@
 
 use async_graphql::{Context, Object, Result, SimpleObject};
 
-use crate::error::GraphqlResult as _;
 use crate::graphql::preload::{load_page, selects_relations};
 use crate::graphql::types::app;
 use crate::graphql::types::article::ArticleObject;
-use crate::service::articles::{ArticlePage, count_articles};
+use crate::problem::GraphqlResult as _;
+use dateline_app::service::articles::{ArticlePage, count_articles};
 
 /// A page of stories, newest first.
 pub(crate) struct ArticleConnection(pub(crate) ArticlePage);

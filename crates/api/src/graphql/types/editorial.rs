@@ -9,7 +9,7 @@ use dateline_domain::{AuditEvent, Block, Revision, RevisionDiff, Role, Status, U
 
 use crate::graphql::types::article::ArticleObject;
 use crate::graphql::types::{app, load_failed, loader};
-use crate::service::newsroom::{Preview, StoryInput, StoryPage, StoryView};
+use dateline_app::service::newsroom::{Preview, StoryInput, StoryPage, StoryView};
 
 /// Where a story stands in the workflow.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]

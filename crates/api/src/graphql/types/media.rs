@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Object, SimpleObject};
 use dateline_domain::Media;
 
 use crate::graphql::types::app;
-use crate::service::media::{original_url, renditions};
+use dateline_app::service::media::{original_url, renditions};
 
 pub(crate) struct MediaObject(pub(crate) Media);
 

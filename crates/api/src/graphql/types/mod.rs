@@ -17,21 +17,21 @@ use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 
 use crate::graphql::loaders::RelationLoader;
-use crate::state::AppState;
+use dateline_app::App;
 
 /// The application state the schema was built with.
-pub(crate) fn app<'a>(ctx: &Context<'a>) -> &'a AppState {
-    ctx.data_unchecked::<AppState>()
+pub(crate) fn app<'a>(ctx: &Context<'a>) -> &'a App {
+    ctx.data_unchecked::<App>()
 }
 
 /// The signed-in account a resolver acts for; 401 (`UNAUTHORIZED`) without valid credentials.
 pub(crate) async fn principal(
     ctx: &Context<'_>,
-) -> Result<crate::auth::Principal, crate::error::ApiError> {
+) -> Result<dateline_app::auth::Principal, dateline_app::AppError> {
     let credentials = ctx
         .data_opt::<crate::graphql::Credentials>()
         .and_then(|credentials| credentials.0.as_deref());
-    crate::auth::authenticate(app(ctx), credentials).await
+    dateline_app::auth::authenticate(app(ctx), credentials).await
 }
 
 /// The relation loader the schema was built with.
@@ -44,15 +44,15 @@ pub(crate) fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<RelationLoader> {
     clippy::needless_pass_by_value,
     reason = "shaped for `map_err`, which hands over the error by value"
 )]
-pub(crate) fn load_failed(err: std::sync::Arc<crate::error::ApiError>) -> async_graphql::Error {
-    async_graphql::ErrorExtensions::extend(err.as_ref())
+pub(crate) fn load_failed(err: std::sync::Arc<dateline_app::AppError>) -> async_graphql::Error {
+    crate::problem::graphql_error(err.as_ref())
 }
 
 /// The signed-in account when the request carries credentials; `None` without any. Credentials
 /// that do not hold are still an error.
 pub(crate) async fn optional_principal(
     ctx: &Context<'_>,
-) -> Result<Option<crate::auth::Principal>, crate::error::ApiError> {
+) -> Result<Option<dateline_app::auth::Principal>, dateline_app::AppError> {
     let sent = ctx
         .data_opt::<crate::graphql::Credentials>()
         .is_some_and(|credentials| credentials.0.is_some());

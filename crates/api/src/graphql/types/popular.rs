@@ -8,10 +8,10 @@ use async_graphql::dataloader::Loader;
 use async_graphql::{Enum, Object};
 use dateline_domain::{ArticleId, Window};
 
-use crate::error::ApiError;
 use crate::graphql::loaders::RelationLoader;
 use crate::graphql::types::article::ArticleObject;
-use crate::service::popular::PopularEntry;
+use dateline_app::AppError;
+use dateline_app::service::popular::PopularEntry;
 
 /// How far back a ranking looks (REST: 1h, 24h, 7d, 30d). Views are kept per hour: a window
 /// counts the current hour and the whole hours before it, so it covers its length at least.
@@ -64,7 +64,7 @@ pub(crate) struct ViewCountOf(pub(crate) ArticleId);
 
 impl Loader<ViewCountOf> for RelationLoader {
     type Value = u64;
-    type Error = Arc<ApiError>;
+    type Error = Arc<AppError>;
 
     async fn load(&self, keys: &[ViewCountOf]) -> Result<HashMap<ViewCountOf, u64>, Self::Error> {
         let ids: Vec<ArticleId> = keys.iter().map(|key| key.0).collect();
@@ -73,7 +73,7 @@ impl Loader<ViewCountOf> for RelationLoader {
             .article_views()
             .totals_of(&ids)
             .await
-            .map_err(|err| Arc::new(ApiError::from(err)))?;
+            .map_err(|err| Arc::new(AppError::from(err)))?;
         Ok(totals
             .into_iter()
             .map(|(id, views)| (ViewCountOf(id), views))

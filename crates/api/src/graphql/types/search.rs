@@ -3,7 +3,7 @@
 use async_graphql::{Object, SimpleObject};
 
 use crate::graphql::types::article::ArticleObject;
-use crate::service::search::{Found, SearchPage};
+use dateline_app::service::search::{Found, SearchPage};
 
 /// A page of search results, best first (or newest first).
 pub(crate) struct SearchConnection(pub(crate) SearchPage);

@@ -3,10 +3,10 @@
 use async_graphql::{Context, ID, Object, Result};
 use dateline_domain::Tag;
 
-use crate::error::GraphqlResult as _;
 use crate::graphql::types::app;
 use crate::graphql::types::connection::ArticleConnection;
-use crate::service::articles::{ListArticles, list_articles};
+use crate::problem::GraphqlResult as _;
+use dateline_app::service::articles::{ListArticles, list_articles};
 
 pub(crate) struct TagObject(pub(crate) Tag);
 

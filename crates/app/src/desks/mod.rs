@@ -1,0 +1,7 @@
+//! The in-process parts of each desk of the application, held once in [`crate::App`]: the
+//! newsroom side's settings and sign-in throttle, the comment limits and reader keys, and
+//! syndication's pending log and webhook client.
+
+pub mod comments;
+pub mod newsroom;
+pub mod syndication;
