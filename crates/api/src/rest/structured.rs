@@ -12,6 +12,7 @@ use crate::service::articles;
 use crate::service::audience::Audience;
 use crate::service::structured;
 use crate::state::AppState;
+use crate::syndication::script_safe_json;
 
 async fn record(
     state: &AppState,
@@ -30,13 +31,15 @@ fn json(
     content_type: &'static str,
     value: &serde_json::Value,
     for_partner: bool,
-) -> Response {
-    let mut response =
-        crate::rest::syndication::document(headers, content_type, value.to_string(), for_partner);
+) -> Result<Response, ApiError> {
+    // Script-safe, since a page pastes JSON-LD into a `<script>` block as it comes.
+    let body = script_safe_json::to_string(value)
+        .map_err(|err| ApiError::Internal(format!("structured document: {err}")))?;
+    let mut response = crate::rest::syndication::document(headers, content_type, body, for_partner);
     response
         .headers_mut()
         .insert(header::VARY, HeaderValue::from_static("x-api-key"));
-    response.into_response()
+    Ok(response.into_response())
 }
 
 /// The story as a schema.org NewsArticle (JSON-LD) for a page's `<script type="application/ld+json">`.
@@ -63,7 +66,7 @@ pub(crate) async fn json_ld(
         "application/ld+json",
         &document,
         audience.partner().is_some(),
-    );
+    )?;
     CacheKeys::new().record(&record).attach(&mut response);
     Ok(response)
 }
@@ -95,7 +98,7 @@ pub(crate) async fn ninjs(
         "application/json",
         &document,
         audience.partner().is_some(),
-    );
+    )?;
     CacheKeys::new().record(&record).attach(&mut response);
     Ok(response)
 }

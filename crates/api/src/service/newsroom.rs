@@ -142,10 +142,9 @@ fn parse_canonical(url: Option<String>) -> Result<Option<String>, ApiError> {
     let Some(url) = optional_text("canonicalUrl", url, 2_000)? else {
         return Ok(None);
     };
-    match url::Url::parse(&url) {
-        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Ok(Some(url)),
-        _ => Err(invalid("canonicalUrl", "must be an absolute http(s) URL")),
-    }
+    dateline_domain::article::parse_canonical_url(&url)
+        .map(Some)
+        .map_err(ApiError::Unprocessable)
 }
 
 /// Loads a story the principal may see; others' stories are as absent to a reporter as stories

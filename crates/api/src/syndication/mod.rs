@@ -7,9 +7,16 @@
 pub mod atom;
 pub mod json_feed;
 pub mod rss;
+pub(crate) mod script_safe_json;
 pub mod sitemap;
 
 use chrono::{DateTime, FixedOffset};
+
+/// Plain text as HTML that shows exactly that text: for the feed elements readers render as
+/// HTML (RSS `<description>`), which must never carry a story's text as markup.
+pub(crate) fn text_as_html(text: &str) -> String {
+    html_escape::encode_text(text).into_owned()
+}
 
 /// A feed, ready to render in any of the three formats.
 #[derive(Debug, Clone)]
@@ -34,9 +41,11 @@ pub struct Feed {
 pub struct FeedStory {
     pub id: String,
     pub url: String,
+    /// Plain text, as every text here is except `content_html`.
     pub headline: String,
+    /// Plain text: a format that carries it as HTML escapes it first ([`text_as_html`]).
     pub summary: String,
-    /// The body as HTML; `None` when the audience may only have the summary.
+    /// The body as HTML, rendered from sanitised blocks (every text escaped); `None` when the audience may only have the summary.
     pub content_html: Option<String>,
     pub published: DateTime<FixedOffset>,
     pub updated: DateTime<FixedOffset>,
