@@ -1,4 +1,5 @@
-//! Reading author pages.
+//! Reading author pages. A author is public while one of its stories is: one used only by drafts,
+//! scheduled or unpublished stories answers as if it did not exist (decision 0603).
 
 use dateline_domain::{Author, AuthorId};
 
@@ -12,12 +13,16 @@ pub async fn find_author(state: &AppState, slug: &str) -> Result<Author, ApiErro
     state
         .db()
         .authors()
-        .find_by_slug(&parsed)
+        .find_public_by_slug(&parsed, state.now())
         .await?
         .ok_or_else(missing)
 }
 
 /// An author by id (for `node`).
 pub async fn find_author_by_id(state: &AppState, id: AuthorId) -> Result<Option<Author>, ApiError> {
-    Ok(state.db().authors().find_by_ids(&[id]).await?.pop())
+    Ok(state
+        .db()
+        .authors()
+        .find_public_by_id(id, state.now())
+        .await?)
 }
