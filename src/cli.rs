@@ -172,6 +172,13 @@ pub(crate) struct ServerArgs {
     /// (partners have their own limit). Generous by default, so browsers are never refused.
     #[arg(long, env = "DATELINE_ANONYMOUS_RATE_LIMIT", default_value_t = 1_200, value_parser = clap::value_parser!(u32).range(1..))]
     pub(crate) anonymous_rate_limit: u32,
+    /// Let webhooks be delivered over plain http (otherwise https only).
+    #[arg(long, env = "DATELINE_WEBHOOK_ALLOW_HTTP")]
+    pub(crate) webhook_allow_http: bool,
+    /// Let webhooks reach loopback, private and other non-public addresses (on-premise
+    /// receivers); otherwise a destination resolving to any of them is refused.
+    #[arg(long, env = "DATELINE_WEBHOOK_ALLOW_PRIVATE")]
+    pub(crate) webhook_allow_private: bool,
     #[command(flatten)]
     pub(crate) comments: CommentArgs,
     #[command(flatten)]

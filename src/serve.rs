@@ -11,6 +11,7 @@ use dateline_api::{
 };
 use dateline_api::{SyndicationSettings, SyndicationWorker};
 use dateline_domain::SystemClock;
+use dateline_domain::destination::DestinationPolicy;
 use dateline_storage::Database;
 use tokio::net::TcpListener;
 
@@ -106,6 +107,10 @@ pub(crate) async fn serve(
         },
         syndication: SyndicationSettings {
             anonymous_rate_per_minute: args.anonymous_rate_limit,
+            webhook_destinations: DestinationPolicy {
+                allow_http: args.webhook_allow_http,
+                allow_private: args.webhook_allow_private,
+            },
             ..SyndicationSettings::default()
         },
     };
@@ -115,6 +120,7 @@ pub(crate) async fn serve(
         .with_editorial(editorial)
         .with_comments(comments);
     state.enable_response_cache(args.cache.settings())?;
+    state.follow_revocations();
     let flusher = ViewFlusher::start(state.clone(), args.view_flush_interval);
     let syndication =
         SyndicationWorker::start(state.clone(), state.settings().syndication.webhook_interval);

@@ -14,6 +14,7 @@ mod cli;
 mod comments;
 mod desks;
 mod graphql;
+mod hardening_access;
 mod hardening_outputs;
 mod media;
 mod paging;

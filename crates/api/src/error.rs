@@ -60,6 +60,13 @@ pub enum ApiError {
     /// The request is well formed but its content breaks a rule (422).
     #[error("{0}")]
     Unprocessable(ValidationError),
+    /// An image's header claims more pixels or memory than the decode budget (422), judged
+    /// before decoding.
+    #[error("{0}")]
+    ImageTooLarge(String),
+    /// An image file is cut short (422).
+    #[error("{0}")]
+    ImageTruncated(String),
     /// Too many attempts; try again after the given seconds (429).
     #[error("too many attempts; try again in {retry_after} seconds")]
     TooManyRequests { retry_after: u64 },
@@ -116,6 +123,9 @@ impl ApiError {
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::ImageTooLarge(_) | ApiError::ImageTruncated(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -139,6 +149,8 @@ impl ApiError {
             ApiError::PreconditionRequired => "PRECONDITION_REQUIRED",
             ApiError::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
             ApiError::Unprocessable(_) => "VALIDATION",
+            ApiError::ImageTooLarge(_) => "IMAGE_TOO_LARGE",
+            ApiError::ImageTruncated(_) => "IMAGE_TRUNCATED",
             ApiError::TooManyRequests { .. } => "TOO_MANY_REQUESTS",
             ApiError::Unavailable(_) => "UNAVAILABLE",
             ApiError::Internal(_) => "INTERNAL",
@@ -158,6 +170,8 @@ impl ApiError {
             ApiError::PreconditionRequired => "Version required",
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
             ApiError::Unprocessable(_) => "Invalid content",
+            ApiError::ImageTooLarge(_) => "Image too large to decode",
+            ApiError::ImageTruncated(_) => "Image file cut short",
             ApiError::TooManyRequests { .. } => "Too many requests",
             ApiError::Unavailable(_) => "Service unavailable",
             ApiError::Internal(_) => "Internal error",

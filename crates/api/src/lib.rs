@@ -15,6 +15,7 @@ mod imaging;
 mod media_store;
 pub mod ratelimit;
 mod rest;
+mod revocation;
 pub mod router;
 pub mod service;
 pub mod settings;

@@ -13,6 +13,7 @@ use crate::editorial::{EditorialSettings, LoginThrottle};
 use crate::error::ApiError;
 use crate::events::{CommentChange, ContentChange, ContentEvents};
 use crate::media_store::MediaStore;
+use crate::revocation::Revocations;
 use crate::service::related::RelatedCache;
 use crate::settings::Settings;
 use crate::syndication_runtime::SyndicationRuntime;
@@ -30,13 +31,16 @@ struct Inner {
     editorial: EditorialSettings,
     throttle: LoginThrottle,
     events: ContentEvents,
-    /// One slot per core for making image renditions, so a burst of new images queues instead
-    /// of starving requests.
-    rendering: tokio::sync::Semaphore,
+    /// One slot per core for decoding images (uploads and renditions), so a burst of new images
+    /// queues instead of starving requests or multiplying the decode budget. Shared (`Arc`) so a
+    /// blocking decode holds its slot until it ends, even if its request is dropped.
+    rendering: Arc<tokio::sync::Semaphore>,
     views: ViewTracker,
     related: RelatedCache,
     syndication: SyndicationRuntime,
     comments: CommentDesk,
+    /// What tokens are judged against on every request, invalidated on revocation.
+    revocations: Arc<Revocations>,
     /// The rendered-response cache and caching policy; set once, before serving.
     cache: OnceLock<Arc<ResponseCache>>,
 }
@@ -53,11 +57,12 @@ impl AppState {
             editorial: EditorialSettings::default(),
             throttle: LoginThrottle::default(),
             events: ContentEvents::default(),
-            rendering: tokio::sync::Semaphore::new(
+            rendering: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
-            ),
+            )),
             related: RelatedCache::default(),
             comments: CommentDesk::new(CommentSettings::default()),
+            revocations: Arc::new(Revocations::new()),
             cache: OnceLock::new(),
         }))
     }
@@ -92,11 +97,14 @@ impl AppState {
             editorial: EditorialSettings::default(),
             throttle: LoginThrottle::default(),
             events: ContentEvents::default(),
-            rendering: tokio::sync::Semaphore::new(shared.rendering.available_permits()),
+            rendering: Arc::new(tokio::sync::Semaphore::new(
+                shared.rendering.available_permits(),
+            )),
             views: ViewTracker::new(&shared.settings.views),
             related: RelatedCache::default(),
             syndication: SyndicationRuntime::new(shared.settings.syndication.clone()),
             comments: CommentDesk::new(shared.comments.settings().clone()),
+            revocations: Arc::new(Revocations::new()),
             cache: OnceLock::new(),
         })
     }
@@ -133,7 +141,7 @@ impl AppState {
         self.0.events.subscribe()
     }
 
-    pub(crate) fn rendering(&self) -> &tokio::sync::Semaphore {
+    pub(crate) fn rendering(&self) -> &Arc<tokio::sync::Semaphore> {
         &self.0.rendering
     }
 
@@ -162,6 +170,20 @@ impl AppState {
     /// were stored.
     pub async fn flush_views(&self) -> Result<u64, ApiError> {
         Ok(self.views().flush(self.db(), self.now()).await?)
+    }
+
+    pub(crate) fn revocations(&self) -> &Revocations {
+        &self.0.revocations
+    }
+
+    /// Starts following the other nodes' revocations (PostgreSQL LISTEN/NOTIFY), so a token
+    /// revoked on one node is refused on this one at once. Call once, inside the runtime, on
+    /// the serve path; on SQLite there are no other nodes and it does nothing.
+    pub fn follow_revocations(&self) {
+        tokio::spawn(crate::revocation::listen(
+            self.0.db.clone(),
+            Arc::clone(&self.0.revocations),
+        ));
     }
 
     pub(crate) fn related_cache(&self) -> &RelatedCache {

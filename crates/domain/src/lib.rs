@@ -12,6 +12,7 @@ pub mod body;
 pub mod body_html;
 pub mod comment;
 pub mod cursor;
+pub mod destination;
 pub mod error;
 pub mod ids;
 pub mod media;

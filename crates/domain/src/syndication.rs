@@ -6,6 +6,7 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+pub use crate::destination::DestinationPolicy;
 use crate::error::ValidationError;
 use crate::ids::{ArticleId, CommentId, PartnerId, SectionId, WebhookId};
 use crate::time::Timestamp;
@@ -280,16 +281,19 @@ pub struct Webhook {
     pub created_at: Timestamp,
 }
 
-/// Checks a webhook registration: an http(s) URL, known event names, a secret of some length.
+/// Checks a webhook registration: a URL the destination policy takes (https, not a non-public
+/// address), known event names, a secret of some length.
 pub fn validate_webhook(
     url: &str,
     events: &[String],
     secret: &str,
+    policy: DestinationPolicy,
 ) -> Result<(url::Url, Vec<ChangeEventKind>), ValidationError> {
     let url = url::Url::parse(url)
         .ok()
         .filter(|url| matches!(url.scheme(), "http" | "https"))
         .ok_or_else(|| ValidationError::new("url", "must be an http or https URL"))?;
+    policy.check_url(&url)?;
     if events.is_empty() {
         return Err(ValidationError::new("events", "name at least one event"));
     }
@@ -384,14 +388,37 @@ mod tests {
             validate_webhook(
                 "https://partner.example/hook",
                 &events,
-                "s3cret-s3cret-s3cret"
+                "s3cret-s3cret-s3cret",
+                DestinationPolicy::default(),
             )
             .is_ok()
         );
         assert!(
-            validate_webhook("ftp://partner.example", &events, "s3cret-s3cret-s3cret").is_err()
+            validate_webhook(
+                "ftp://partner.example",
+                &events,
+                "s3cret-s3cret-s3cret",
+                DestinationPolicy::default()
+            )
+            .is_err()
         );
-        assert!(validate_webhook("https://partner.example", &[], "s3cret-s3cret-s3cret").is_err());
-        assert!(validate_webhook("https://partner.example", &events, "short").is_err());
+        assert!(
+            validate_webhook(
+                "https://partner.example",
+                &[],
+                "s3cret-s3cret-s3cret",
+                DestinationPolicy::default()
+            )
+            .is_err()
+        );
+        assert!(
+            validate_webhook(
+                "https://partner.example",
+                &events,
+                "short",
+                DestinationPolicy::default()
+            )
+            .is_err()
+        );
     }
 }

@@ -102,6 +102,18 @@ fn store_error(err: object_store::Error) -> ApiError {
     }
 }
 
+/// One of the decode slots (one per core). Each decode may take up to the decode budget in
+/// memory; the slot moves into the blocking task, so it is held until the decode ends even when
+/// the request that started it is dropped.
+async fn decode_slot(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    state
+        .rendering()
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|err| ApiError::Internal(format!("decode slots: {err}")))
+}
+
 /// Takes an uploaded image: decided by its bytes (JPEG, PNG or WebP), turned upright, stripped
 /// of metadata, stored, and recorded with its caption, credit, alt text and focal point.
 pub async fn upload(
@@ -124,9 +136,15 @@ pub async fn upload(
     let caption = text("caption", details.caption, 1_000)?;
     let credit = text("credit", details.credit, 200)?;
     let alt = text("alt", details.alt, 1_000)?;
-    let clean = tokio::task::spawn_blocking(move || imaging::clean_upload(&bytes))
-        .await
-        .map_err(|err| ApiError::Internal(format!("image work: {err}")))??;
+    // Decodes share the rendering slots (one per core): each may take up to the decode budget
+    // in memory, so a burst of uploads queues instead of multiplying it.
+    let slot = decode_slot(state).await?;
+    let clean = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        imaging::clean_upload(&bytes)
+    })
+    .await
+    .map_err(|err| ApiError::Internal(format!("image work: {err}")))??;
     let id = MediaId::generate();
     let storage_key = format!("{id}/original.{}", clean.extension);
     let media = Media {
@@ -180,11 +198,7 @@ pub async fn open_rendition(
         .await?
         .ok_or_else(missing)?;
     // Concurrent first requests queue here; whoever comes second finds the file made.
-    let _slot = state
-        .rendering()
-        .acquire()
-        .await
-        .map_err(|err| ApiError::Internal(format!("rendering slots: {err}")))?;
+    let slot = decode_slot(state).await?;
     if let Some(bytes) = read(key.clone()).await.map_err(store_error)? {
         return Ok((bytes, content_type));
     }
@@ -195,9 +209,12 @@ pub async fn open_rendition(
         .map_err(store_error)?
         .ok_or_else(|| ApiError::not_found("the media file is missing"))?;
     let focal = media.focal_point;
-    let bytes = tokio::task::spawn_blocking(move || imaging::render(&original, file, focal))
-        .await
-        .map_err(|err| ApiError::Internal(format!("image work: {err}")))??;
+    let bytes = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        imaging::render(&original, file, focal)
+    })
+    .await
+    .map_err(|err| ApiError::Internal(format!("image work: {err}")))??;
     put_media_file(state.media(), key.as_ref(), bytes.clone())
         .await
         .map_err(store_error)?;

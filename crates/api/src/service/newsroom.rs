@@ -823,9 +823,13 @@ pub async fn create_preview(
     let now = state.now();
     let settings = state.editorial();
     let expires_at = now.plus(settings.preview_ttl);
-    let token = settings
-        .keys
-        .issue_preview(article.id, principal.user.id, now, expires_at)?;
+    let token = settings.keys.issue_preview(
+        article.id,
+        principal.user.id,
+        principal.credential_version,
+        now,
+        expires_at,
+    )?;
     Ok(Preview {
         token,
         expires_at,
@@ -843,14 +847,24 @@ pub async fn find_preview(
         detail: detail.into(),
         invalid_token: true,
     };
-    let article_id = state
+    let grant = state
         .editorial()
         .keys
-        .verify_preview(token, state.now())
+        .verify_preview_grant(token, state.now())
         .map_err(|problem| match problem {
             TokenProblem::Expired => refused("the preview link has expired; ask for a new one"),
             TokenProblem::Invalid => refused("the preview token is not valid"),
         })?;
+    // A preview link dies with its minter's access: disabled, or the password set since.
+    crate::auth::check_standing(state, grant.by, grant.credential_version)
+        .await
+        .map_err(|err| match err {
+            ApiError::Unauthorized { .. } => {
+                refused("the preview link was revoked with its author's access")
+            }
+            other => other,
+        })?;
+    let article_id = grant.article;
     let (article, _) = state
         .db()
         .articles()
