@@ -60,6 +60,9 @@ pub enum ApiError {
     /// The request is well formed but its content breaks a rule (422).
     #[error("{0}")]
     Unprocessable(ValidationError),
+    /// HTML nested deeper than a body may be (422): refused before it can exhaust a stack.
+    #[error("{0}")]
+    BodyTooDeep(ValidationError),
     /// Too many attempts; try again after the given seconds (429).
     #[error("too many attempts; try again in {retry_after} seconds")]
     TooManyRequests { retry_after: u64 },
@@ -115,7 +118,9 @@ impl ApiError {
             ApiError::Stale { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unprocessable(_) | ApiError::BodyTooDeep(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -139,6 +144,7 @@ impl ApiError {
             ApiError::PreconditionRequired => "PRECONDITION_REQUIRED",
             ApiError::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
             ApiError::Unprocessable(_) => "VALIDATION",
+            ApiError::BodyTooDeep(_) => "BODY_TOO_DEEP",
             ApiError::TooManyRequests { .. } => "TOO_MANY_REQUESTS",
             ApiError::Unavailable(_) => "UNAVAILABLE",
             ApiError::Internal(_) => "INTERNAL",
@@ -158,6 +164,7 @@ impl ApiError {
             ApiError::PreconditionRequired => "Version required",
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
             ApiError::Unprocessable(_) => "Invalid content",
+            ApiError::BodyTooDeep(_) => "Body nested too deeply",
             ApiError::TooManyRequests { .. } => "Too many requests",
             ApiError::Unavailable(_) => "Service unavailable",
             ApiError::Internal(_) => "Internal error",
@@ -174,7 +181,9 @@ impl ApiError {
 
     fn field_problems(&self) -> Vec<FieldProblem> {
         match self {
-            ApiError::BadRequest(err) | ApiError::Unprocessable(err) => vec![FieldProblem {
+            ApiError::BadRequest(err)
+            | ApiError::Unprocessable(err)
+            | ApiError::BodyTooDeep(err) => vec![FieldProblem {
                 field: err.field.clone(),
                 message: err.message.clone(),
             }],
@@ -221,6 +230,16 @@ impl ApiError {
 impl From<ValidationError> for ApiError {
     fn from(err: ValidationError) -> Self {
         Self::BadRequest(err)
+    }
+}
+
+impl From<dateline_domain::body_html::BodyHtmlError> for ApiError {
+    fn from(err: dateline_domain::body_html::BodyHtmlError) -> Self {
+        use dateline_domain::body_html::BodyHtmlError;
+        match err {
+            BodyHtmlError::TooDeep(err) => Self::BodyTooDeep(err),
+            BodyHtmlError::Invalid(err) => Self::Unprocessable(err),
+        }
     }
 }
 

@@ -131,9 +131,7 @@ fn parse_body(input: &mut StoryInput) -> Result<Option<Body>, ApiError> {
         (Some(blocks), None) => Body::parse(blocks)
             .map(Some)
             .map_err(ApiError::Unprocessable),
-        (None, Some(html)) => body_from_html(&html)
-            .map(Some)
-            .map_err(ApiError::Unprocessable),
+        (None, Some(html)) => body_from_html(&html).map(Some).map_err(ApiError::from),
         (None, None) => Ok(None),
     }
 }
