@@ -479,6 +479,13 @@ mod tests {
     }
 
     #[test]
+    fn control_characters_in_html_text_are_refused() {
+        let err = body_from_html("<p>부산\u{1}트램</p>").unwrap_err();
+        assert!(matches!(err, BodyHtmlError::Invalid(_)));
+        assert_eq!(err.field, "bodyHtml");
+    }
+
+    #[test]
     fn html_with_nothing_readable_is_refused() {
         let err = body_from_html("<script>alert(1)</script>").unwrap_err();
         assert_eq!(err.field, "bodyHtml");

@@ -10,6 +10,7 @@ pub mod rss;
 pub mod sitemap;
 
 use chrono::{DateTime, FixedOffset};
+use dateline_domain::text::into_xml_safe;
 
 /// A feed, ready to render in any of the three formats.
 #[derive(Debug, Clone)]
@@ -95,9 +96,11 @@ impl FeedFormat {
     }
 
     pub fn render(self, feed: &Feed) -> String {
+        // XML cannot hold some characters older rows may still carry; one of them would make
+        // the whole feed unreadable, so the finished document passes the domain's filter.
         match self {
-            Self::Rss => rss::render(feed),
-            Self::Atom => atom::render(feed),
+            Self::Rss => into_xml_safe(rss::render(feed)),
+            Self::Atom => into_xml_safe(atom::render(feed)),
             Self::Json => json_feed::render(feed),
         }
     }
