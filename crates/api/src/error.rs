@@ -67,6 +67,9 @@ pub enum ApiError {
     /// An image file is cut short (422).
     #[error("{0}")]
     ImageTruncated(String),
+    /// HTML nested deeper than a body may be (422): refused before it can exhaust a stack.
+    #[error("{0}")]
+    BodyTooDeep(ValidationError),
     /// Too many attempts; try again after the given seconds (429).
     #[error("too many attempts; try again in {retry_after} seconds")]
     TooManyRequests { retry_after: u64 },
@@ -122,8 +125,10 @@ impl ApiError {
             ApiError::Stale { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::ImageTooLarge(_) | ApiError::ImageTruncated(_) => {
+            ApiError::Unprocessable(_)
+            | ApiError::BodyTooDeep(_)
+            | ApiError::ImageTooLarge(_)
+            | ApiError::ImageTruncated(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -151,6 +156,7 @@ impl ApiError {
             ApiError::Unprocessable(_) => "VALIDATION",
             ApiError::ImageTooLarge(_) => "IMAGE_TOO_LARGE",
             ApiError::ImageTruncated(_) => "IMAGE_TRUNCATED",
+            ApiError::BodyTooDeep(_) => "BODY_TOO_DEEP",
             ApiError::TooManyRequests { .. } => "TOO_MANY_REQUESTS",
             ApiError::Unavailable(_) => "UNAVAILABLE",
             ApiError::Internal(_) => "INTERNAL",
@@ -172,6 +178,7 @@ impl ApiError {
             ApiError::Unprocessable(_) => "Invalid content",
             ApiError::ImageTooLarge(_) => "Image too large to decode",
             ApiError::ImageTruncated(_) => "Image file cut short",
+            ApiError::BodyTooDeep(_) => "Body nested too deeply",
             ApiError::TooManyRequests { .. } => "Too many requests",
             ApiError::Unavailable(_) => "Service unavailable",
             ApiError::Internal(_) => "Internal error",
@@ -188,7 +195,9 @@ impl ApiError {
 
     fn field_problems(&self) -> Vec<FieldProblem> {
         match self {
-            ApiError::BadRequest(err) | ApiError::Unprocessable(err) => vec![FieldProblem {
+            ApiError::BadRequest(err)
+            | ApiError::Unprocessable(err)
+            | ApiError::BodyTooDeep(err) => vec![FieldProblem {
                 field: err.field.clone(),
                 message: err.message.clone(),
             }],
@@ -235,6 +244,16 @@ impl ApiError {
 impl From<ValidationError> for ApiError {
     fn from(err: ValidationError) -> Self {
         Self::BadRequest(err)
+    }
+}
+
+impl From<dateline_domain::body_html::BodyHtmlError> for ApiError {
+    fn from(err: dateline_domain::body_html::BodyHtmlError) -> Self {
+        use dateline_domain::body_html::BodyHtmlError;
+        match err {
+            BodyHtmlError::TooDeep(err) => Self::BodyTooDeep(err),
+            BodyHtmlError::Invalid(err) => Self::Unprocessable(err),
+        }
     }
 }
 

@@ -10,16 +10,8 @@ use chrono::Duration;
 
 use crate::error::ValidationError;
 use crate::ids::{ArticleId, CommentId, UserId};
+use crate::text::is_invisible;
 use crate::time::Timestamp;
-
-/// Characters that render as nothing or reorder text; a comment loses them.
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}'
-    )
-}
 
 /// A reader's chosen name: 1–20 characters of letters, digits, spaces and `_ - .`.
 /// Staff comments carry their byline instead and do not go through this.

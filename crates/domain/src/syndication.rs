@@ -9,6 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 pub use crate::destination::DestinationPolicy;
 use crate::error::ValidationError;
 use crate::ids::{ArticleId, CommentId, PartnerId, SectionId, WebhookId};
+use crate::text::Text;
 use crate::time::Timestamp;
 
 /// How much of a story a partner may take.
@@ -67,6 +68,7 @@ pub const MAX_PARTNER_RATE_PER_MINUTE: u32 = 100_000;
 
 /// Checks a partner's name and rate limit as an admin entered them.
 pub fn validate_partner(name: &str, rate_limit_per_minute: i64) -> Result<u32, ValidationError> {
+    Text::parse("name", name)?;
     if name.trim().is_empty() || name.chars().count() > 200 {
         return Err(ValidationError::new("name", "must be 1 to 200 characters"));
     }
@@ -301,6 +303,8 @@ pub fn validate_webhook(
         .iter()
         .map(|event| ChangeEventKind::parse(event))
         .collect::<Result<Vec<_>, _>>()?;
+    // The secret is stored and signs every delivery; a NUL in it cannot be stored at all.
+    Text::parse("secret", secret)?;
     if secret.chars().count() < 16 {
         return Err(ValidationError::new(
             "secret",

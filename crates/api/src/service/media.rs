@@ -2,7 +2,7 @@
 //! renditions made on first request and kept in the media store from then on.
 
 use dateline_domain::{
-    Article, FocalPoint, Media, MediaId, RenditionFile, RenditionPreset, ValidationError,
+    Article, FocalPoint, Media, MediaId, RenditionFile, RenditionPreset, Text, ValidationError,
 };
 use object_store::ObjectStoreExt as _;
 use object_store::path::Path;
@@ -83,7 +83,13 @@ pub struct UploadDetails {
 }
 
 fn text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, ApiError> {
-    let Some(text) = value.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) else {
+    let Some(text) = value
+        .map(|t| Text::parse(field, &t).map(Text::into_string))
+        .transpose()
+        .map_err(ApiError::Unprocessable)?
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+    else {
         return Ok(None);
     };
     if text.chars().count() > max {

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeSet;
 
+use dateline_domain::Text;
 use dateline_domain::article::{MAX_HEADLINE_CHARS, slug_candidates, summary_from_text};
 use dateline_domain::body_html::body_from_html;
 use dateline_domain::section::lineage;
@@ -103,6 +104,8 @@ fn optional_text(
     max: usize,
 ) -> Result<Option<String>, ApiError> {
     let Some(text) = value
+        .map(|text| clean_text(field, &text))
+        .transpose()?
         .map(|text| text.trim().to_owned())
         .filter(|t| !t.is_empty())
     else {
@@ -114,7 +117,15 @@ fn optional_text(
     Ok(Some(text))
 }
 
+/// Free text through the domain's one text gate (control characters refused, CRLF → LF).
+fn clean_text(field: &str, text: &str) -> Result<String, ApiError> {
+    Text::parse(field, text)
+        .map(Text::into_string)
+        .map_err(ApiError::Unprocessable)
+}
+
 fn parse_headline(headline: &str) -> Result<String, ApiError> {
+    let headline = clean_text("headline", headline)?;
     let headline = headline.trim();
     if headline.is_empty() || headline.chars().count() > MAX_HEADLINE_CHARS {
         return Err(invalid(
@@ -131,9 +142,7 @@ fn parse_body(input: &mut StoryInput) -> Result<Option<Body>, ApiError> {
         (Some(blocks), None) => Body::parse(blocks)
             .map(Some)
             .map_err(ApiError::Unprocessable),
-        (None, Some(html)) => body_from_html(&html)
-            .map(Some)
-            .map_err(ApiError::Unprocessable),
+        (None, Some(html)) => body_from_html(&html).map(Some).map_err(ApiError::from),
         (None, None) => Ok(None),
     }
 }
@@ -263,6 +272,7 @@ async fn resolve_tags(state: &AppState, names: &[String]) -> Result<Vec<TagId>, 
     let tags = state.db().tags();
     let mut ids = Vec::new();
     for name in names {
+        let name = clean_text("tags", name)?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 50 {
             return Err(invalid("tags", "each tag must be 1 to 50 characters"));

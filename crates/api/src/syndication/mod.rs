@@ -11,6 +11,7 @@ pub(crate) mod script_safe_json;
 pub mod sitemap;
 
 use chrono::{DateTime, FixedOffset};
+use dateline_domain::text::into_xml_safe;
 
 /// Plain text as HTML that shows exactly that text: for the feed elements readers render as
 /// HTML (RSS `<description>`), which must never carry a story's text as markup.
@@ -104,9 +105,11 @@ impl FeedFormat {
     }
 
     pub fn render(self, feed: &Feed) -> String {
+        // XML cannot hold some characters older rows may still carry; one of them would make
+        // the whole feed unreadable, so the finished document passes the domain's filter.
         match self {
-            Self::Rss => rss::render(feed),
-            Self::Atom => atom::render(feed),
+            Self::Rss => into_xml_safe(rss::render(feed)),
+            Self::Atom => into_xml_safe(atom::render(feed)),
             Self::Json => json_feed::render(feed),
         }
     }
