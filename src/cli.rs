@@ -301,6 +301,19 @@ pub(crate) struct CommentArgs {
     /// JWT secret (or a random key in development).
     #[arg(long, env = "DATELINE_COMMENT_READER_SECRET", hide_env_values = true, value_parser = secret)]
     pub(crate) comment_reader_secret: Option<secrecy::SecretString>,
+    /// Wrong passwords one comment takes, from any number of addresses, before it refuses
+    /// every password try (429) for `--comment-password-guess-window`.
+    #[arg(long, env = "DATELINE_COMMENT_PASSWORD_GUESSES", default_value = "10")]
+    pub(crate) comment_password_guesses: std::num::NonZeroU32,
+    /// The window a comment's wrong passwords are counted in, and how long it stays locked
+    /// once they are spent (`1h`).
+    #[arg(
+        long,
+        env = "DATELINE_COMMENT_PASSWORD_GUESS_WINDOW",
+        default_value = "1h",
+        value_parser = humantime::parse_duration
+    )]
+    pub(crate) comment_password_guess_window: Duration,
 }
 
 /// When stories stop taking comments by age.

@@ -16,6 +16,7 @@ mod desks;
 mod graphql;
 mod hardening_access;
 mod hardening_outputs;
+mod hardening_readers;
 mod hardening_text;
 mod media;
 mod paging;
