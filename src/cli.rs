@@ -172,6 +172,13 @@ pub(crate) struct ServerArgs {
     /// (partners have their own limit). Generous by default, so browsers are never refused.
     #[arg(long, env = "DATELINE_ANONYMOUS_RATE_LIMIT", default_value_t = 1_200, value_parser = clap::value_parser!(u32).range(1..))]
     pub(crate) anonymous_rate_limit: u32,
+    /// Let webhooks be delivered over plain http (otherwise https only).
+    #[arg(long, env = "DATELINE_WEBHOOK_ALLOW_HTTP")]
+    pub(crate) webhook_allow_http: bool,
+    /// Let webhooks reach loopback, private and other non-public addresses (on-premise
+    /// receivers); otherwise a destination resolving to any of them is refused.
+    #[arg(long, env = "DATELINE_WEBHOOK_ALLOW_PRIVATE")]
+    pub(crate) webhook_allow_private: bool,
     #[command(flatten)]
     pub(crate) comments: CommentArgs,
     #[command(flatten)]
@@ -294,6 +301,19 @@ pub(crate) struct CommentArgs {
     /// JWT secret (or a random key in development).
     #[arg(long, env = "DATELINE_COMMENT_READER_SECRET", hide_env_values = true, value_parser = secret)]
     pub(crate) comment_reader_secret: Option<secrecy::SecretString>,
+    /// Wrong passwords one comment takes, from any number of addresses, before it refuses
+    /// every password try (429) for `--comment-password-guess-window`.
+    #[arg(long, env = "DATELINE_COMMENT_PASSWORD_GUESSES", default_value = "10")]
+    pub(crate) comment_password_guesses: std::num::NonZeroU32,
+    /// The window a comment's wrong passwords are counted in, and how long it stays locked
+    /// once they are spent (`1h`).
+    #[arg(
+        long,
+        env = "DATELINE_COMMENT_PASSWORD_GUESS_WINDOW",
+        default_value = "1h",
+        value_parser = humantime::parse_duration
+    )]
+    pub(crate) comment_password_guess_window: Duration,
 }
 
 /// When stories stop taking comments by age.

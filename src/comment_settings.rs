@@ -57,5 +57,8 @@ pub(crate) fn comment_settings(
             .context("--comment-duplicate-window is too long")?,
         banned_words,
         reader_secret,
+        password_guesses: args.comment_password_guesses,
+        password_guess_window: chrono::Duration::from_std(args.comment_password_guess_window)
+            .context("--comment-password-guess-window is too long")?,
     })
 }

@@ -11,6 +11,7 @@ use dateline_app::{
     ViewFlusher, ViewSettings, local_media_store,
 };
 use dateline_domain::SystemClock;
+use dateline_domain::destination::DestinationPolicy;
 use dateline_storage::Database;
 use tokio::net::TcpListener;
 
@@ -109,12 +110,17 @@ pub(crate) async fn serve(
         },
         syndication: SyndicationSettings {
             anonymous_rate_per_minute: args.anonymous_rate_limit,
+            webhook_destinations: DestinationPolicy {
+                allow_http: args.webhook_allow_http,
+                allow_private: args.webhook_allow_private,
+            },
             ..SyndicationSettings::default()
         },
         comments,
     };
     let app = App::new(db.clone(), Arc::new(SystemClock), media, settings);
     let flusher = ViewFlusher::start(app.clone(), args.view_flush_interval);
+    app.follow_revocations();
     let syndication =
         SyndicationWorker::start(app.clone(), app.settings().syndication.webhook_interval);
     let router = build_router(HttpState::new(app, args.cache.settings()));

@@ -119,6 +119,18 @@ fn router_of(app: &App) -> Router {
     build_router(HttpState::new(app.clone(), CacheSettings::default()))
 }
 
+/// Syndication as most tests run it: their webhook receivers listen on 127.0.0.1 over plain
+/// http, which production refuses unless told (`--webhook-allow-http`, `--webhook-allow-private`).
+pub(crate) fn loopback_receivers() -> SyndicationSettings {
+    SyndicationSettings {
+        webhook_destinations: dateline_domain::destination::DestinationPolicy {
+            allow_http: true,
+            allow_private: true,
+        },
+        ..SyndicationSettings::default()
+    }
+}
+
 /// The moment every test starts at.
 pub(crate) fn test_start() -> Timestamp {
     Timestamp::parse_rfc3339("2026-11-30T09:00:00+09:00").unwrap()
@@ -137,7 +149,7 @@ impl TestApp {
 
     /// A Dateline whose view beacon and rankings run with these settings.
     pub(crate) async fn with_views(engine: Engine, views: ViewSettings) -> Self {
-        Self::build(engine, views, SyndicationSettings::default()).await
+        Self::build(engine, views, loopback_receivers()).await
     }
 
     /// A Dateline whose rate limits and webhook delivery run with these settings.

@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use crate::harness::ArticleBuilder;
 use crate::on_both_engines;
 
 on_both_engines! {
@@ -25,8 +26,16 @@ on_both_engines! {
     }
 
     async fn authors_and_tags_answer_by_slug(app) {
-        app.author("kim-minji", "김민지").await;
-        app.tag("지방선거").await;
+        let author = app.author("kim-minji", "김민지").await;
+        let tag = app.tag("지방선거").await;
+        // A tag or author answers only while one of its stories is public (decision 0603).
+        let section = app.section("politics", "정치").await;
+        ArticleBuilder::new("지방선거 D-100", &section)
+            .published_ago(chrono::Duration::hours(1))
+            .by(&author)
+            .tagged(&tag)
+            .insert(&app)
+            .await;
         let author = app.get("/api/v1/authors/kim-minji").await.json();
         assert_eq!(author["data"]["name"], "김민지");
         assert_eq!(author["data"]["role"], "기자");

@@ -12,6 +12,7 @@ pub mod problem;
 pub mod ratelimit;
 mod rest;
 pub mod router;
+mod script_safe_json;
 
 pub use cache::{CacheKeys, CacheSettings};
 pub use http_state::HttpState;

@@ -76,7 +76,10 @@ pub fn status_of(err: &AppError) -> StatusCode {
         AppError::Stale { .. } => StatusCode::CONFLICT,
         AppError::VersionRequired => StatusCode::PRECONDITION_REQUIRED,
         AppError::UnsupportedMedia(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Invalid(_)
+        | AppError::ImageTooLarge(_)
+        | AppError::ImageTruncated(_)
+        | AppError::BodyTooDeep(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
@@ -94,6 +97,9 @@ fn title_of(err: &AppError) -> &'static str {
         AppError::VersionRequired => "Version required",
         AppError::UnsupportedMedia(_) => "Unsupported media type",
         AppError::Invalid(_) => "Invalid content",
+        AppError::ImageTooLarge(_) => "Image too large to decode",
+        AppError::ImageTruncated(_) => "Image file cut short",
+        AppError::BodyTooDeep(_) => "Body nested too deeply",
         AppError::RateLimited { .. } => "Too many requests",
         AppError::Unavailable(_) => "Service unavailable",
         AppError::Internal { .. } => "Internal error",

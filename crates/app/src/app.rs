@@ -18,6 +18,7 @@ use crate::error::AppError;
 use crate::events::{CommentChange, ContentChange, ContentEvents};
 use crate::media_store::MediaStore;
 use crate::readership::ViewTracker;
+use crate::revocation::Revocations;
 use crate::settings::Settings;
 
 /// Cheap to clone: one `Arc` inside.
@@ -31,13 +32,16 @@ struct Inner {
     settings: Settings,
     throttle: LoginThrottle,
     events: ContentEvents,
-    /// One slot per core for decoding and making images, so a burst of uploads or new
-    /// renditions queues instead of starving requests (and memory).
-    rendering: tokio::sync::Semaphore,
+    /// One slot per core for decoding images (uploads and renditions), so a burst of new images
+    /// queues instead of starving requests or multiplying the decode budget. Shared (`Arc`) so a
+    /// blocking decode holds its slot until it ends, even if its request is dropped.
+    rendering: Arc<tokio::sync::Semaphore>,
     views: ViewTracker,
     related: RelatedCache,
     syndication: SyndicationRuntime,
     comments: CommentDesk,
+    /// What tokens are judged against on every request, invalidated on revocation.
+    revocations: Arc<Revocations>,
 }
 
 impl App {
@@ -52,10 +56,11 @@ impl App {
             settings,
             throttle: LoginThrottle::default(),
             events: ContentEvents::default(),
-            rendering: tokio::sync::Semaphore::new(
+            rendering: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
-            ),
+            )),
             related: RelatedCache::default(),
+            revocations: Arc::new(Revocations::new()),
         }))
     }
 
@@ -103,8 +108,22 @@ impl App {
         &self.0.throttle
     }
 
-    pub(crate) fn rendering(&self) -> &tokio::sync::Semaphore {
+    pub(crate) fn rendering(&self) -> &Arc<tokio::sync::Semaphore> {
         &self.0.rendering
+    }
+
+    pub(crate) fn revocations(&self) -> &Revocations {
+        &self.0.revocations
+    }
+
+    /// Starts following the other nodes' revocations (PostgreSQL LISTEN/NOTIFY), so a token
+    /// revoked on one node is refused on this one at once. Call once, inside the runtime, on
+    /// the serve path; on SQLite there are no other nodes and it does nothing.
+    pub fn follow_revocations(&self) {
+        tokio::spawn(crate::revocation::listen(
+            self.0.db.clone(),
+            Arc::clone(&self.0.revocations),
+        ));
     }
 
     pub(crate) fn views(&self) -> &ViewTracker {

@@ -145,10 +145,25 @@ impl SigningKeys {
         Ok(claims)
     }
 
-    /// A short-lived access token for `user`.
+    /// A short-lived access token for `user` outside any sign-in (tools, benches, tests): no
+    /// family, and the first credential version, so it dies when the password is first set or
+    /// the account disabled.
     pub fn issue_access(
         &self,
         user: &User,
+        now: Timestamp,
+        ttl: chrono::Duration,
+    ) -> Result<String, AppError> {
+        self.issue_session_access(user, None, 0, now, ttl)
+    }
+
+    /// A short-lived access token for `user` from one sign-in: it carries the sign-in's family
+    /// and the account's credential version, so revoking either refuses it on its next use.
+    pub(crate) fn issue_session_access(
+        &self,
+        user: &User,
+        family: Option<&str>,
+        credential_version: i32,
         now: Timestamp,
         ttl: chrono::Duration,
     ) -> Result<String, AppError> {
@@ -157,26 +172,45 @@ impl SigningKeys {
             aud: ACCESS_AUDIENCE.into(),
             sub: user.id.to_string(),
             role: user.role.as_str().into(),
+            fam: family.map(str::to_owned),
+            cv: credential_version,
             iat: now.unix_seconds(),
             exp: now.plus(ttl).unix_seconds(),
         })
     }
 
     /// Checks an access token and answers whose it is.
+    #[cfg(test)]
     pub(crate) fn verify_access(
         &self,
         token: &str,
         now: Timestamp,
     ) -> Result<UserId, TokenProblem> {
-        let claims: AccessClaims = self.verify(token, ACCESS_AUDIENCE, now)?;
-        UserId::parse(&claims.sub).map_err(|_| TokenProblem::Invalid)
+        self.verify_access_grant(token, now).map(|grant| grant.user)
     }
 
-    /// A preview token for one story.
+    /// Checks an access token's signature, audience and expiry; answers what it claims, which
+    /// [`authenticate`] then judges against the account's current standing.
+    pub(crate) fn verify_access_grant(
+        &self,
+        token: &str,
+        now: Timestamp,
+    ) -> Result<AccessGrant, TokenProblem> {
+        let claims: AccessClaims = self.verify(token, ACCESS_AUDIENCE, now)?;
+        Ok(AccessGrant {
+            user: UserId::parse(&claims.sub).map_err(|_| TokenProblem::Invalid)?,
+            family: claims.fam,
+            credential_version: claims.cv,
+        })
+    }
+
+    /// A preview token for one story, minted by `by` under its credential version: it dies
+    /// with its minter's access (account disabled or password set).
     pub(crate) fn issue_preview(
         &self,
         article: ArticleId,
         by: UserId,
+        credential_version: i32,
         now: Timestamp,
         expires_at: Timestamp,
     ) -> Result<String, AppError> {
@@ -185,20 +219,54 @@ impl SigningKeys {
             aud: PREVIEW_AUDIENCE.into(),
             sub: article.to_string(),
             by: by.to_string(),
+            cv: credential_version,
             iat: now.unix_seconds(),
             exp: expires_at.unix_seconds(),
         })
     }
 
     /// Checks a preview token and answers the story it opens.
+    #[cfg(test)]
     pub(crate) fn verify_preview(
         &self,
         token: &str,
         now: Timestamp,
     ) -> Result<ArticleId, TokenProblem> {
-        let claims: PreviewClaims = self.verify(token, PREVIEW_AUDIENCE, now)?;
-        ArticleId::parse(&claims.sub).map_err(|_| TokenProblem::Invalid)
+        self.verify_preview_grant(token, now)
+            .map(|grant| grant.article)
     }
+
+    /// Checks a preview token; answers the story it opens and who minted it, under which
+    /// credential version.
+    pub(crate) fn verify_preview_grant(
+        &self,
+        token: &str,
+        now: Timestamp,
+    ) -> Result<PreviewGrant, TokenProblem> {
+        let claims: PreviewClaims = self.verify(token, PREVIEW_AUDIENCE, now)?;
+        Ok(PreviewGrant {
+            article: ArticleId::parse(&claims.sub).map_err(|_| TokenProblem::Invalid)?,
+            by: UserId::parse(&claims.by).map_err(|_| TokenProblem::Invalid)?,
+            credential_version: claims.cv,
+        })
+    }
+}
+
+/// What a verified access token claims.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AccessGrant {
+    pub(crate) user: UserId,
+    /// The sign-in it came from; `None` for tokens minted outside a sign-in.
+    pub(crate) family: Option<String>,
+    pub(crate) credential_version: i32,
+}
+
+/// What a verified preview token claims.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PreviewGrant {
+    pub(crate) article: ArticleId,
+    pub(crate) by: UserId,
+    pub(crate) credential_version: i32,
 }
 
 trait Expiring {
@@ -212,6 +280,12 @@ struct AccessClaims {
     sub: String,
     /// For clients to read; the server reads the account's current role from storage.
     role: String,
+    /// The sign-in family: revoked when a refresh token of it is reused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fam: Option<String>,
+    /// The account's credential version when issued (tokens from before it existed read 0).
+    #[serde(default)]
+    cv: i32,
     iat: i64,
     exp: i64,
 }
@@ -229,6 +303,9 @@ struct PreviewClaims {
     sub: String,
     /// Who minted it.
     by: String,
+    /// The minter's credential version when minted.
+    #[serde(default)]
+    cv: i32,
     iat: i64,
     exp: i64,
 }
@@ -275,6 +352,9 @@ pub fn verify_password(password: &SecretString, hash: Option<&str>) -> bool {
 #[derive(Debug, Clone)]
 pub struct Principal {
     pub user: User,
+    /// The account's credential version the request was judged under (what preview links it
+    /// mints carry).
+    pub credential_version: i32,
 }
 
 impl Principal {
@@ -330,23 +410,63 @@ pub async fn authenticate(state: &App, authorization: Option<&str>) -> Result<Pr
         .map(str::trim)
         .filter(|token| !token.is_empty())
         .ok_or_else(|| unauthorized("the Authorization header must be Bearer <token>", true))?;
-    let user_id = state
+    let grant = state
         .settings()
         .newsroom
         .keys
-        .verify_access(token, state.now())
+        .verify_access_grant(token, state.now())
         .map_err(|problem| match problem {
             TokenProblem::Expired => unauthorized("the access token has expired; refresh it", true),
             TokenProblem::Invalid => unauthorized("the access token is not valid", true),
         })?;
+    let credential_version = check_standing(state, grant.user, grant.credential_version).await?;
+    if let Some(family) = &grant.family
+        && state
+            .revocations()
+            .family_revoked(state.db(), family)
+            .await?
+    {
+        return Err(unauthorized(
+            "the sign-in this token came from has been revoked; sign in again",
+            true,
+        ));
+    }
     let user = state
         .db()
         .users()
-        .find(user_id)
+        .find(grant.user)
         .await?
         .filter(|user| !user.disabled)
         .ok_or_else(|| unauthorized("the account no longer exists or is disabled", true))?;
-    Ok(Principal { user })
+    Ok(Principal {
+        user,
+        credential_version,
+    })
+}
+
+/// Judges a token's account and credential version against the account's current standing
+/// (cached, dropped at once on revocation); answers the version, or a 401 saying why the token
+/// is dead.
+pub(crate) async fn check_standing(
+    state: &App,
+    user: UserId,
+    credential_version: i32,
+) -> Result<i32, AppError> {
+    match state.revocations().standing(state.db(), user).await? {
+        Some(standing)
+            if !standing.disabled && standing.credential_version == credential_version =>
+        {
+            Ok(standing.credential_version)
+        }
+        Some(standing) if !standing.disabled => Err(unauthorized(
+            "the account's credentials changed since this token was issued; sign in again",
+            true,
+        )),
+        _ => Err(unauthorized(
+            "the account no longer exists or is disabled",
+            true,
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -55,6 +55,16 @@ pub enum AppError {
     /// The content is well formed but breaks a rule.
     #[error("{0}")]
     Invalid(ValidationError),
+    /// An image's header claims more pixels or memory than the decode budget, judged before
+    /// decoding.
+    #[error("{0}")]
+    ImageTooLarge(String),
+    /// An image file is cut short.
+    #[error("{0}")]
+    ImageTruncated(String),
+    /// HTML nested deeper than a body may be: refused before it can exhaust a stack.
+    #[error("{0}")]
+    BodyTooDeep(ValidationError),
     /// Too many attempts; try again after the given seconds.
     #[error("too many attempts; try again in {retry_after} seconds")]
     RateLimited { retry_after: u64 },
@@ -86,6 +96,9 @@ impl AppError {
             AppError::VersionRequired => "PRECONDITION_REQUIRED",
             AppError::UnsupportedMedia(_) => "UNSUPPORTED_MEDIA_TYPE",
             AppError::Invalid(_) => "VALIDATION",
+            AppError::ImageTooLarge(_) => "IMAGE_TOO_LARGE",
+            AppError::ImageTruncated(_) => "IMAGE_TRUNCATED",
+            AppError::BodyTooDeep(_) => "BODY_TOO_DEEP",
             AppError::RateLimited { .. } => "TOO_MANY_REQUESTS",
             AppError::Unavailable(_) => "UNAVAILABLE",
             AppError::Internal { .. } => "INTERNAL",
@@ -105,7 +118,9 @@ impl AppError {
     /// The field a validation error is about.
     pub fn validation(&self) -> Option<&ValidationError> {
         match self {
-            AppError::InvalidParameter(err) | AppError::Invalid(err) => Some(err),
+            AppError::InvalidParameter(err)
+            | AppError::Invalid(err)
+            | AppError::BodyTooDeep(err) => Some(err),
             _ => None,
         }
     }
@@ -164,6 +179,16 @@ impl AppError {
 impl From<ValidationError> for AppError {
     fn from(err: ValidationError) -> Self {
         Self::InvalidParameter(err)
+    }
+}
+
+impl From<dateline_domain::body_html::BodyHtmlError> for AppError {
+    fn from(err: dateline_domain::body_html::BodyHtmlError) -> Self {
+        use dateline_domain::body_html::BodyHtmlError;
+        match err {
+            BodyHtmlError::TooDeep(err) => Self::BodyTooDeep(err),
+            BodyHtmlError::Invalid(err) => Self::Invalid(err),
+        }
     }
 }
 

@@ -17,6 +17,7 @@ pub mod media_store;
 pub mod presentation;
 pub mod readership;
 pub mod record;
+pub mod revocation;
 pub mod service;
 pub mod settings;
 pub mod syndication;

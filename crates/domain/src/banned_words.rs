@@ -2,7 +2,8 @@
 //! compared in, so that spacing, punctuation, digits and jamo tricks do not slip past it.
 //!
 //! Text is reduced to a sequence of letters: compatibility forms folded (NFKD), everything that
-//! is not a letter dropped (spaces, punctuation, digits, zero-width characters), Latin lowercased,
+//! is not a letter dropped (spaces, punctuation, digits, zero-width characters, and the Hangul
+//! fillers, which Unicode counts as letters: see `text::is_invisible`), Latin lowercased,
 //! and Hangul split into its jamo. `시 발`, `시.발`, `시1발`, `ㅅㅣㅂㅏㄹ` and `시ㅂㅏㄹ` all become
 //! the same jamo sequence. A match must begin where a syllable begins, so a consonant-only entry
 //! such as `ㅅㅂ` matches a standalone `ㅅㅂ` but not the final ㅅ of 갓 followed by 본.
@@ -11,6 +12,8 @@
 //! hits (시발점, "starting point"), and a person should make the call.
 
 use unicode_normalization::UnicodeNormalization as _;
+
+use crate::text::is_invisible;
 
 /// Entries used when the newsroom configures no list of its own.
 pub const DEFAULT_BANNED_WORDS: &[&str] = &[
@@ -63,7 +66,9 @@ fn offset(c: char, first: u32, len: usize) -> Option<usize> {
 fn letters(text: &str, keep_digits: bool) -> Vec<Letter> {
     let mut out: Vec<Letter> = Vec::with_capacity(text.len());
     let mut after_choseong = false;
-    for c in text.nfkd() {
+    // Invisible and filler characters go before anything else: the Hangul fillers are letters
+    // to Unicode, so they would otherwise sit between a banned word's letters and hide it.
+    for c in text.nfkd().filter(|c| !is_invisible(*c)) {
         if let Some(i) = offset(c, 0x1100, CHOSEONG.len()) {
             out.push(Letter {
                 letter: CHOSEONG[i],
@@ -187,6 +192,27 @@ mod tests {
             "시-_-발",
             "시\u{200B}발",
             "카 지 노 가입",
+        ] {
+            assert!(list().find(disguised).is_some(), "{disguised:?}");
+        }
+    }
+
+    #[test]
+    fn hangul_fillers_and_other_invisible_characters_do_not_hide_a_word() {
+        for disguised in [
+            "시\u{3164}발",
+            "시\u{115F}발",
+            "시\u{1160}발",
+            "시\u{FFA0}발",
+            "시\u{200D}발",
+            "시\u{2060}발",
+            "시\u{00AD}발",
+            "시\u{202E}발",
+            "시\u{FE0F}발",
+            "시\u{E0100}발",
+            "시\u{034F}발",
+            "ㅅ\u{3164}ㅂ",
+            "카\u{3164}\u{3164}지\u{FEFF}노",
         ] {
             assert!(list().find(disguised).is_some(), "{disguised:?}");
         }

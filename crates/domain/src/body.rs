@@ -10,6 +10,7 @@ use html_escape::{encode_double_quoted_attribute, encode_text};
 
 use crate::error::ValidationError;
 use crate::ids::MediaId;
+use crate::text::Text;
 
 /// One block of a story's body.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -51,15 +52,16 @@ pub const MAX_BLOCKS: usize = 500;
 pub struct Body(Vec<Block>);
 
 impl Body {
-    /// Checks every block: text present and bounded, heading levels 2–4, embeds on http(s).
-    pub fn parse(blocks: Vec<Block>) -> Result<Self, ValidationError> {
+    /// Checks every block: text present and bounded and free of control characters (line ends
+    /// unified, see [`Text`]), heading levels 2–4, embeds on http(s).
+    pub fn parse(mut blocks: Vec<Block>) -> Result<Self, ValidationError> {
         if blocks.len() > MAX_BLOCKS {
             return Err(ValidationError::new(
                 "body",
                 format!("at most {MAX_BLOCKS} blocks"),
             ));
         }
-        for (index, block) in blocks.iter().enumerate() {
+        for (index, block) in blocks.iter_mut().enumerate() {
             check_block(block)
                 .map_err(|message| ValidationError::new(format!("body[{index}]"), message))?;
         }
@@ -153,7 +155,20 @@ impl Body {
     }
 }
 
-fn check_text(text: &str) -> Result<(), String> {
+/// Every text a block carries passes the one text gate; it may rewrite line ends.
+fn clean(text: &mut String) -> Result<(), String> {
+    *text = Text::parse("text", text)
+        .map_err(|err| err.message)?
+        .into_string();
+    Ok(())
+}
+
+fn clean_optional(text: &mut Option<String>) -> Result<(), String> {
+    text.as_mut().map_or(Ok(()), clean)
+}
+
+fn check_text(text: &mut String) -> Result<(), String> {
+    clean(text)?;
     if text.trim().is_empty() {
         return Err("text must not be empty".into());
     }
@@ -163,18 +178,28 @@ fn check_text(text: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn check_block(block: &Block) -> Result<(), String> {
+fn check_block(block: &mut Block) -> Result<(), String> {
     match block {
-        Block::Paragraph { text } | Block::Quote { text, .. } => check_text(text),
+        Block::Paragraph { text } => check_text(text),
+        Block::Quote { text, attribution } => {
+            check_text(text)?;
+            clean_optional(attribution)
+        }
         Block::Heading { text, level } => {
             if !(2..=4).contains(level) {
                 return Err("heading level must be 2, 3 or 4".into());
             }
             check_text(text)
         }
-        Block::Image { .. } => Ok(()),
-        Block::Embed { url } => match url::Url::parse(url) {
-            Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Ok(()),
+        Block::Image {
+            caption, credit, ..
+        } => {
+            clean_optional(caption)?;
+            clean_optional(credit)
+        }
+        Block::Embed { url } => match clean(url).map(|()| url::Url::parse(url)) {
+            Err(message) => Err(message),
+            Ok(Ok(parsed)) if matches!(parsed.scheme(), "http" | "https") => Ok(()),
             _ => Err("embed url must be an absolute http(s) URL".into()),
         },
     }

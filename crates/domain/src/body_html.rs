@@ -5,8 +5,17 @@
 //! (paragraphs, headings, images of our own media, quotes, embeds). Inline markup does not
 //! survive, because blocks hold plain text — so nothing a client sends as HTML is ever echoed
 //! back as HTML.
+//!
+//! Depth is bounded before anything else reads the HTML: a story nested deeper than
+//! [`MAX_NESTING`] elements is refused (`TooDeep`), since 5,000 nested `<div>`s once overflowed a
+//! worker's stack in a recursive reader and aborted the whole server. The depth is measured on
+//! scraper's arena tree (flat, dropped without recursion), and the reader below walks with an
+//! explicit stack, so no input can recurse deeper than the limit anywhere on this path.
+
+use std::ops::Deref;
 
 use ego_tree::NodeRef;
+use ego_tree::iter::Edge;
 use scraper::{Html, Node};
 
 use crate::body::{Block, Body};
@@ -15,8 +24,61 @@ use crate::ids::MediaId;
 
 type Handle<'a> = NodeRef<'a, Node>;
 
+/// The deepest element nesting a body's HTML may have. Real stories nest a dozen or two deep
+/// (WordPress exports included); ammonia's own tree and serialiser recurse with depth, and this
+/// keeps them a long way inside a 2 MiB worker stack.
+pub const MAX_NESTING: usize = 100;
+
+/// Why HTML could not become a body. Both kinds carry the field (`bodyHtml`) and what was wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BodyHtmlError {
+    /// Elements nested deeper than [`MAX_NESTING`]: refused unread.
+    #[error("{0}")]
+    TooDeep(ValidationError),
+    /// The HTML was read but the body it makes breaks a rule.
+    #[error("{0}")]
+    Invalid(ValidationError),
+}
+
+impl Deref for BodyHtmlError {
+    type Target = ValidationError;
+
+    fn deref(&self) -> &ValidationError {
+        match self {
+            Self::TooDeep(err) | Self::Invalid(err) => err,
+        }
+    }
+}
+
+/// How deep elements nest under the fragment's root, counted without recursion; stops counting
+/// once past `limit`.
+fn nesting_depth(fragment: &Html, limit: usize) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for edge in fragment.root_element().traverse() {
+        match edge {
+            Edge::Open(node) if node.value().is_element() => {
+                depth += 1;
+                deepest = deepest.max(depth);
+                if deepest > limit {
+                    break;
+                }
+            }
+            Edge::Close(node) if node.value().is_element() => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// Sanitises `html` and reads it into a body.
-pub fn body_from_html(html: &str) -> Result<Body, ValidationError> {
+pub fn body_from_html(html: &str) -> Result<Body, BodyHtmlError> {
+    // Measured on the tree a browser would build (unclosed `<b>`s nest too), before ammonia.
+    if nesting_depth(&Html::parse_fragment(html), MAX_NESTING) > MAX_NESTING {
+        return Err(BodyHtmlError::TooDeep(ValidationError::new(
+            "bodyHtml",
+            format!("elements nest deeper than {MAX_NESTING} levels"),
+        )));
+    }
     let clean = ammonia::Builder::default()
         .add_tags(["iframe"])
         .add_tag_attributes("iframe", ["src"])
@@ -27,15 +89,16 @@ pub fn body_from_html(html: &str) -> Result<Body, ValidationError> {
         .to_string();
     let fragment = Html::parse_fragment(&clean);
     let mut reader = Reader::default();
-    reader.walk(*fragment.root_element());
+    reader.read(*fragment.root_element());
     reader.flush();
     if reader.blocks.is_empty() {
-        return Err(ValidationError::new(
+        return Err(BodyHtmlError::Invalid(ValidationError::new(
             "bodyHtml",
             "nothing readable is left after sanitising",
-        ));
+        )));
     }
-    Body::parse(reader.blocks).map_err(|err| ValidationError::new("bodyHtml", err.message))
+    Body::parse(reader.blocks)
+        .map_err(|err| BodyHtmlError::Invalid(ValidationError::new("bodyHtml", err.message)))
 }
 
 fn tag(node: Handle<'_>) -> Option<String> {
@@ -62,14 +125,13 @@ fn text_of(node: Handle<'_>) -> String {
     collapse(&raw)
 }
 
+/// The text under a node in document order, `<br>` as a space; iterative, like every walk here.
 fn collect_text(node: Handle<'_>, out: &mut String) {
-    match node.value() {
-        Node::Text(text) => out.push_str(text),
-        Node::Element(element) if element.name() == "br" => out.push(' '),
-        _ => {
-            for child in node.children() {
-                collect_text(child, out);
-            }
+    for inner in node.descendants() {
+        match inner.value() {
+            Node::Text(text) => out.push_str(text),
+            Node::Element(element) if element.name() == "br" => out.push(' '),
+            _ => {}
         }
     }
 }
@@ -91,6 +153,12 @@ fn media_id_of(img: Handle<'_>) -> Option<MediaId> {
 
 fn is_http(url: &str) -> bool {
     url::Url::parse(url).is_ok_and(|url| matches!(url.scheme(), "http" | "https"))
+}
+
+/// What the reader does next: read a node, or close a block-level container.
+enum Step<'a> {
+    Visit(Handle<'a>),
+    Flush,
 }
 
 #[derive(Default)]
@@ -115,19 +183,26 @@ impl Reader {
         }
     }
 
-    fn walk(&mut self, node: Handle<'_>) {
-        for child in node.children() {
-            self.visit(child);
+    /// Reads every node under `root` in document order with an explicit stack (children pushed
+    /// in reverse), so depth costs heap, never call stack.
+    fn read<'a>(&mut self, root: Handle<'a>) {
+        let mut stack: Vec<Step<'a>> = root.children().rev().map(Step::Visit).collect();
+        while let Some(step) = stack.pop() {
+            match step {
+                Step::Flush => self.flush(),
+                Step::Visit(node) => self.visit(node, &mut stack),
+            }
         }
     }
 
-    fn visit(&mut self, node: Handle<'_>) {
+    fn visit<'a>(&mut self, node: Handle<'a>, stack: &mut Vec<Step<'a>>) {
         if let Node::Text(text) = node.value() {
             self.pending.push_str(text);
             return;
         }
         let Some(name) = tag(node) else {
-            return self.walk(node);
+            stack.extend(node.children().rev().map(Step::Visit));
+            return;
         };
         match name.as_str() {
             "p" | "li" | "pre" | "dd" | "dt" | "caption" | "td" | "th" => {
@@ -161,8 +236,8 @@ impl Reader {
             "div" | "section" | "article" | "header" | "footer" | "aside" | "main" | "ul"
             | "ol" | "dl" | "table" | "thead" | "tbody" | "tr" | "hgroup" | "details" => {
                 self.flush();
-                self.walk(node);
-                self.flush();
+                stack.push(Step::Flush);
+                stack.extend(node.children().rev().map(Step::Visit));
             }
             _ => {
                 let mut inline = String::new();
@@ -243,17 +318,11 @@ impl Reader {
     }
 }
 
-/// The first descendant element named `wanted`.
+/// The first descendant element named `wanted`, in document order.
 fn find<'a>(node: Handle<'a>, wanted: &str) -> Option<Handle<'a>> {
-    for child in node.children() {
-        if tag(child).as_deref() == Some(wanted) {
-            return Some(child);
-        }
-        if let Some(found) = find(child, wanted) {
-            return Some(found);
-        }
-    }
-    None
+    node.descendants()
+        .skip(1)
+        .find(|inner| tag(*inner).as_deref() == Some(wanted))
 }
 
 #[cfg(test)]
@@ -356,6 +425,64 @@ mod tests {
         .unwrap();
         let html = original.render_html(|id| format!("/media/{id}/original"));
         assert_eq!(body_from_html(&html).unwrap(), original);
+    }
+
+    /// Runs `job` on a thread with a tokio worker's stack (2 MiB), where the crash happened.
+    fn on_a_worker_sized_stack<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(job)
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+
+    #[test]
+    fn thousands_of_nested_elements_are_refused_as_too_deep_without_overflowing_a_stack() {
+        let reproductions = [
+            format!("{}부산{}", "<div>".repeat(5_000), "</div>".repeat(5_000)),
+            format!("{}<li>부산{}", "<ul>".repeat(5_000), "</ul>".repeat(5_000)),
+            format!("<p>{}부산</p>", "<b>".repeat(50_000)),
+            format!("{}부산", "<blockquote>".repeat(20_000)),
+            format!("{}부산", "<span>".repeat(100_000)),
+        ];
+        for html in reproductions {
+            let result = on_a_worker_sized_stack(move || body_from_html(&html));
+            assert!(
+                matches!(&result, Err(BodyHtmlError::TooDeep(err)) if err.field == "bodyHtml"),
+                "{result:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn html_nested_up_to_the_limit_is_read_on_a_worker_sized_stack() {
+        // The fragment's own <html> element counts as one level.
+        let depth = MAX_NESTING - 1;
+        let html = format!(
+            "{}부산 트램{}",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        );
+        let body = on_a_worker_sized_stack(move || body_from_html(&html)).unwrap();
+        assert_eq!(
+            body.blocks(),
+            [Block::Paragraph {
+                text: "부산 트램".into()
+            }]
+        );
+        let html = format!("{}부산", "<div>".repeat(MAX_NESTING));
+        assert!(matches!(
+            body_from_html(&html),
+            Err(BodyHtmlError::TooDeep(_))
+        ));
+    }
+
+    #[test]
+    fn control_characters_in_html_text_are_refused() {
+        let err = body_from_html("<p>부산\u{1}트램</p>").unwrap_err();
+        assert!(matches!(err, BodyHtmlError::Invalid(_)));
+        assert_eq!(err.field, "bodyHtml");
     }
 
     #[test]

@@ -10,16 +10,8 @@ use chrono::Duration;
 
 use crate::error::ValidationError;
 use crate::ids::{ArticleId, CommentId, UserId};
+use crate::text::is_invisible;
 use crate::time::Timestamp;
-
-/// Characters that render as nothing or reorder text; a comment loses them.
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}'
-    )
-}
 
 /// A reader's chosen name: 1–20 characters of letters, digits, spaces and `_ - .`.
 /// Staff comments carry their byline instead and do not go through this.
@@ -566,15 +558,24 @@ impl CommentCursor {
     }
 }
 
-/// A password a reader sets to edit or delete their comment later: 4–64 characters.
+/// The fewest characters a comment password may have. Six, not four: a comment's password is
+/// guessed from outside with nothing else to know, and each comment allows only a few wrong
+/// tries an hour, so the space must outlast that budget (10⁶ digits at ten an hour is years).
+pub const MIN_COMMENT_PASSWORD_CHARS: usize = 6;
+/// The most: enough for a passphrase, short enough that hashing it costs nothing extra.
+pub const MAX_COMMENT_PASSWORD_CHARS: usize = 64;
+
+/// A password a reader sets to edit or delete their comment later: 6–64 characters.
 pub fn check_comment_password(password: &str) -> Result<(), ValidationError> {
     let count = password.chars().count();
-    if (4..=64).contains(&count) {
+    if (MIN_COMMENT_PASSWORD_CHARS..=MAX_COMMENT_PASSWORD_CHARS).contains(&count) {
         Ok(())
     } else {
         Err(ValidationError::new(
             "password",
-            "must be 4 to 64 characters",
+            format!(
+                "must be {MIN_COMMENT_PASSWORD_CHARS} to {MAX_COMMENT_PASSWORD_CHARS} characters"
+            ),
         ))
     }
 }
@@ -750,8 +751,8 @@ mod tests {
             ReactionKind::Disagree
         );
         assert!(ReactionKind::parse("love").is_err());
-        assert!(check_comment_password("1234").is_ok());
-        assert!(check_comment_password("123").is_err());
+        assert!(check_comment_password("123456").is_ok());
+        assert!(check_comment_password("12345").is_err());
         assert_eq!(ModerationMode::parse("pre").unwrap(), ModerationMode::Pre);
     }
 }

@@ -6,8 +6,10 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+pub use crate::destination::DestinationPolicy;
 use crate::error::ValidationError;
 use crate::ids::{ArticleId, CommentId, PartnerId, SectionId, WebhookId};
+use crate::text::Text;
 use crate::time::Timestamp;
 
 /// How much of a story a partner may take.
@@ -66,6 +68,7 @@ pub const MAX_PARTNER_RATE_PER_MINUTE: u32 = 100_000;
 
 /// Checks a partner's name and rate limit as an admin entered them.
 pub fn validate_partner(name: &str, rate_limit_per_minute: i64) -> Result<u32, ValidationError> {
+    Text::parse("name", name)?;
     if name.trim().is_empty() || name.chars().count() > 200 {
         return Err(ValidationError::new("name", "must be 1 to 200 characters"));
     }
@@ -280,16 +283,19 @@ pub struct Webhook {
     pub created_at: Timestamp,
 }
 
-/// Checks a webhook registration: an http(s) URL, known event names, a secret of some length.
+/// Checks a webhook registration: a URL the destination policy takes (https, not a non-public
+/// address), known event names, a secret of some length.
 pub fn validate_webhook(
     url: &str,
     events: &[String],
     secret: &str,
+    policy: DestinationPolicy,
 ) -> Result<(url::Url, Vec<ChangeEventKind>), ValidationError> {
     let url = url::Url::parse(url)
         .ok()
         .filter(|url| matches!(url.scheme(), "http" | "https"))
         .ok_or_else(|| ValidationError::new("url", "must be an http or https URL"))?;
+    policy.check_url(&url)?;
     if events.is_empty() {
         return Err(ValidationError::new("events", "name at least one event"));
     }
@@ -297,6 +303,8 @@ pub fn validate_webhook(
         .iter()
         .map(|event| ChangeEventKind::parse(event))
         .collect::<Result<Vec<_>, _>>()?;
+    // The secret is stored and signs every delivery; a NUL in it cannot be stored at all.
+    Text::parse("secret", secret)?;
     if secret.chars().count() < 16 {
         return Err(ValidationError::new(
             "secret",
@@ -384,14 +392,37 @@ mod tests {
             validate_webhook(
                 "https://partner.example/hook",
                 &events,
-                "s3cret-s3cret-s3cret"
+                "s3cret-s3cret-s3cret",
+                DestinationPolicy::default(),
             )
             .is_ok()
         );
         assert!(
-            validate_webhook("ftp://partner.example", &events, "s3cret-s3cret-s3cret").is_err()
+            validate_webhook(
+                "ftp://partner.example",
+                &events,
+                "s3cret-s3cret-s3cret",
+                DestinationPolicy::default()
+            )
+            .is_err()
         );
-        assert!(validate_webhook("https://partner.example", &[], "s3cret-s3cret-s3cret").is_err());
-        assert!(validate_webhook("https://partner.example", &events, "short").is_err());
+        assert!(
+            validate_webhook(
+                "https://partner.example",
+                &[],
+                "s3cret-s3cret-s3cret",
+                DestinationPolicy::default()
+            )
+            .is_err()
+        );
+        assert!(
+            validate_webhook(
+                "https://partner.example",
+                &events,
+                "short",
+                DestinationPolicy::default()
+            )
+            .is_err()
+        );
     }
 }

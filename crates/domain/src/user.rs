@@ -5,6 +5,7 @@ use std::fmt;
 use crate::error::ValidationError;
 use crate::ids::{AuthorId, UserId};
 use crate::role::Role;
+use crate::text::Text;
 use crate::time::Timestamp;
 
 /// An e-mail address used to sign in, kept in lower case so that one person has one account.
@@ -69,9 +70,10 @@ pub fn check_new_password(password: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
-/// A display name: trimmed, 1–100 characters.
+/// A display name: trimmed, 1–100 characters, no control characters.
 pub fn parse_display_name(input: &str) -> Result<String, ValidationError> {
-    let name = input.trim();
+    let name = Text::parse("displayName", input)?.into_string();
+    let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ValidationError::new(
             "displayName",

@@ -19,5 +19,5 @@ pub use repo::articles::{NewArticle, StoryWrite};
 pub use repo::changes::{NewChange, record_change, record_changes};
 pub use repo::comments::{CommentTarget, CommentUpdate, NewComment};
 pub use repo::newsroom::{NewsroomFilter, StoryLinks};
-pub use repo::users::{RefreshToken, Spend};
+pub use repo::users::{RefreshToken, Spend, Standing};
 pub use repo::webhooks::{AttemptOutcome, WebhookDelivery};

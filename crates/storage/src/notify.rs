@@ -9,11 +9,33 @@ use crate::error::StorageError;
 
 /// The channel change notices travel on.
 const CHANNEL: &str = "dateline_changes";
+/// The channel credential revocations travel on (accounts and sign-in families whose tokens
+/// stopped being good), apart from content changes so neither listener parses the other's.
+const CREDENTIALS_CHANNEL: &str = "dateline_credentials";
 
 impl Database {
     /// Sends `notice` to every node listening (PostgreSQL; nothing on SQLite). Call after the
     /// change has committed, so a node that acts on it reads the new rows.
     pub async fn notify_change(&self, notice: &str) -> Result<(), StorageError> {
+        self.notify_on(CHANNEL, notice).await
+    }
+
+    /// Starts listening for other nodes' notices: `None` on SQLite.
+    pub async fn listen_changes(&self) -> Result<Option<ChangeListener>, StorageError> {
+        self.listen_on(CHANNEL).await
+    }
+
+    /// Tells every node that credentials were revoked (after the revocation committed).
+    pub async fn notify_revocation(&self, notice: &str) -> Result<(), StorageError> {
+        self.notify_on(CREDENTIALS_CHANNEL, notice).await
+    }
+
+    /// Starts listening for other nodes' revocations: `None` on SQLite.
+    pub async fn listen_revocations(&self) -> Result<Option<ChangeListener>, StorageError> {
+        self.listen_on(CREDENTIALS_CHANNEL).await
+    }
+
+    async fn notify_on(&self, channel: &str, notice: &str) -> Result<(), StorageError> {
         if self.engine() != Engine::Postgres {
             return Ok(());
         }
@@ -21,21 +43,20 @@ impl Database {
             .execute_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
                 "SELECT pg_notify($1, $2)",
-                [CHANNEL.into(), notice.into()],
+                [channel.into(), notice.into()],
             ))
             .await?;
         Ok(())
     }
 
-    /// Starts listening for other nodes' notices: `None` on SQLite.
-    pub async fn listen_changes(&self) -> Result<Option<ChangeListener>, StorageError> {
+    async fn listen_on(&self, channel: &str) -> Result<Option<ChangeListener>, StorageError> {
         if self.engine() != Engine::Postgres {
             return Ok(None);
         }
         let mut listener = PgListener::connect_with(self.read.get_postgres_connection_pool())
             .await
             .map_err(connection_lost)?;
-        listener.listen(CHANNEL).await.map_err(connection_lost)?;
+        listener.listen(channel).await.map_err(connection_lost)?;
         Ok(Some(ChangeListener(listener)))
     }
 }

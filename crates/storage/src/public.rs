@@ -5,7 +5,7 @@
 
 use dateline_domain::visibility::PUBLIC_STATUSES;
 use dateline_domain::{ArticleCursor, Timestamp};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait as _};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait as _, IntoColumnRef, IntoIden, Query};
 use sea_orm::{ColumnTrait as _, IntoSimpleExpr as _};
 
 use crate::entity::article;
@@ -15,6 +15,46 @@ pub(crate) fn public_at(now: Timestamp) -> Condition {
     Condition::all()
         .add(public_status())
         .add(article::Column::PublishedAt.lte(now.as_datetime()))
+}
+
+/// A link table's columns, for [`has_public_story`]: which table, its story column, its owner
+/// column (the tag or author) and its repeated publication time.
+pub(crate) struct LinkColumns<T, C> {
+    pub(crate) table: T,
+    pub(crate) article_id: C,
+    pub(crate) owner_id: C,
+    pub(crate) published_at: C,
+}
+
+/// `EXISTS (a public story linked to owner)`: a tag or author page is public only while one of
+/// its stories is, so that a name used only by an embargoed story is not an oracle for it.
+///
+/// Visibility is [`public_at`] on the story's row, as everywhere; the link's repeated
+/// `published_at` only narrows the index range the probe reads (decision 0002).
+pub(crate) fn has_public_story<T, C>(
+    link: LinkColumns<T, C>,
+    owner: impl IntoColumnRef,
+    now: Timestamp,
+) -> Expr
+where
+    T: IntoIden + Copy + 'static,
+    C: IntoIden + 'static,
+{
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(link.table)
+            .inner_join(
+                article::Entity,
+                Expr::col((article::Entity, article::Column::Id))
+                    .equals((link.table, link.article_id)),
+            )
+            .and_where(Expr::col((link.table, link.owner_id)).equals(owner))
+            .and_where(Expr::col((link.table, link.published_at)).lte(now.as_datetime()))
+            .cond_where(public_at(now))
+            .limit(1)
+            .to_owned(),
+    )
 }
 
 /// `status IN ('PUBLISHED','SCHEDULED')`, written so that no index can serve it: nearly every

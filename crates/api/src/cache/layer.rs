@@ -298,6 +298,14 @@ fn finish(
     if rendered.status != StatusCode::OK || is_marked_private(&rendered.headers) {
         let mut response = (rendered.status, rendered.body).into_response();
         *response.headers_mut() = rendered.headers;
+        // An error is never kept here, and nothing names it for a purge: a shared cache must
+        // not keep it either (a 404 for a scheduled story or its tag turns 200 at the lift).
+        if rendered.status.is_client_error() || rendered.status.is_server_error() {
+            response
+                .headers_mut()
+                .entry(header::CACHE_CONTROL)
+                .or_insert(HeaderValue::from_static("no-cache"));
+        }
         return response;
     }
     let entry = Entry::new(

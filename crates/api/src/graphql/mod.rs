@@ -232,7 +232,9 @@ fn respond(headers: &HeaderMap, response: &async_graphql::Response) -> Response 
     } else {
         StatusCode::OK
     };
-    let body = serde_json::to_vec(response).unwrap_or_default();
+    // Script-safe (`<`, `>`, `&` as \u escapes): `Article.jsonLd` is meant for a page's
+    // `<script>` block, and a front end may paste the answer's text there as it comes.
+    let body = crate::script_safe_json::to_vec(response).unwrap_or_default();
     let content_type = if graphql_type {
         "application/graphql-response+json"
     } else {

@@ -35,6 +35,11 @@ pub(crate) async fn find_author(
         },
     })
     .into_response();
-    CacheKeys::new().author(author.id).attach(&mut response);
+    // The page exists only while one of the author's stories is public: it goes stale with any
+    // change to the author's list, as the list does (a scheduled lift ends every kept answer).
+    CacheKeys::new()
+        .author(author.id)
+        .story_list([author.id.to_string().as_str()])
+        .attach(&mut response);
     Ok(response)
 }

@@ -9,9 +9,12 @@ use crate::cache::CacheKeys;
 use crate::problem::{ApiError, Problem};
 use crate::rest::extract::ApiPath;
 use dateline_app::App;
+use dateline_app::AppError;
 use dateline_app::service::articles;
 use dateline_app::service::audience::Audience;
 use dateline_app::service::structured;
+
+use crate::script_safe_json;
 
 async fn record(
     state: &App,
@@ -30,13 +33,19 @@ fn json(
     content_type: &'static str,
     value: &serde_json::Value,
     for_partner: bool,
-) -> Response {
-    let mut response =
-        crate::rest::syndication::document(headers, content_type, value.to_string(), for_partner);
+) -> Result<Response, ApiError> {
+    // Script-safe, since a page pastes JSON-LD into a `<script>` block as it comes.
+    let body = script_safe_json::to_string(value).map_err(|err| {
+        ApiError::App(AppError::internal(
+            "internal",
+            format!("structured document: {err}"),
+        ))
+    })?;
+    let mut response = crate::rest::syndication::document(headers, content_type, body, for_partner);
     response
         .headers_mut()
         .insert(header::VARY, HeaderValue::from_static("x-api-key"));
-    response.into_response()
+    Ok(response.into_response())
 }
 
 /// The story as a schema.org NewsArticle (JSON-LD) for a page's `<script type="application/ld+json">`.
@@ -63,7 +72,7 @@ pub(crate) async fn json_ld(
         "application/ld+json",
         &document,
         audience.partner().is_some(),
-    );
+    )?;
     CacheKeys::new().record(&record).attach(&mut response);
     Ok(response)
 }
@@ -95,7 +104,7 @@ pub(crate) async fn ninjs(
         "application/json",
         &document,
         audience.partner().is_some(),
-    );
+    )?;
     CacheKeys::new().record(&record).attach(&mut response);
     Ok(response)
 }

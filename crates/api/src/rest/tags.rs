@@ -31,6 +31,11 @@ pub(crate) async fn find_tag(
         data: TagResponse::from(&tag),
     })
     .into_response();
-    CacheKeys::new().tag(tag.id).attach(&mut response);
+    // The page exists only while one of the tag's stories is public: it goes stale with any
+    // change to the tag's list, as the list does (a scheduled lift ends every kept answer).
+    CacheKeys::new()
+        .tag(tag.id)
+        .story_list([tag.id.to_string().as_str()])
+        .attach(&mut response);
     Ok(response)
 }

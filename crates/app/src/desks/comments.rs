@@ -1,15 +1,22 @@
 //! How reader comments run: the settings (report threshold, automatic closing, rate limits,
-//! duplicate window, banned words), the rate limiters, and the keyed hash a reader is known by.
+//! duplicate window, banned words, password guesses), the rate limiters, the per-comment
+//! password-guess counter, and the keyed hash a reader is known by.
 //!
-//! Limits are kept per process with `governor` keyed limiters, per client address and per
-//! reader (address + User-Agent, or a signed-in account). Each node limits on its own: behind N
-//! nodes a sender gets up to N times the rate, which still stops a flood.
+//! A reader without an account is their client address (an IPv6 client its /64), never the
+//! User-Agent, which a client may change at will (note 0801). Limits are kept per process with
+//! `governor` keyed limiters, per client address and per reader (that address, or a signed-in
+//! account). Each node limits on its own: behind N nodes a sender gets up to N times the rate,
+//! which still stops a flood.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use chrono::Duration;
-use dateline_domain::{BannedWords, UserId};
+use dateline_domain::throttle::{FailurePolicy, Failures};
+use dateline_domain::{BannedWords, CommentId, Timestamp, UserId};
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest as _, Sha256};
@@ -57,6 +64,10 @@ pub struct CommentSettings {
     pub banned_words: BannedWords,
     /// The key reader identities are hashed with, so stored reader keys reveal no address.
     pub reader_secret: Vec<u8>,
+    /// Wrong passwords one comment takes within the window, from anyone, before it refuses
+    /// every try (429) for the rest of the window.
+    pub password_guesses: NonZeroU32,
+    pub password_guess_window: Duration,
 }
 
 impl CommentSettings {
@@ -64,6 +75,17 @@ impl CommentSettings {
     pub const DEFAULT_POST_RATE: RateLimit = RateLimit::per_minute(3, 12);
     pub const DEFAULT_REPORT_RATE: RateLimit = RateLimit::per_minute(10, 40);
     pub const DEFAULT_REACTION_RATE: RateLimit = RateLimit::per_minute(30, 120);
+    pub const DEFAULT_PASSWORD_GUESSES: NonZeroU32 = nonzero(10);
+    pub const DEFAULT_PASSWORD_GUESS_WINDOW: Duration = Duration::hours(1);
+
+    /// The guess counter's policy: locked for as long as the window once the guesses are spent.
+    fn guess_policy(&self) -> FailurePolicy {
+        FailurePolicy {
+            max_failures: self.password_guesses.get(),
+            window: self.password_guess_window,
+            lockout: self.password_guess_window,
+        }
+    }
 }
 
 impl Default for CommentSettings {
@@ -79,6 +101,8 @@ impl Default for CommentSettings {
             duplicate_window: Duration::minutes(10),
             banned_words: BannedWords::default_list(),
             reader_secret: rand::random::<[u8; 32]>().to_vec(),
+            password_guesses: Self::DEFAULT_PASSWORD_GUESSES,
+            password_guess_window: Self::DEFAULT_PASSWORD_GUESS_WINDOW,
         }
     }
 }
@@ -115,6 +139,9 @@ pub struct CommentDesk {
     posting: Limiters,
     reporting: Limiters,
     reacting: Limiters,
+    /// Wrong-password counts per comment, whoever sent them: spreading guesses over many
+    /// addresses does not get around it.
+    guesses: Mutex<HashMap<CommentId, Failures>>,
 }
 
 impl std::fmt::Debug for CommentDesk {
@@ -130,6 +157,7 @@ impl std::fmt::Debug for CommentDesk {
 pub(crate) struct CommentReader {
     /// The keyed hash stored with comments, reactions and reports (64 hex characters).
     pub(crate) key: String,
+    /// The client's network (an IPv6 client's /64) the per-address limits are kept by.
     pub(crate) address: Option<IpAddr>,
 }
 
@@ -139,6 +167,7 @@ impl CommentDesk {
             posting: Limiters::new(settings.post_rate),
             reporting: Limiters::new(settings.report_rate),
             reacting: Limiters::new(settings.reaction_rate),
+            guesses: Mutex::new(HashMap::new()),
             settings,
         }
     }
@@ -147,8 +176,11 @@ impl CommentDesk {
         &self.settings
     }
 
-    /// A reader: a signed-in account when there is one, else the address and User-Agent.
+    /// A reader: a signed-in account when there is one, else the client's network (an IPv6
+    /// client's /64). Not the User-Agent: a client that rotates it must not become many
+    /// readers, each with its own report, reaction and allowance.
     pub(crate) fn reader(&self, origin: &ReaderOrigin, account: Option<UserId>) -> CommentReader {
+        let network = origin.network();
         let mut hasher = Sha256::new();
         hasher.update(&self.settings.reader_secret);
         match account {
@@ -157,21 +189,14 @@ impl CommentDesk {
                 hasher.update(user.to_string().as_bytes());
             }
             None => {
-                hasher.update(b"\0origin\0");
+                // A tag of its own, so keys stored under the old address + User-Agent scheme
+                // can never collide with these.
+                hasher.update(b"\0network\0");
                 hasher.update(
-                    origin
-                        .client
+                    network
                         .map(|address| address.to_string())
                         .unwrap_or_default()
                         .as_bytes(),
-                );
-                hasher.update(b"\0");
-                hasher.update(
-                    origin
-                        .user_agent
-                        .as_ref()
-                        .map(String::as_bytes)
-                        .unwrap_or_default(),
                 );
             }
         }
@@ -179,8 +204,46 @@ impl CommentDesk {
         let key = digest.iter().map(|byte| format!("{byte:02x}")).collect();
         CommentReader {
             key,
-            address: origin.client,
+            address: network,
         }
+    }
+
+    fn guesses(&self) -> std::sync::MutexGuard<'_, HashMap<CommentId, Failures>> {
+        // A panic while holding the lock leaves whole entries behind; keep using them.
+        self.guesses
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Takes one password try for `comment`, or answers 429 with how long the comment stays
+    /// locked. The try is counted as wrong before it is checked, so concurrent guesses cannot
+    /// all slip in under the limit; [`Self::password_matched`] takes it back.
+    pub(crate) fn admit_password_try(
+        &self,
+        comment: CommentId,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let policy = self.settings.guess_policy();
+        let mut guesses = self.guesses();
+        if guesses.len() >= SWEEP_AT {
+            guesses.retain(|_, entry| !entry.is_stale(policy, now));
+        }
+        let entry = guesses.entry(comment).or_insert_with(|| Failures::new(now));
+        if let Some(until) = entry.locked_until(now) {
+            return Err(AppError::RateLimited {
+                retry_after: u64::try_from(until.unix_seconds() - now.unix_seconds())
+                    .unwrap_or(1)
+                    .max(1),
+            });
+        }
+        entry.record(policy, now);
+        Ok(())
+    }
+
+    /// The right password was given: the comment's wrong tries are forgotten, as a successful
+    /// sign-in clears an account's.
+    pub(crate) fn password_matched(&self, comment: CommentId) {
+        self.guesses().remove(&comment);
     }
 
     /// Takes one action from the reader's and the address's allowance, or answers 429 with how
@@ -235,12 +298,71 @@ mod tests {
         );
         assert_ne!(
             phone.key,
-            desk.reader(&origin("203.0.113.7", "Mac"), None).key
+            desk.reader(&origin("203.0.113.8", "Mac"), None).key
         );
         assert_eq!(phone.key.len(), 64);
         assert!(!phone.key.contains("203"));
         let staff = desk.reader(&origin("203.0.113.7", "iPhone"), Some(UserId::generate()));
         assert_ne!(staff.key, phone.key);
+    }
+
+    #[test]
+    fn a_client_that_changes_its_user_agent_or_its_ipv6_host_bits_stays_one_reader() {
+        let desk = CommentDesk::new(CommentSettings::default());
+        let reader = desk.reader(&origin("203.0.113.7", "iPhone"), None);
+        assert_eq!(
+            reader.key,
+            desk.reader(&origin("203.0.113.7", "curl/8"), None).key
+        );
+        let v6 = desk.reader(&origin("2001:db8:5:6::1", "a"), None);
+        let same_64 = desk.reader(&origin("2001:db8:5:6:dead:beef:0:1", "b"), None);
+        assert_eq!(v6.key, same_64.key);
+        assert_eq!(v6.address, same_64.address);
+        assert_ne!(
+            v6.key,
+            desk.reader(&origin("2001:db8:5:7::1", "a"), None).key
+        );
+    }
+
+    #[test]
+    fn a_comment_refuses_every_password_try_once_its_wrong_guesses_are_spent() {
+        let desk = CommentDesk::new(CommentSettings {
+            password_guesses: nonzero(3),
+            password_guess_window: Duration::minutes(10),
+            ..CommentSettings::default()
+        });
+        let start = Timestamp::from_unix_seconds(1_800_000_000).unwrap();
+        let comment = CommentId::generate();
+        for _ in 0..3 {
+            assert!(desk.admit_password_try(comment, start).is_ok());
+        }
+        let Err(AppError::RateLimited { retry_after }) = desk.admit_password_try(comment, start)
+        else {
+            panic!("the fourth try must be refused");
+        };
+        assert_eq!(retry_after, 600);
+        // Another comment keeps its own budget; the locked one opens after the window.
+        assert!(
+            desk.admit_password_try(CommentId::generate(), start)
+                .is_ok()
+        );
+        let later = start.plus(Duration::minutes(10));
+        assert!(desk.admit_password_try(comment, later).is_ok());
+    }
+
+    #[test]
+    fn the_right_password_forgets_the_wrong_ones_before_it() {
+        let desk = CommentDesk::new(CommentSettings {
+            password_guesses: nonzero(2),
+            ..CommentSettings::default()
+        });
+        let now = Timestamp::from_unix_seconds(1_800_000_000).unwrap();
+        let comment = CommentId::generate();
+        assert!(desk.admit_password_try(comment, now).is_ok());
+        desk.password_matched(comment);
+        assert!(desk.admit_password_try(comment, now).is_ok());
+        assert!(desk.admit_password_try(comment, now).is_ok());
+        assert!(desk.admit_password_try(comment, now).is_err());
     }
 
     #[test]

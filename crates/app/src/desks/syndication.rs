@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use dateline_domain::PartnerId;
+use dateline_domain::destination::DestinationPolicy;
 use dateline_domain::syndication::Delivery;
 use governor::clock::{Clock as _, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
@@ -26,6 +27,9 @@ pub struct SyndicationSettings {
     pub webhook_interval: Duration,
     /// How long one webhook attempt may take.
     pub webhook_timeout: Duration,
+    /// Which schemes and addresses webhooks may be delivered to (https to public addresses
+    /// unless widened).
+    pub webhook_destinations: DestinationPolicy,
 }
 
 impl SyndicationSettings {
@@ -38,6 +42,7 @@ impl Default for SyndicationSettings {
             anonymous_rate_per_minute: Self::DEFAULT_ANONYMOUS_RATE_PER_MINUTE,
             webhook_interval: Duration::from_secs(2),
             webhook_timeout: Duration::from_secs(10),
+            webhook_destinations: DestinationPolicy::default(),
         }
     }
 }
@@ -197,7 +202,17 @@ impl SyndicationRuntime {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let builder = reqwest::Client::builder()
             .timeout(settings.webhook_timeout)
-            .user_agent("Dateline-Webhooks/1");
+            .user_agent("Dateline-Webhooks/1")
+            // A redirect would re-send the body and its signature to a host nobody checked: a
+            // 3xx is a failed attempt like any other non-2xx.
+            .redirect(reqwest::redirect::Policy::none())
+            // A proxy from the environment would connect somewhere other than the checked
+            // address.
+            .no_proxy()
+            .https_only(!settings.webhook_destinations.allow_http)
+            .dns_resolver(Arc::new(CheckedResolver {
+                policy: settings.webhook_destinations,
+            }));
         let http = match webhook_tls() {
             Ok(tls) => builder.use_preconfigured_tls(tls),
             Err(err) => {
@@ -216,6 +231,42 @@ impl SyndicationRuntime {
             http,
             settings,
         }
+    }
+}
+
+/// Resolves webhook hosts and refuses a name if ANY of its addresses is not allowed, then hands
+/// the client exactly the addresses it checked: the connection goes where the check looked, so
+/// a name cannot be re-pointed (DNS rebinding) between the check and the connect.
+struct CheckedResolver {
+    policy: DestinationPolicy,
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A destination the policy refuses; delivery logs it as "refused" and nothing more.
+#[derive(Debug, thiserror::Error)]
+#[error("the destination resolves to an address webhooks may not reach")]
+pub(crate) struct DestinationRefused;
+
+impl reqwest::dns::Resolve for CheckedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let policy = self.policy;
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            // The port is replaced by the URL's own when the client connects.
+            let addresses: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await
+                .map_err(|err| Box::new(err) as BoxError)?
+                .collect();
+            if addresses.is_empty()
+                || addresses
+                    .iter()
+                    .any(|address| policy.check_address(address.ip()).is_err())
+            {
+                return Err(Box::new(DestinationRefused) as BoxError);
+            }
+            Ok(Box::new(addresses.into_iter()) as reqwest::dns::Addrs)
+        })
     }
 }
 

@@ -1,5 +1,6 @@
 //! Who sent a view: the client's address (believing `X-Forwarded-For` only from trusted
-//! proxies), its User-Agent, and the opaque key a reader is de-duplicated by.
+//! proxies), its User-Agent, the network abuse-sensitive counts know it by, and the opaque key
+//! a reader is de-duplicated by for rankings.
 //!
 //! Reader ids and addresses are hashed with a key drawn at start-up and never kept or logged in
 //! the clear.
@@ -30,6 +31,29 @@ impl ReaderOrigin {
             client: peer.map(|peer| client_address(peer, forwarded_for, trusted_proxies)),
             user_agent,
         }
+    }
+}
+
+/// Bits of an IPv6 address that name one subscriber: providers hand each customer at least a
+/// /64, and any address inside it is a fresh one for the asking.
+const IPV6_SUBSCRIBER_PREFIX: u8 = 64;
+
+impl ReaderOrigin {
+    /// The client as abuse-sensitive counts know it (reports, reactions, comment limits,
+    /// password guesses): an IPv4 address itself, an IPv6 address its /64. The User-Agent is
+    /// left out on purpose: it is the client's to choose, so counting it would let one client
+    /// be as many readers as it likes.
+    pub(crate) fn network(&self) -> Option<IpAddr> {
+        self.client.map(subscriber_network)
+    }
+}
+
+/// An IPv6 address's /64 (its first address), or the IPv4 address unchanged.
+fn subscriber_network(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => ipnet::Ipv6Net::new(v6, IPV6_SUBSCRIBER_PREFIX)
+            .map_or(address, |net| IpAddr::V6(net.network())),
     }
 }
 
@@ -188,6 +212,35 @@ mod tests {
             client_address(ip("10.0.0.5"), &[], &trusted),
             ip("10.0.0.5")
         );
+    }
+
+    #[test]
+    fn an_ipv6_client_is_known_by_its_64_and_an_ipv4_client_by_its_address() {
+        let origin = |address: &str, agent: &'static str| ReaderOrigin {
+            client: Some(ip(address)),
+            user_agent: Some(HeaderValue::from_static(agent)),
+        };
+        assert_eq!(
+            origin("2001:db8:1:2:aaaa::1", "a").network(),
+            origin("2001:db8:1:2:ffff:ffff:ffff:ffff", "b").network()
+        );
+        assert_eq!(
+            origin("2001:db8:1:2::9", "a").network(),
+            Some(ip("2001:db8:1:2::"))
+        );
+        assert_ne!(
+            origin("2001:db8:1:2::1", "a").network(),
+            origin("2001:db8:1:3::1", "a").network()
+        );
+        assert_eq!(
+            origin("203.0.113.7", "a").network(),
+            Some(ip("203.0.113.7"))
+        );
+        assert_ne!(
+            origin("203.0.113.7", "a").network(),
+            origin("203.0.113.8", "a").network()
+        );
+        assert_eq!(ReaderOrigin::default().network(), None);
     }
 
     #[test]

@@ -86,7 +86,20 @@ async fn issue(
     now: Timestamp,
 ) -> Result<Tokens, AppError> {
     let settings = &state.settings().newsroom;
-    let access_token = settings.keys.issue_access(user, now, settings.access_ttl)?;
+    // Read afresh, not from the cache: the token must carry the version as it is now.
+    let credential_version = state
+        .db()
+        .users()
+        .standing(user.id)
+        .await?
+        .map_or(0, |standing| standing.credential_version);
+    let access_token = settings.keys.issue_session_access(
+        user,
+        Some(&family_id),
+        credential_version,
+        now,
+        settings.access_ttl,
+    )?;
     let secret: [u8; 32] = rand::random();
     let refresh_token = format!("rt_{}", URL_SAFE_NO_PAD.encode(secret));
     let record = RefreshToken {
@@ -125,6 +138,11 @@ pub async fn refresh(state: &App, token: &str) -> Result<Tokens, AppError> {
         return Err(refused("the refresh token has expired; sign in again"));
     }
     if users.spend_refresh_token(&stored, now).await? == Spend::Reused {
+        // The family's access tokens stop working on their next request, on every node.
+        state
+            .revocations()
+            .forget_family(state.db(), &stored.family_id)
+            .await;
         tracing::warn!(user.id = %stored.user_id, "a refresh token was reused; its family is revoked");
         return Err(refused(
             "the refresh token was already used; every token from that sign-in is now revoked",
@@ -304,9 +322,15 @@ pub async fn update_user(
         )
     };
     let audit = AuditEvent::new(now, Some(principal.user.id), action, &user.id, detail);
+    let revokes = user.disabled || hash.is_some();
     db.users()
         .update(&user, hash.as_deref(), Some(&audit))
         .await?;
+    if revokes {
+        // The storage raised the credential version; every node drops what it cached, so the
+        // account's tokens and preview links are refused on their next request.
+        state.revocations().forget_user(db, user.id).await;
+    }
     Ok(user)
 }
 

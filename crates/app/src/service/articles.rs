@@ -75,7 +75,9 @@ pub async fn list_articles_for(
     })
 }
 
-/// Turns the slugs a client named into ids; a slug that names nothing is a 404.
+/// Turns the slugs a client named into ids; a slug that names nothing is a 404. A tag or author
+/// with no public story names nothing, as on its own page: otherwise an empty list beside a
+/// 404 would tell which names the embargoed stories use.
 async fn resolve_filter(state: &App, input: &ListArticles<'_>) -> Result<ArticleFilter, AppError> {
     let db = state.db();
     let mut filter = ArticleFilter {
@@ -93,7 +95,7 @@ async fn resolve_filter(state: &App, input: &ListArticles<'_>) -> Result<Article
     }
     if let Some(slug) = input.tag {
         let slug = parse_slug("tag", slug)?;
-        let tag = db.tags().find_by_slug(&slug).await?;
+        let tag = db.tags().find_public_by_slug(&slug, state.now()).await?;
         filter.tag = Some(
             tag.ok_or_else(|| AppError::not_found(format!("no tag \"{slug}\"")))?
                 .id,
@@ -101,7 +103,7 @@ async fn resolve_filter(state: &App, input: &ListArticles<'_>) -> Result<Article
     }
     if let Some(slug) = input.author {
         let slug = parse_slug("author", slug)?;
-        let author = db.authors().find_by_slug(&slug).await?;
+        let author = db.authors().find_public_by_slug(&slug, state.now()).await?;
         filter.author = Some(
             author
                 .ok_or_else(|| AppError::not_found(format!("no author \"{slug}\"")))?

@@ -1,4 +1,5 @@
-//! Reading author pages.
+//! Reading author pages. An author is public while one of their stories is: one with only
+//! drafts, scheduled or unpublished stories answers as if they did not exist (decision 0603).
 
 use dateline_domain::{Author, AuthorId, Media};
 
@@ -12,14 +13,18 @@ pub async fn find_author(state: &App, slug: &str) -> Result<Author, AppError> {
     state
         .db()
         .authors()
-        .find_by_slug(&parsed)
+        .find_public_by_slug(&parsed, state.now())
         .await?
         .ok_or_else(missing)
 }
 
 /// An author by id (for `node`).
 pub async fn find_author_by_id(state: &App, id: AuthorId) -> Result<Option<Author>, AppError> {
-    Ok(state.db().authors().find_by_ids(&[id]).await?.pop())
+    Ok(state
+        .db()
+        .authors()
+        .find_public_by_id(id, state.now())
+        .await?)
 }
 
 /// The author's profile photo, if one is set.

@@ -347,8 +347,9 @@ async fn staff_name(state: &App, principal: &Principal) -> Result<String, AppErr
 }
 
 /// Who may change a comment: an editor, the staff member who wrote it, or whoever holds its
-/// password. Anyone else is refused (403); a wrong password costs as long as a right one, and
-/// every password try takes from the sender's posting allowance, so guessing meets 429.
+/// password. Anyone else is refused (403); a wrong password costs as long as a right one. Every
+/// password try takes from the sender's posting allowance, and from the comment's own budget of
+/// wrong guesses, so guessing meets 429 however many addresses it is spread over.
 async fn authorise_writer(
     state: &App,
     comment: &Comment,
@@ -372,11 +373,13 @@ async fn authorise_writer(
     };
     let desk = state.comments();
     desk.admit(Activity::Posting, &desk.reader(origin, None))?;
+    desk.admit_password_try(comment.id, state.now())?;
     let matches = match password_hash {
         Some(hash) => blocking(move || verify_password(&password, Some(&hash))).await?,
         None => false,
     };
     if matches {
+        desk.password_matched(comment.id);
         Ok(false)
     } else {
         Err(AppError::Forbidden(
@@ -590,7 +593,8 @@ pub async fn report_comment(
 }
 
 /// A reader's 공감/비공감 on a visible comment; only a reader's first reaction to a comment
-/// counts.
+/// counts. A closed story takes no reactions, with the answer posting gets: closing a story
+/// freezes its discussion, counts included.
 pub async fn react_to_comment(
     state: &App,
     id: &str,
@@ -599,7 +603,10 @@ pub async fn react_to_comment(
     origin: &ReaderOrigin,
 ) -> Result<ReactionOutcome, AppError> {
     let kind = ReactionKind::parse(kind).map_err(AppError::Invalid)?;
-    let (comment, _) = visible_comment(state, id).await?;
+    let (comment, target) = visible_comment(state, id).await?;
+    if is_closed(state, &target) {
+        return Err(closed_error());
+    }
     let desk = state.comments();
     let reader = desk.reader(origin, principal.map(|p| p.user.id));
     desk.admit(Activity::Reacting, &reader)?;

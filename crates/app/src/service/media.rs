@@ -2,7 +2,7 @@
 //! renditions made on first request and kept in the media store from then on.
 
 use dateline_domain::{
-    Article, FocalPoint, Media, MediaId, RenditionFile, RenditionPreset, ValidationError,
+    Article, FocalPoint, Media, MediaId, RenditionFile, RenditionPreset, Text, ValidationError,
 };
 use object_store::ObjectStoreExt as _;
 use object_store::path::Path;
@@ -83,7 +83,13 @@ pub struct UploadDetails {
 }
 
 fn text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, AppError> {
-    let Some(text) = value.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) else {
+    let Some(text) = value
+        .map(|t| Text::parse(field, &t).map(Text::into_string))
+        .transpose()
+        .map_err(AppError::Invalid)?
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+    else {
         return Ok(None);
     };
     if text.chars().count() > max {
@@ -100,6 +106,18 @@ fn store_error(err: object_store::Error) -> AppError {
         object_store::Error::NotFound { .. } => AppError::not_found("the media file is missing"),
         other => AppError::internal("media store", other),
     }
+}
+
+/// One of the decode slots (one per core). Each decode may take up to the decode budget in
+/// memory; the slot moves into the blocking task, so it is held until the decode ends even when
+/// the request that started it is dropped.
+async fn decode_slot(state: &App) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+    state
+        .rendering()
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|err| AppError::internal("decode slots", err))
 }
 
 /// Takes an uploaded image: decided by its bytes (JPEG, PNG or WebP), turned upright, stripped
@@ -124,9 +142,15 @@ pub async fn upload(
     let caption = text("caption", details.caption, 1_000)?;
     let credit = text("credit", details.credit, 200)?;
     let alt = text("alt", details.alt, 1_000)?;
-    let clean = tokio::task::spawn_blocking(move || imaging::clean_upload(&bytes))
-        .await
-        .map_err(|err| AppError::internal("image work", err))??;
+    // Decodes share the rendering slots (one per core): each may take up to the decode budget
+    // in memory, so a burst of uploads queues instead of multiplying it.
+    let slot = decode_slot(state).await?;
+    let clean = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        imaging::clean_upload(&bytes)
+    })
+    .await
+    .map_err(|err| AppError::internal("image work", err))??;
     let id = MediaId::generate();
     let storage_key = format!("{id}/original.{}", clean.extension);
     let media = Media {
@@ -180,11 +204,7 @@ pub async fn open_rendition(
         .await?
         .ok_or_else(missing)?;
     // Concurrent first requests queue here; whoever comes second finds the file made.
-    let _slot = state
-        .rendering()
-        .acquire()
-        .await
-        .map_err(|err| AppError::internal("rendering slots", err))?;
+    let slot = decode_slot(state).await?;
     if let Some(bytes) = read(key.clone()).await.map_err(store_error)? {
         return Ok((bytes, content_type));
     }
@@ -195,9 +215,12 @@ pub async fn open_rendition(
         .map_err(store_error)?
         .ok_or_else(|| AppError::not_found("the media file is missing"))?;
     let focal = media.focal_point;
-    let bytes = tokio::task::spawn_blocking(move || imaging::render(&original, file, focal))
-        .await
-        .map_err(|err| AppError::internal("image work", err))??;
+    let bytes = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        imaging::render(&original, file, focal)
+    })
+    .await
+    .map_err(|err| AppError::internal("image work", err))??;
     put_media_file(state.media(), key.as_ref(), bytes.clone())
         .await
         .map_err(store_error)?;

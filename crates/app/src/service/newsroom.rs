@@ -7,6 +7,7 @@
 
 use std::collections::BTreeSet;
 
+use dateline_domain::Text;
 use dateline_domain::article::{MAX_HEADLINE_CHARS, slug_candidates, summary_from_text};
 use dateline_domain::body_html::body_from_html;
 use dateline_domain::section::lineage;
@@ -103,6 +104,8 @@ fn optional_text(
     max: usize,
 ) -> Result<Option<String>, AppError> {
     let Some(text) = value
+        .map(|text| clean_text(field, &text))
+        .transpose()?
         .map(|text| text.trim().to_owned())
         .filter(|t| !t.is_empty())
     else {
@@ -114,7 +117,15 @@ fn optional_text(
     Ok(Some(text))
 }
 
+/// Free text through the domain's one text gate (control characters refused, CRLF → LF).
+fn clean_text(field: &str, text: &str) -> Result<String, AppError> {
+    Text::parse(field, text)
+        .map(Text::into_string)
+        .map_err(AppError::Invalid)
+}
+
 fn parse_headline(headline: &str) -> Result<String, AppError> {
+    let headline = clean_text("headline", headline)?;
     let headline = headline.trim();
     if headline.is_empty() || headline.chars().count() > MAX_HEADLINE_CHARS {
         return Err(invalid(
@@ -129,7 +140,7 @@ fn parse_body(input: &mut StoryInput) -> Result<Option<Body>, AppError> {
     match (input.body.take(), input.body_html.take()) {
         (Some(_), Some(_)) => Err(invalid("body", "send body or bodyHtml, not both")),
         (Some(blocks), None) => Body::parse(blocks).map(Some).map_err(AppError::Invalid),
-        (None, Some(html)) => body_from_html(&html).map(Some).map_err(AppError::Invalid),
+        (None, Some(html)) => body_from_html(&html).map(Some).map_err(AppError::from),
         (None, None) => Ok(None),
     }
 }
@@ -138,10 +149,9 @@ fn parse_canonical(url: Option<String>) -> Result<Option<String>, AppError> {
     let Some(url) = optional_text("canonicalUrl", url, 2_000)? else {
         return Ok(None);
     };
-    match url::Url::parse(&url) {
-        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Ok(Some(url)),
-        _ => Err(invalid("canonicalUrl", "must be an absolute http(s) URL")),
-    }
+    dateline_domain::article::parse_canonical_url(&url)
+        .map(Some)
+        .map_err(AppError::Invalid)
 }
 
 /// Loads a story the principal may see; others' stories are as absent to a reporter as stories
@@ -266,6 +276,7 @@ async fn resolve_tags(state: &App, names: &[String]) -> Result<Vec<TagId>, AppEr
     let tags = state.db().tags();
     let mut ids = Vec::new();
     for name in names {
+        let name = clean_text("tags", name)?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 50 {
             return Err(invalid("tags", "each tag must be 1 to 50 characters"));
@@ -808,9 +819,13 @@ pub async fn create_preview(
     let now = state.now();
     let settings = &state.settings().newsroom;
     let expires_at = now.plus(settings.preview_ttl);
-    let token = settings
-        .keys
-        .issue_preview(article.id, principal.user.id, now, expires_at)?;
+    let token = settings.keys.issue_preview(
+        article.id,
+        principal.user.id,
+        principal.credential_version,
+        now,
+        expires_at,
+    )?;
     Ok(Preview {
         token,
         expires_at,
@@ -824,15 +839,25 @@ pub async fn find_preview(state: &App, id_or_slug: &str, token: &str) -> Result<
         detail: detail.into(),
         invalid_token: true,
     };
-    let article_id = state
+    let grant = state
         .settings()
         .newsroom
         .keys
-        .verify_preview(token, state.now())
+        .verify_preview_grant(token, state.now())
         .map_err(|problem| match problem {
             TokenProblem::Expired => refused("the preview link has expired; ask for a new one"),
             TokenProblem::Invalid => refused("the preview token is not valid"),
         })?;
+    // A preview link dies with its minter's access: disabled, or the password set since.
+    crate::auth::check_standing(state, grant.by, grant.credential_version)
+        .await
+        .map_err(|err| match err {
+            AppError::Unauthorized { .. } => {
+                refused("the preview link was revoked with its author's access")
+            }
+            other => other,
+        })?;
+    let article_id = grant.article;
     let (article, _) = state
         .db()
         .articles()

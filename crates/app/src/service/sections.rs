@@ -1,7 +1,7 @@
 //! Reading the section tree, and admins' changes to it.
 
 use dateline_domain::section::build_tree;
-use dateline_domain::{Section, SectionId, SectionNode, Slug, ValidationError};
+use dateline_domain::{Section, SectionId, SectionNode, Slug, Text, ValidationError};
 use dateline_storage::StorageError;
 
 use crate::app::App;
@@ -64,6 +64,9 @@ fn invalid(field: &str, message: &str) -> AppError {
 }
 
 fn parse_name(name: &str) -> Result<String, AppError> {
+    let name = Text::parse("name", name)
+        .map_err(AppError::Invalid)?
+        .into_string();
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 50 {
         return Err(invalid("name", "must be 1 to 50 characters"));
@@ -73,6 +76,9 @@ fn parse_name(name: &str) -> Result<String, AppError> {
 
 fn parse_description(description: Option<String>) -> Result<Option<String>, AppError> {
     let description = description
+        .map(|text| Text::parse("description", &text).map(Text::into_string))
+        .transpose()
+        .map_err(AppError::Invalid)?
         .map(|text| text.trim().to_owned())
         .filter(|text| !text.is_empty());
     if description

@@ -1,4 +1,5 @@
-//! Reading tag pages.
+//! Reading tag pages. A tag is public while one of its stories is: one used only by drafts,
+//! scheduled or unpublished stories answers as if it did not exist (decision 0603).
 
 use dateline_domain::{Tag, TagId};
 
@@ -12,12 +13,12 @@ pub async fn find_tag(state: &App, slug: &str) -> Result<Tag, AppError> {
     state
         .db()
         .tags()
-        .find_by_slug(&parsed)
+        .find_public_by_slug(&parsed, state.now())
         .await?
         .ok_or_else(missing)
 }
 
-/// A tag by id (for `node`).
+/// A tag by id (for `node`), on the same terms.
 pub async fn find_tag_by_id(state: &App, id: TagId) -> Result<Option<Tag>, AppError> {
-    Ok(state.db().tags().find_by_ids(&[id]).await?.pop())
+    Ok(state.db().tags().find_public_by_id(id, state.now()).await?)
 }

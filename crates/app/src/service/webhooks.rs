@@ -19,6 +19,7 @@ use tokio::time::MissedTickBehavior;
 
 use crate::app::App;
 use crate::auth::Principal;
+use crate::desks::syndication::DestinationRefused;
 use crate::error::AppError;
 
 /// The header a delivery's signature travels in.
@@ -41,8 +42,9 @@ pub async fn create_webhook(
     input: NewWebhook,
 ) -> Result<Webhook, AppError> {
     principal.require_admin("manage webhooks")?;
-    let (url, events) =
-        validate_webhook(&input.url, &input.events, &input.secret).map_err(AppError::Invalid)?;
+    let policy = state.settings().syndication.webhook_destinations;
+    let (url, events) = validate_webhook(&input.url, &input.events, &input.secret, policy)
+        .map_err(AppError::Invalid)?;
     let hook = Webhook {
         id: WebhookId::generate(),
         url,
@@ -112,25 +114,21 @@ pub async fn deliver_due(state: &App) -> Result<usize, AppError> {
 
 async fn attempt(state: &App, hook: &Webhook, delivery: &WebhookDelivery) -> Result<(), AppError> {
     let now = state.now();
-    let sent = state
-        .syndication()
-        .http
-        .post(hook.url.clone())
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .header(
-            SIGNATURE_HEADER,
-            signature(&hook.secret, now, &delivery.payload),
-        )
-        .header("x-dateline-event", delivery.kind.as_str())
-        .header("x-dateline-delivery", delivery.id.to_string())
-        .body(delivery.payload.clone())
-        .send()
-        .await;
-    let (status, error) = match &sent {
-        Ok(response) => (Some(response.status().as_u16()), None),
-        Err(err) => (None, Some(err.to_string())),
+    // Judged again at every attempt: the settings may have narrowed since registration, and an
+    // address in the URL never reaches the resolver, which judges names.
+    let allowed = state
+        .settings()
+        .syndication
+        .webhook_destinations
+        .check_url(&hook.url)
+        .is_ok();
+    let sent = if allowed {
+        send(state, hook, delivery, now).await
+    } else {
+        Err(Failure::Refused)
     };
-    let delivered = sent.as_ref().is_ok_and(|r| r.status().is_success());
+    let status = sent.as_ref().ok().copied();
+    let delivered = status.is_some_and(|code| (200..300).contains(&code));
     let tries = delivery.attempts + 1;
     let outcome = if delivered {
         AttemptOutcome::Delivered
@@ -148,17 +146,74 @@ async fn attempt(state: &App, hook: &Webhook, delivery: &WebhookDelivery) -> Res
         delivered,
         "webhook attempt"
     );
-    let error = error.or_else(|| {
-        status
-            .filter(|_| !delivered)
-            .map(|code| format!("the receiver answered {code}"))
-    });
+    // The log an admin reads says only "refused" or the status: why a socket failed (refused,
+    // reset, timed out) would tell an open port from a closed one, making webhooks a scanner.
+    let error = match (&sent, delivered) {
+        (Err(_), _) => Some("refused".to_owned()),
+        (Ok(code), false) => Some(format!("the receiver answered {code}")),
+        (Ok(_), true) => None,
+    };
     state
         .db()
         .webhooks()
         .record_attempt(delivery, now, status, error.as_deref(), &outcome)
         .await?;
     Ok(())
+}
+
+/// Why an attempt got no HTTP status.
+enum Failure {
+    /// The destination policy refused the URL or what its name resolved to.
+    Refused,
+    /// No answer: the connection, TLS or the wait failed.
+    NoAnswer,
+}
+
+/// POSTs one delivery; answers the receiver's status. Redirects are not followed (the client
+/// is built so), so a 3xx comes back as a status and counts as a failure.
+async fn send(
+    state: &App,
+    hook: &Webhook,
+    delivery: &WebhookDelivery,
+    now: Timestamp,
+) -> Result<u16, Failure> {
+    let sent = state
+        .syndication()
+        .http
+        .post(hook.url.clone())
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header(
+            SIGNATURE_HEADER,
+            signature(&hook.secret, now, &delivery.payload),
+        )
+        .header("x-dateline-event", delivery.kind.as_str())
+        .header("x-dateline-delivery", delivery.id.to_string())
+        .body(delivery.payload.clone())
+        .send()
+        .await;
+    match sent {
+        Ok(response) => Ok(response.status().as_u16()),
+        Err(err) => {
+            let refused = std::error::Error::source(&err).is_some_and(|mut cause| {
+                loop {
+                    if cause.is::<DestinationRefused>() {
+                        break true;
+                    }
+                    match cause.source() {
+                        Some(next) => cause = next,
+                        None => break false,
+                    }
+                }
+            });
+            // The cause stays in the server's log, for the operator, not the admin API.
+            tracing::debug!(webhook.id = %hook.id, error = %err, refused, "webhook not answered");
+            Err(if refused {
+                Failure::Refused
+            } else {
+                Failure::NoAnswer
+            })
+        }
+    }
 }
 
 /// The background task of the serve path: every few seconds it writes the partner log and

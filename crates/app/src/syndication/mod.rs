@@ -10,6 +10,13 @@ pub mod rss;
 pub mod sitemap;
 
 use chrono::{DateTime, FixedOffset};
+use dateline_domain::text::into_xml_safe;
+
+/// Plain text as HTML that shows exactly that text: for the feed elements readers render as
+/// HTML (RSS `<description>`), which must never carry a story's text as markup.
+pub(crate) fn text_as_html(text: &str) -> String {
+    html_escape::encode_text(text).into_owned()
+}
 
 /// A feed, ready to render in any of the three formats.
 #[derive(Debug, Clone)]
@@ -34,9 +41,11 @@ pub struct Feed {
 pub struct FeedStory {
     pub id: String,
     pub url: String,
+    /// Plain text, as every text here is except `content_html`.
     pub headline: String,
+    /// Plain text: a format that carries it as HTML escapes it first ([`text_as_html`]).
     pub summary: String,
-    /// The body as HTML; `None` when the audience may only have the summary.
+    /// The body as HTML, rendered from sanitised blocks (every text escaped); `None` when the audience may only have the summary.
     pub content_html: Option<String>,
     pub published: DateTime<FixedOffset>,
     pub updated: DateTime<FixedOffset>,
@@ -95,9 +104,11 @@ impl FeedFormat {
     }
 
     pub fn render(self, feed: &Feed) -> String {
+        // XML cannot hold some characters older rows may still carry; one of them would make
+        // the whole feed unreadable, so the finished document passes the domain's filter.
         match self {
-            Self::Rss => rss::render(feed),
-            Self::Atom => atom::render(feed),
+            Self::Rss => into_xml_safe(rss::render(feed)),
+            Self::Atom => into_xml_safe(atom::render(feed)),
             Self::Json => json_feed::render(feed),
         }
     }

@@ -1,5 +1,11 @@
 //! RSS 2.0 with Media RSS (the lead image and its credit), Dublin Core bylines and the full text
 //! in `content:encoded`, built with the `rss` crate so every text is escaped by the writer.
+//!
+//! Escaping for XML is not enough where RSS carries HTML: readers decode `<description>` (and
+//! `content:encoded`) and then render it as HTML, so a summary with `<script>` in it would run.
+//! Those elements only ever get HTML this crate made: the body rendered from sanitised blocks,
+//! or plain text escaped for HTML by [`super::text_as_html`]. Titles, categories and the Media
+//! RSS texts are plain text (Media RSS's `type="plain"`), written once-escaped.
 
 use std::collections::BTreeMap;
 
@@ -7,7 +13,7 @@ use rss::extension::dublincore::DublinCoreExtension;
 use rss::extension::{Extension, ExtensionMap};
 use rss::{Category, Channel, Guid, Item};
 
-use super::{Feed, FeedImage, FeedStory};
+use super::{Feed, FeedImage, FeedStory, text_as_html};
 
 const MEDIA_NAMESPACE: &str = "http://search.yahoo.com/mrss/";
 
@@ -15,7 +21,7 @@ pub fn render(feed: &Feed) -> String {
     let channel = Channel {
         title: feed.title.clone(),
         link: feed.home_url.clone(),
-        description: feed.description.clone(),
+        description: text_as_html(&feed.description),
         language: Some(feed.language.to_owned()),
         copyright: Some(feed.copyright.clone()),
         last_build_date: Some(feed.updated.to_rfc2822()),
@@ -35,7 +41,7 @@ fn item(story: &FeedStory) -> Item {
     Item {
         title: Some(story.headline.clone()),
         link: Some(story.url.clone()),
-        description: Some(story.summary.clone()),
+        description: Some(text_as_html(&story.summary)),
         categories: story
             .section
             .iter()
@@ -68,7 +74,11 @@ fn media_content(image: &FeedImage) -> ExtensionMap {
     if image.caption.is_some() {
         children.insert(
             "description".to_owned(),
-            vec![element("description", image.caption.as_ref())],
+            vec![Extension {
+                // Plain is Media RSS's default; saying so keeps readers from guessing HTML.
+                attrs: BTreeMap::from([("type".to_owned(), "plain".to_owned())]),
+                ..element("description", image.caption.as_ref())
+            }],
         );
     }
     if image.credit.is_some() {

@@ -2,6 +2,7 @@
 //! every text and URL is escaped.
 
 use chrono::{DateTime, FixedOffset};
+use dateline_domain::text::into_xml_safe;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
@@ -26,9 +27,11 @@ pub struct NewsUrl {
     pub published: DateTime<FixedOffset>,
 }
 
-/// Writing to a Vec cannot fail; the writer's Result only carries I/O errors.
+/// Writing to a Vec cannot fail; the writer's Result only carries I/O errors. Every sitemap ends
+/// here, so this is where characters XML cannot hold (in headlines stored before input was
+/// checked) are dropped.
 fn finish(writer: Writer<Vec<u8>>) -> String {
-    String::from_utf8(writer.into_inner()).unwrap_or_default()
+    into_xml_safe(String::from_utf8(writer.into_inner()).unwrap_or_default())
 }
 
 fn text(writer: &mut Writer<Vec<u8>>, name: &str, value: &str) {

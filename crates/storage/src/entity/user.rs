@@ -12,6 +12,9 @@ pub struct Model {
     pub password_hash: String,
     pub author_id: Option<String>,
     pub disabled: bool,
+    /// Raised when the password is set or the account disabled; tokens carry the one they
+    /// were issued under.
+    pub credential_version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -4,8 +4,9 @@ use dateline_domain::{Author, AuthorId, Slug, Timestamp};
 use sea_orm::{ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, QueryFilter as _};
 
 use crate::db::Database;
-use crate::entity::author;
+use crate::entity::{article_author, author};
 use crate::error::StorageError;
+use crate::public::{LinkColumns, has_public_story};
 use crate::repo::convert_all;
 
 pub struct Authors<'db> {
@@ -16,6 +17,38 @@ impl Authors<'_> {
     pub async fn find_by_slug(&self, slug: &Slug) -> Result<Option<Author>, StorageError> {
         author::Entity::find()
             .filter(author::Column::Slug.eq(slug.as_str()))
+            .one(&self.db.read)
+            .await?
+            .map(Author::try_from)
+            .transpose()
+    }
+
+    /// The author by slug while at least one of its stories is public at `now`; a author whose
+    /// stories are all drafts, scheduled ahead or unpublished is as absent as one that never
+    /// existed.
+    pub async fn find_public_by_slug(
+        &self,
+        slug: &Slug,
+        now: Timestamp,
+    ) -> Result<Option<Author>, StorageError> {
+        author::Entity::find()
+            .filter(author::Column::Slug.eq(slug.as_str()))
+            .filter(public_author(now))
+            .one(&self.db.read)
+            .await?
+            .map(Author::try_from)
+            .transpose()
+    }
+
+    /// The author by id, on the same terms as [`Self::find_public_by_slug`].
+    pub async fn find_public_by_id(
+        &self,
+        id: AuthorId,
+        now: Timestamp,
+    ) -> Result<Option<Author>, StorageError> {
+        author::Entity::find()
+            .filter(author::Column::Id.eq(id.to_string()))
+            .filter(public_author(now))
             .one(&self.db.read)
             .await?
             .map(Author::try_from)
@@ -49,4 +82,18 @@ impl Authors<'_> {
         .await?;
         Ok(())
     }
+}
+
+/// A author with at least one public story at `now`.
+fn public_author(now: Timestamp) -> sea_orm::sea_query::Expr {
+    has_public_story(
+        LinkColumns {
+            table: article_author::Entity,
+            article_id: article_author::Column::ArticleId,
+            owner_id: article_author::Column::AuthorId,
+            published_at: article_author::Column::PublishedAt,
+        },
+        (author::Entity, author::Column::Id),
+        now,
+    )
 }

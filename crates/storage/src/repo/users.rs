@@ -4,7 +4,8 @@
 use dateline_domain::{AuditEvent, Email, Timestamp, User, UserId};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _,
-    PaginatorTrait as _, QueryFilter as _, QueryOrder as _, TransactionTrait as _,
+    PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    TransactionTrait as _,
 };
 
 use crate::convert::audit_row;
@@ -28,6 +29,13 @@ pub struct RefreshToken {
     pub revoked: bool,
 }
 
+/// What an account's tokens are judged against on every request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    pub credential_version: i32,
+    pub disabled: bool,
+}
+
 /// What happened when a refresh token was spent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Spend {
@@ -46,6 +54,7 @@ fn user_row(user: &User, password_hash: &str) -> user::Model {
         password_hash: password_hash.to_owned(),
         author_id: user.author_id.map(|id| id.to_string()),
         disabled: user.disabled,
+        credential_version: 0,
         created_at: user.created_at.as_datetime(),
         updated_at: user.updated_at.as_datetime(),
     }
@@ -93,8 +102,18 @@ impl Users<'_> {
         if let Some(hash) = password_hash {
             row.password_hash = Set(hash.to_owned());
         }
-        let updated = user::Entity::update_many()
-            .set(row)
+        let mut update = user::Entity::update_many().set(row);
+        if user.disabled || password_hash.is_some() {
+            // Every token issued under the old version stops working on its next request.
+            update = update.col_expr(
+                user::Column::CredentialVersion,
+                sea_orm::sea_query::ExprTrait::add(
+                    sea_orm::sea_query::Expr::col(user::Column::CredentialVersion),
+                    1,
+                ),
+            );
+        }
+        let updated = update
             .filter(user::Column::Id.eq(user.id.to_string()))
             .exec(&txn)
             .await?;
@@ -119,6 +138,33 @@ impl Users<'_> {
             .await?
             .map(User::try_from)
             .transpose()
+    }
+
+    /// What tokens of an account are judged against: its credential version and whether it
+    /// is disabled. `None` when there is no such account.
+    pub async fn standing(&self, id: UserId) -> Result<Option<Standing>, StorageError> {
+        let row = user::Entity::find_by_id(id.to_string())
+            .select_only()
+            .column(user::Column::CredentialVersion)
+            .column(user::Column::Disabled)
+            .into_tuple::<(i32, bool)>()
+            .one(&self.db.read)
+            .await?;
+        Ok(row.map(|(credential_version, disabled)| Standing {
+            credential_version,
+            disabled,
+        }))
+    }
+
+    /// Whether a sign-in family has been revoked (a reused refresh token, a password change, a
+    /// disabled account).
+    pub async fn family_revoked(&self, family_id: &str) -> Result<bool, StorageError> {
+        let revoked = refresh_token::Entity::find()
+            .filter(refresh_token::Column::FamilyId.eq(family_id))
+            .filter(refresh_token::Column::RevokedAt.is_not_null())
+            .count(&self.db.read)
+            .await?;
+        Ok(revoked > 0)
     }
 
     pub async fn find_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>, StorageError> {
