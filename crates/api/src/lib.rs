@@ -13,6 +13,7 @@ pub mod events;
 pub mod graphql;
 mod imaging;
 mod media_store;
+mod problems;
 pub mod ratelimit;
 mod rest;
 pub mod router;
