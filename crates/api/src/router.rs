@@ -164,6 +164,11 @@ pub fn build_router(state: AppState) -> Router {
         crate::ratelimit::limit_public_reads,
     ))
     .layer(DefaultBodyLimit::max(max_body))
+    // Every body, whoever reads it, within one limit (uploads: theirs).
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        crate::body_limit::limit_bodies,
+    ))
     // Inside compression: public GETs leave already coded (br/gzip made once, kept).
     .layer(axum::middleware::from_fn_with_state(
         state.clone(),
