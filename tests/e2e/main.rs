@@ -14,6 +14,7 @@ mod cli;
 mod comments;
 mod desks;
 mod graphql;
+mod hardening_edge;
 mod media;
 mod paging;
 mod rankings;
