@@ -1,12 +1,10 @@
-//! One request-body limit for every route, enforced where the body enters the application:
-//! a `Content-Length` over the limit is refused before a byte is read, and any body (chunked
-//! ones included) is cut at the limit, whatever extractor reads it later.
-//!
-//! axum's `DefaultBodyLimit` only binds the extractors that ask for it; async-graphql's
-//! `GraphQLRequest` did not, so `/graphql` read bodies of any size. Wrapping the body itself in
-//! [`http_body_util::Limited`] binds every reader.
+//! One request-body limit for every route: a `Content-Length` over the limit is refused here,
+//! before a byte is read. Bodies without a length (chunked) are cut at the same limit by axum's
+//! `DefaultBodyLimit`, which every body reader in the API honours — `Bytes`, `Json`,
+//! `Multipart`, and `/graphql`, which reads its body as `Bytes` (async-graphql-axum's extractor
+//! did not, which is how it read 400 MiB). A second `Limited` wrapper here would hide the
+//! length-limit error from multipart's 413 detection, so there is one cut, axum's.
 
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
@@ -28,9 +26,7 @@ fn limit_for(state: &AppState, method: &Method, path: &str) -> usize {
     }
 }
 
-/// Refuses a declared length over the limit (413, before reading) and caps what is read of
-/// any other body at the limit; readers then fail with axum's length-limit error, which the
-/// extractors and the GraphQL endpoint answer as 413.
+/// Refuses a declared length over the limit (413, before reading).
 pub(crate) async fn limit_bodies(
     State(state): State<AppState>,
     request: Request,
@@ -45,7 +41,6 @@ pub(crate) async fn limit_bodies(
     if declared.is_some_and(|length| length > limit as u64) {
         return too_large(&request);
     }
-    let request = request.map(|body| Body::new(http_body_util::Limited::new(body, limit)));
     next.run(request).await
 }
 

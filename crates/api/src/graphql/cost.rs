@@ -342,7 +342,7 @@ impl Extension for CostOfOne {
 
 /// How much cost one unit of the rate-limit allowance buys. The layer in front has spent one
 /// unit for the request already; a query spends the rest of `ceil(cost / COST_PER_UNIT)` here,
-/// so a front page (cost ~500) spends 2 units and the dearest query allowed 100.
+/// so a front page (cost ~500) spends 2 units and the dearest query allowed 80.
 pub(crate) const COST_PER_UNIT: u64 = 250;
 
 /// The code a query refused for the allowance it would spend carries.

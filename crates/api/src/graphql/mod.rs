@@ -40,7 +40,7 @@ const MAX_DEPTH: usize = 12;
 /// The most a query may cost, counting every field as often as the lists around it repeat it
 /// (`graphql/cost.rs`). The README's home page costs about 500, a 50-story page with its
 /// sections, bylines, tags and images about 3,500.
-const MAX_COMPLEXITY: u64 = 25_000;
+const MAX_COMPLEXITY: u64 = 20_000;
 /// The most objects a query may return; a 50-story page with relations holds about 1,700.
 const MAX_NODES: u64 = 10_000;
 /// The largest answer a query may serialise to; beyond it the answer is replaced by an error.
