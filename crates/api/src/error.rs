@@ -26,6 +26,9 @@ pub enum ApiError {
     /// The request body is over the limit (413).
     #[error("request body too large")]
     PayloadTooLarge,
+    /// The request took longer than the server waits (408).
+    #[error("the request took too long")]
+    RequestTimeout,
     /// No credentials, or credentials that do not hold: missing, expired or tampered (401).
     #[error("{detail}")]
     Unauthorized {
@@ -116,6 +119,7 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::NoRoute => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
@@ -144,6 +148,7 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::NoRoute => "NOT_FOUND",
             ApiError::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             ApiError::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            ApiError::RequestTimeout => "REQUEST_TIMEOUT",
             ApiError::Unauthorized { .. } => "UNAUTHORIZED",
             ApiError::Forbidden(_) => "FORBIDDEN",
             ApiError::Conflict { .. } => "CONFLICT",
@@ -169,6 +174,7 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::NoRoute => "Not found",
             ApiError::MethodNotAllowed => "Method not allowed",
             ApiError::PayloadTooLarge => "Request body too large",
+            ApiError::RequestTimeout => "Request timeout",
             ApiError::Unauthorized { .. } => "Not signed in",
             ApiError::Forbidden(_) => "Not allowed for this role",
             ApiError::Conflict { .. } => "Conflicting state change",
@@ -238,6 +244,33 @@ impl ApiError {
 
     pub fn not_found(what: impl Into<String>) -> Self {
         Self::NotFound(what.into())
+    }
+
+    /// The error an answer with this status means, for answers made outside the handlers
+    /// (axum's rejections, the timeout layer) that arrive without a problem document.
+    /// `detail` is what the rejection said, if anything.
+    pub(crate) fn from_status(status: StatusCode, detail: Option<&str>) -> Self {
+        let said = |fallback: &str| detail.unwrap_or(fallback).to_owned();
+        match status {
+            StatusCode::NOT_FOUND => Self::NotFound(said("not found")),
+            StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
+            StatusCode::REQUEST_TIMEOUT => Self::RequestTimeout,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                Self::UnsupportedMediaType(said("unsupported media type"))
+            }
+            StatusCode::UNPROCESSABLE_ENTITY => {
+                Self::Unprocessable(ValidationError::new("body", said("invalid content")))
+            }
+            StatusCode::UNAUTHORIZED => Self::Unauthorized {
+                detail: said("not signed in"),
+                invalid_token: false,
+            },
+            StatusCode::FORBIDDEN => Self::Forbidden(said("not allowed")),
+            StatusCode::SERVICE_UNAVAILABLE => Self::Unavailable(said("unavailable")),
+            status if status.is_server_error() => Self::Internal(said("an answer without details")),
+            _ => Self::BadRequest(ValidationError::new("request", said("malformed request"))),
+        }
     }
 }
 

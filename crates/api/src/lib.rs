@@ -5,6 +5,7 @@
 //! two surfaces cannot disagree. Errors are mapped to HTTP and GraphQL once, in `error`.
 
 pub mod auth;
+mod body_limit;
 pub mod cache;
 pub mod comments;
 pub mod editorial;
@@ -13,6 +14,7 @@ pub mod events;
 pub mod graphql;
 mod imaging;
 mod media_store;
+mod problems;
 pub mod ratelimit;
 mod rest;
 mod revocation;

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -163,6 +164,11 @@ pub fn build_router(state: AppState) -> Router {
         crate::ratelimit::limit_public_reads,
     ))
     .layer(DefaultBodyLimit::max(max_body))
+    // Every body, whoever reads it, within one limit (uploads: theirs).
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        crate::body_limit::limit_bodies,
+    ))
     // Inside compression: public GETs leave already coded (br/gzip made once, kept).
     .layer(axum::middleware::from_fn_with_state(
         state.clone(),
@@ -179,6 +185,14 @@ pub fn build_router(state: AppState) -> Router {
     .layer(TimeoutLayer::with_status_code(
         StatusCode::REQUEST_TIMEOUT,
         REQUEST_TIMEOUT,
+    ))
+    // Outside everything that may answer an error of its own (rejections, the timeout).
+    .layer(axum::middleware::from_fn(
+        crate::problems::errors_as_problems,
+    ))
+    .layer(SetResponseHeaderLayer::overriding(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        axum::http::HeaderValue::from_static("nosniff"),
     ))
     .layer(TraceLayer::new_for_http())
     .with_state(state)
