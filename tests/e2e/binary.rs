@@ -123,7 +123,7 @@ fn run_to_end(args: &[&str], database: &str, stdin: &str) {
 async fn the_server_survives_bodies_nested_thousands_deep_and_answers_afterwards() {
     // reqwest here is built without a TLS provider; the API's runtime installs the process-wide
     // one, which this test needs even when it runs alone.
-    let _ = dateline_api::syndication_runtime::SyndicationRuntime::new(Default::default());
+    let _ = dateline_app::desks::syndication::SyndicationRuntime::new(Default::default());
     let folder = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}/dateline.db?mode=rwc", folder.path().display());
     run_to_end(&["migrate"], &database, "");

@@ -15,6 +15,7 @@ mod comments;
 mod desks;
 mod graphql;
 mod hardening_access;
+mod hardening_edge;
 mod hardening_outputs;
 mod hardening_readers;
 mod hardening_text;

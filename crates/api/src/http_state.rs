@@ -1,17 +1,20 @@
-//! The transports' state: the application plus what only HTTP has — the rendered-response cache.
-//! Handlers take what they need of it through `FromRef` (most only the [`App`]).
+//! The transports' state: the application plus what only HTTP has — the rendered-response cache
+//! and the public rate limits. Handlers take what they need of it through `FromRef` (most only
+//! the [`App`]).
 
 use std::sync::Arc;
 
 use axum::extract::FromRef;
 use dateline_app::App;
 
+use crate::allowance::RateLimits;
 use crate::cache::{CacheSettings, ResponseCache};
 
 #[derive(Clone)]
 pub struct HttpState {
     app: App,
     cache: Arc<ResponseCache>,
+    limits: Arc<RateLimits>,
 }
 
 impl HttpState {
@@ -22,11 +25,24 @@ impl HttpState {
         if cache.is_enabled() {
             crate::cache::start_sync(&app, &cache);
         }
-        Self { app, cache }
+        let limits = Arc::new(RateLimits::new(
+            app.settings().syndication.anonymous_rate_per_minute,
+        ));
+        Self { app, cache, limits }
     }
 
     pub fn app(&self) -> &App {
         &self.app
+    }
+
+    /// The public rate limits.
+    pub fn limits(&self) -> &RateLimits {
+        &self.limits
+    }
+
+    /// The public rate limits, for what outlives a request (the GraphQL schema).
+    pub(crate) fn limits_shared(&self) -> Arc<RateLimits> {
+        Arc::clone(&self.limits)
     }
 
     /// The response cache (policy only, keeping nothing, when its memory is zero).

@@ -5,10 +5,13 @@
 //! cannot disagree. Application errors are mapped to HTTP and GraphQL once, in `problem`. What
 //! only HTTP has — the rendered-response cache and the public rate limits — lives here too.
 
+pub mod allowance;
+mod body_limit;
 pub mod cache;
 pub mod graphql;
 pub mod http_state;
 pub mod problem;
+mod problem_layer;
 pub mod ratelimit;
 mod rest;
 pub mod router;

@@ -25,6 +25,9 @@ pub enum ApiError {
     /// The request body is over the limit (413).
     #[error("request body too large")]
     PayloadTooLarge,
+    /// The request took longer than the server waits (408).
+    #[error("the request took too long")]
+    RequestTimeout,
 }
 
 impl From<ValidationError> for ApiError {
@@ -113,6 +116,7 @@ impl ApiError {
             ApiError::NoRoute => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
         }
     }
 
@@ -123,6 +127,7 @@ impl ApiError {
             ApiError::NoRoute => "NOT_FOUND",
             ApiError::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             ApiError::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            ApiError::RequestTimeout => "REQUEST_TIMEOUT",
         }
     }
 
@@ -132,6 +137,7 @@ impl ApiError {
             ApiError::NoRoute => "Not found",
             ApiError::MethodNotAllowed => "Method not allowed",
             ApiError::PayloadTooLarge => "Request body too large",
+            ApiError::RequestTimeout => "Request timeout",
         }
     }
 
@@ -182,6 +188,39 @@ impl ApiError {
 
     pub fn not_found(what: impl Into<String>) -> Self {
         Self::App(AppError::not_found(what))
+    }
+
+    /// The error an answer with this status means, for answers made outside the handlers
+    /// (axum's rejections, the timeout layer) that arrive without a problem document.
+    /// `detail` is what the rejection said, if anything.
+    pub(crate) fn from_status(status: StatusCode, detail: Option<&str>) -> Self {
+        let said = |fallback: &str| detail.unwrap_or(fallback).to_owned();
+        let app = match status {
+            StatusCode::METHOD_NOT_ALLOWED => return Self::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => return Self::PayloadTooLarge,
+            StatusCode::REQUEST_TIMEOUT => return Self::RequestTimeout,
+            StatusCode::NOT_FOUND => AppError::NotFound(said("not found")),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                AppError::UnsupportedMedia(said("unsupported media type"))
+            }
+            StatusCode::UNPROCESSABLE_ENTITY => {
+                AppError::Invalid(ValidationError::new("body", said("invalid content")))
+            }
+            StatusCode::UNAUTHORIZED => AppError::Unauthorized {
+                detail: said("not signed in"),
+                invalid_token: false,
+            },
+            StatusCode::FORBIDDEN => AppError::Forbidden(said("not allowed")),
+            StatusCode::SERVICE_UNAVAILABLE => AppError::Unavailable(said("unavailable")),
+            status if status.is_server_error() => {
+                AppError::broken(said("an answer without details"))
+            }
+            _ => AppError::InvalidParameter(ValidationError::new(
+                "request",
+                said("malformed request"),
+            )),
+        };
+        Self::App(app)
     }
 }
 

@@ -1,16 +1,18 @@
-//! The rate-limit layer on public reads: anonymous clients per address (the same address the
-//! view beacon believes, trusted proxies included), partners per API key at their own rate.
-//! Answers carry `RateLimit-Policy` and `RateLimit` (IETF httpapi draft); a refused request is
-//! a 429 problem with `Retry-After`.
+//! The rate-limit layer on public operations: anonymous clients per address (the same address
+//! the view beacon believes, trusted proxies included), partners per API key at their own rate,
+//! and API keys no partner holds per address. Every read, every GraphQL request and every
+//! write sent without a bearer token spends one unit here; a GraphQL query spends more by its
+//! cost before it runs (`graphql/cost.rs`). Answers carry `RateLimit-Policy` and `RateLimit`
+//! (IETF httpapi draft); a refused request is a 429 problem with `Retry-After`.
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};
 use dateline_app::AppError;
-use dateline_app::desks::syndication::{Allowance, WINDOW_SECONDS};
 use dateline_app::service::audience::{self, API_KEY_HEADER, Audience};
 
+use crate::allowance::{Allowance, Spender, WINDOW_SECONDS};
 use crate::http_state::HttpState;
 use crate::problem::ApiError;
 use crate::rest::extract::reader_origin;
@@ -18,38 +20,64 @@ use crate::rest::extract::reader_origin;
 /// Operational endpoints probes and scrapers call; never limited.
 const EXEMPT: [&str; 5] = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
 
-/// Limits GET and HEAD requests; resolves the partner key once and hands the [`Audience`] on to
-/// the handler in the request's extensions.
+/// Whether a request is a public operation that spends an allowance: every read, every
+/// GraphQL request (POST included), and every write made without a bearer token (the beacon,
+/// comments, reactions, sign-in). Signed-in newsroom writes are bounded by their accounts.
+fn is_public_operation(request: &Request) -> bool {
+    let path = request.uri().path();
+    if EXEMPT.iter().any(|exempt| path.starts_with(exempt)) {
+        return false;
+    }
+    matches!(*request.method(), Method::GET | Method::HEAD)
+        || path == "/graphql"
+        || !request.headers().contains_key(header::AUTHORIZATION)
+}
+
+/// Limits public operations; resolves the partner key once and hands the [`Audience`] (and
+/// whose allowance it spends, for GraphQL's cost) on to the handler in the request's
+/// extensions.
 pub async fn limit_public_reads(
     State(http): State<HttpState>,
     request: Request,
     next: Next,
 ) -> Response {
-    let state = http.app();
-    let exempt = EXEMPT
-        .iter()
-        .any(|path| request.uri().path().starts_with(path));
-    if !matches!(*request.method(), Method::GET | Method::HEAD) || exempt {
+    if !is_public_operation(&request) {
         return next.run(request).await;
     }
+    let state = http.app();
     let (mut parts, body) = request.into_parts();
+    let origin = reader_origin(&parts, state);
+    let limits = http.limits();
     let key = parts
         .headers
         .get(API_KEY_HEADER)
         .map(|value| value.to_str().unwrap_or("?").to_owned());
+    // An address that has sent too many keys no partner holds is refused before the lookup.
+    if key.is_some()
+        && let Some(retry_after) = limits.unknown_keys_refused(origin.client)
+    {
+        return ApiError::App(AppError::RateLimited { retry_after }).into_response();
+    }
     let audience = match audience::resolve(state, key.as_deref()).await {
         Ok(audience) => audience,
-        Err(err) => return ApiError::from(err).into_response(),
-    };
-    let limits = &state.syndication().limits;
-    let allowance = match &audience {
-        Audience::Public => limits.check_anonymous(reader_origin(&parts, state).client),
-        Audience::Partner(partner) => {
-            limits.check_partner(partner.id, partner.rate_limit_per_minute)
+        Err(err) => {
+            if matches!(err, AppError::Unauthorized { .. }) {
+                limits.note_unknown_key(origin.client);
+            }
+            return ApiError::from(err).into_response();
         }
     };
+    let spender = match &audience {
+        Audience::Public => Spender::Anonymous(origin.client),
+        Audience::Partner(partner) => Spender::Partner {
+            id: partner.id,
+            rate: partner.rate_limit_per_minute,
+        },
+    };
+    let allowance = limits.spend(spender, 1);
     let mut response = if allowance.allowed {
         parts.extensions.insert(audience);
+        parts.extensions.insert(spender);
         next.run(Request::from_parts(parts, body)).await
     } else {
         ApiError::App(AppError::RateLimited {

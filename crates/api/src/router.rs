@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -143,7 +144,7 @@ pub fn build_router(state: HttpState) -> Router {
         .split_for_parts();
 
     let openapi_json = openapi.clone();
-    let schema = build_schema(state.app().clone());
+    let schema = build_schema(&state);
     let max_body = state.app().settings().max_body_bytes;
 
     rest.route(
@@ -163,6 +164,11 @@ pub fn build_router(state: HttpState) -> Router {
         crate::ratelimit::limit_public_reads,
     ))
     .layer(DefaultBodyLimit::max(max_body))
+    // Every body, whoever reads it, within one limit (uploads: theirs).
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        crate::body_limit::limit_bodies,
+    ))
     // Inside compression: public GETs leave already coded (br/gzip made once, kept).
     .layer(axum::middleware::from_fn_with_state(
         state.clone(),
@@ -179,6 +185,14 @@ pub fn build_router(state: HttpState) -> Router {
     .layer(TimeoutLayer::with_status_code(
         StatusCode::REQUEST_TIMEOUT,
         REQUEST_TIMEOUT,
+    ))
+    // Outside everything that may answer an error of its own (rejections, the timeout).
+    .layer(axum::middleware::from_fn(
+        crate::problem_layer::errors_as_problems,
+    ))
+    .layer(SetResponseHeaderLayer::overriding(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        axum::http::HeaderValue::from_static("nosniff"),
     ))
     .layer(TraceLayer::new_for_http())
     .with_state(state)

@@ -9,6 +9,7 @@ pub(crate) mod loaders;
 pub mod mutation;
 pub(crate) mod preload;
 pub mod query;
+mod safe_get;
 pub(crate) mod types;
 
 use async_graphql::dataloader::DataLoader;
@@ -16,11 +17,12 @@ use async_graphql::extensions::apollo_persisted_queries::{
     ApolloPersistedQueries, LruCacheStorage,
 };
 use async_graphql::http::GraphiQLSource;
-use async_graphql::parser::types::OperationType;
-use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
-use async_graphql_axum::GraphQLRequest;
+use async_graphql::http::MultipartOptions;
+use async_graphql::{EmptySubscription, Schema, SchemaBuilder, ServerError};
 use axum::Extension;
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
@@ -29,41 +31,60 @@ use crate::graphql::loaders::RelationLoader;
 use crate::graphql::mutation::Mutation;
 use crate::graphql::query::Query;
 use dateline_app::App;
-use dateline_app::AppError;
 use dateline_app::readership::origin::ReaderOrigin;
+
+use crate::allowance::Spender;
+use crate::http_state::HttpState;
+use crate::problem::{ApiError, graphql_error};
 
 /// The deepest a query may nest; a front page needs about six levels.
 const MAX_DEPTH: usize = 12;
-/// The most fields a query may cost; a 50-story page with relations costs well under this.
-const MAX_COMPLEXITY: usize = 5_000;
+/// The most a query may cost, counting every field as often as the lists around it repeat it
+/// (`graphql/cost.rs`). The README's home page costs about 500, a 50-story page with its
+/// sections, bylines, tags and images about 3,500.
+const MAX_COMPLEXITY: u64 = 20_000;
+/// The most objects a query may return; a 50-story page with relations holds about 1,700.
+const MAX_NODES: u64 = 10_000;
+/// The largest answer a query may serialise to; beyond it the answer is replaced by an error.
+/// The limits above keep every accepted query far below it; this is the backstop for long
+/// bodies the count cannot see.
+const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 /// How many persisted queries (parsed, by sha256) are remembered.
 const PERSISTED_QUERIES: usize = 1_024;
 
 pub type DatelineSchema = Schema<Query, Mutation, EmptySubscription>;
 
-fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+pub(crate) fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
         .extension(error_codes::ErrorCodes)
+        .extension(safe_get::SafeGet)
         .extension(cost::QueryCost {
-            max_depth: MAX_DEPTH,
-            max_complexity: MAX_COMPLEXITY,
+            limits: cost::Limits {
+                max_depth: MAX_DEPTH,
+                max_complexity: MAX_COMPLEXITY,
+                max_nodes: MAX_NODES,
+            },
         })
         .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
             PERSISTED_QUERIES,
         )))
 }
 
-/// The schema, wired to the application.
-pub fn build_schema(state: App) -> DatelineSchema {
+/// The schema, wired to the application and the allowance queries spend by their cost.
+pub fn build_schema(http: &HttpState) -> DatelineSchema {
+    let app = http.app().clone();
     let loader = DataLoader::new(
         RelationLoader {
-            db: state.db().clone(),
+            db: app.db().clone(),
         },
         tokio::spawn,
     );
-    builder().data(state).data(loader).finish()
+    builder()
+        .data(app)
+        .data(http.limits_shared())
+        .data(loader)
+        .finish()
 }
 
 /// The schema in SDL, as checked in at `schema.graphql`.
@@ -71,24 +92,50 @@ pub fn sdl() -> String {
     builder().finish().sdl()
 }
 
-/// `POST /graphql`. The sender's origin goes along for `recordView`.
+/// `POST /graphql`. The sender's origin goes along for `recordView`. The body is read like
+/// every other route's, within the one body limit (an oversize one is `PAYLOAD_TOO_LARGE`).
 pub(crate) async fn graphql_post(
     Extension(schema): Extension<DatelineSchema>,
     headers: HeaderMap,
     origin: ReaderOrigin,
-    request: Result<GraphQLRequest, async_graphql_axum::rejection::GraphQLRejection>,
+    spender: Option<Extension<Spender>>,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    match request {
-        Ok(request) => {
-            let request = request
-                .into_inner()
-                .data(Credentials::from_headers(&headers))
-                .data(origin)
-                .data(preload::PageRelations::default());
-            respond(&headers, &schema.execute(request).await)
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return payload_too_large(&headers);
         }
-        Err(rejection) => request_error(&headers, &rejection.0.to_string()),
+        Err(rejection) => return request_error(&headers, &rejection.body_text()),
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok());
+    let request = match async_graphql::http::receive_body(
+        content_type,
+        &body[..],
+        MultipartOptions::default(),
+    )
+    .await
+    {
+        Ok(request) => request,
+        Err(err) => return request_error(&headers, &err.to_string()),
+    };
+    let mut request = request
+        .data(Credentials::from_headers(&headers))
+        .data(origin)
+        .data(preload::PageRelations::default());
+    if let Some(Extension(spender)) = spender {
+        request = request.data(spender);
     }
+    respond(&headers, &schema.execute(request).await)
+}
+
+/// The answer to a body over the limit: a GraphQL error with `PAYLOAD_TOO_LARGE`, status 413.
+pub(crate) fn payload_too_large(headers: &HeaderMap) -> Response {
+    let mut response = error_response(headers, &ApiError::PayloadTooLarge);
+    *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+    response
 }
 
 /// `GET /graphql`: GraphiQL for a browser, otherwise a query from the URL (or a persisted
@@ -100,6 +147,7 @@ pub(crate) async fn graphql_get(
     headers: HeaderMap,
     method: Method,
     uri: axum::http::Uri,
+    spender: Option<Extension<Spender>>,
 ) -> Response {
     let query_string = uri.query().unwrap_or_default();
     let wants_html = headers
@@ -119,17 +167,15 @@ pub(crate) async fn graphql_get(
         Ok(request) => request,
         Err(err) => return request_error(&headers, &err.to_string()),
     };
-    if method == Method::GET && is_mutation(&request) {
-        let mut response = request_error(&headers, "mutations must be sent with POST");
-        *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
-    }
-    let request = request
+    let mut request = request
         .data(Credentials::from_headers(&headers))
         .data(preload::PageRelations::default());
+    if let Some(Extension(spender)) = spender {
+        request = request.data(spender);
+    }
+    if method == Method::GET {
+        request = request.data(safe_get::OverGet);
+    }
     let response = schema.execute(request).await;
     let mut http = respond(&headers, &response);
     if response.errors.is_empty() && response.http_headers.is_empty() {
@@ -195,19 +241,6 @@ impl Credentials {
     }
 }
 
-fn is_mutation(request: &async_graphql::Request) -> bool {
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-        return false;
-    };
-    document.operations.iter().any(|(name, operation)| {
-        let selected = match (&request.operation_name, name) {
-            (Some(wanted), Some(name)) => wanted.as_str() == name.as_str(),
-            _ => true,
-        };
-        selected && operation.node.ty == OperationType::Mutation
-    })
-}
-
 /// Whether the client reads the GraphQL-over-HTTP media type (the default) or plain JSON.
 fn wants_graphql_response(headers: &HeaderMap) -> bool {
     headers
@@ -234,7 +267,27 @@ fn respond(headers: &HeaderMap, response: &async_graphql::Response) -> Response 
     };
     // Script-safe (`<`, `>`, `&` as \u escapes): `Article.jsonLd` is meant for a page's
     // `<script>` block, and a front end may paste the answer's text there as it comes.
-    let body = crate::script_safe_json::to_vec(response).unwrap_or_default();
+    let mut body = crate::script_safe_json::to_vec(response).unwrap_or_default();
+    if body.len() > MAX_RESPONSE_BYTES {
+        tracing::warn!(
+            response.bytes = body.len(),
+            "GraphQL answer over the size limit replaced by an error"
+        );
+        let error = ServerError::new(
+            format!(
+                "the answer would be {} bytes, over the limit of {MAX_RESPONSE_BYTES}; ask for smaller pages or fewer fields",
+                body.len()
+            ),
+            None,
+        );
+        let mut error = error;
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", RESPONSE_TOO_LARGE);
+        body = serde_json::to_vec(&async_graphql::Response::from_errors(vec![error]))
+            .unwrap_or_default();
+    }
     let content_type = if graphql_type {
         "application/graphql-response+json"
     } else {
@@ -250,15 +303,60 @@ fn respond(headers: &HeaderMap, response: &async_graphql::Response) -> Response 
     for (name, value) in &response.http_headers {
         http.headers_mut().insert(name.clone(), value.clone());
     }
+    refusal_status(response, &mut http);
     http
 }
 
+/// A request refused as a whole for a reason HTTP has a status for answers with it: a
+/// mutation over GET 405 (with `Allow: POST`), an allowance spent 429 (with `Retry-After`).
+fn refusal_status(response: &async_graphql::Response, http: &mut Response) {
+    for error in &response.errors {
+        let Some(extensions) = &error.extensions else {
+            continue;
+        };
+        let code = extensions.get("code");
+        let is = |wanted: &str| code == Some(&async_graphql::Value::from(wanted));
+        if is(safe_get::METHOD_NOT_ALLOWED) {
+            *http.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+            http.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            return;
+        }
+        if is(cost::TOO_MANY_REQUESTS) {
+            *http.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            if let Some(async_graphql::Value::Number(seconds)) = extensions.get("retryAfter")
+                && let Some(seconds) = seconds.as_u64()
+            {
+                http.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            return;
+        }
+    }
+}
+
+/// The code an answer too large to send is replaced with.
+const RESPONSE_TOO_LARGE: &str = "RESPONSE_TOO_LARGE";
+
 /// A request that is not GraphQL at all: malformed JSON, a missing query.
 fn request_error(headers: &HeaderMap, message: &str) -> Response {
-    let error =
-        AppError::InvalidParameter(dateline_domain::ValidationError::new("request", message));
-    let mut server_error = async_graphql::ServerError::new(error.detail(), None);
-    server_error.extensions = crate::problem::graphql_error(&error).extensions;
+    error_response(
+        headers,
+        &ApiError::from(dateline_domain::ValidationError::new("request", message)),
+    )
+}
+
+/// A request refused before it could run, as a GraphQL answer with the error's code.
+fn error_response(headers: &HeaderMap, error: &ApiError) -> Response {
+    let mut server_error = ServerError::new(error.detail(), None);
+    server_error.extensions = match error {
+        ApiError::App(err) => graphql_error(err).extensions,
+        other => {
+            let mut extensions = async_graphql::ErrorExtensionValues::default();
+            extensions.set("code", other.code());
+            Some(extensions)
+        }
+    };
     respond(
         headers,
         &async_graphql::Response::from_errors(vec![server_error]),

@@ -2,20 +2,11 @@
 //! per address, partners per key), the log of stories served to partners waiting to be written
 //! in a batch, and the HTTP client webhooks are delivered with.
 
-use std::collections::HashMap;
-use std::net::IpAddr;
-use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use dateline_domain::PartnerId;
 use dateline_domain::destination::DestinationPolicy;
 use dateline_domain::syndication::Delivery;
-use governor::clock::{Clock as _, DefaultClock};
-use governor::middleware::StateInformationMiddleware;
-use governor::state::keyed::DefaultKeyedStateStore;
-use governor::state::{InMemoryState, NotKeyed};
-use governor::{Quota, RateLimiter};
 
 /// How syndication behaves; the binary fills it from flags.
 #[derive(Debug, Clone)]
@@ -44,110 +35,6 @@ impl Default for SyndicationSettings {
             webhook_timeout: Duration::from_secs(10),
             webhook_destinations: DestinationPolicy::default(),
         }
-    }
-}
-
-type KeyedLimiter<K> =
-    RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock, StateInformationMiddleware>;
-type DirectLimiter = RateLimiter<NotKeyed, InMemoryState, DefaultClock, StateInformationMiddleware>;
-
-/// A rate-limit decision, with what the `RateLimit` headers report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Allowance {
-    /// The policy's name in the headers.
-    pub policy: &'static str,
-    /// Requests per window.
-    pub limit: u32,
-    /// Requests left now.
-    pub remaining: u32,
-    /// Seconds until a request is allowed again (0 when one is allowed now).
-    pub retry_after: u64,
-    pub allowed: bool,
-}
-
-/// The window the limits are quoted over, in seconds.
-pub const WINDOW_SECONDS: u32 = 60;
-
-/// The limiters: one keyed limiter for anonymous addresses, one limiter per partner at its own
-/// rate.
-pub struct RateLimits {
-    anonymous: KeyedLimiter<Option<IpAddr>>,
-    anonymous_rate: u32,
-    partners: Mutex<HashMap<(PartnerId, u32), Arc<DirectLimiter>>>,
-}
-
-fn per_minute(rate: u32) -> Quota {
-    Quota::per_minute(NonZeroU32::new(rate.max(1)).unwrap_or(NonZeroU32::MIN))
-}
-
-impl RateLimits {
-    pub fn new(anonymous_rate: u32) -> Self {
-        Self {
-            anonymous: RateLimiter::keyed(per_minute(anonymous_rate))
-                .with_middleware::<StateInformationMiddleware>(),
-            anonymous_rate,
-            partners: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// One request from an address without a key. Requests whose address is unknown share one
-    /// allowance.
-    pub fn check_anonymous(&self, client: Option<IpAddr>) -> Allowance {
-        let decision = self.anonymous.check_key(&client);
-        if self.anonymous.len() > 100_000 {
-            self.anonymous.retain_recent();
-        }
-        allowance("anonymous", self.anonymous_rate, decision)
-    }
-
-    /// One request from a partner, at the partner's own rate.
-    pub fn check_partner(&self, partner: PartnerId, rate: u32) -> Allowance {
-        let limiter = {
-            let mut partners = self
-                .partners
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            partners
-                .entry((partner, rate))
-                .or_insert_with(|| {
-                    Arc::new(
-                        RateLimiter::direct(per_minute(rate))
-                            .with_middleware::<StateInformationMiddleware>(),
-                    )
-                })
-                .clone()
-        };
-        allowance("partner", rate, limiter.check())
-    }
-}
-
-fn allowance(
-    policy: &'static str,
-    limit: u32,
-    decision: Result<
-        governor::middleware::StateSnapshot,
-        governor::NotUntil<governor::clock::QuantaInstant>,
-    >,
-) -> Allowance {
-    match decision {
-        Ok(snapshot) => Allowance {
-            policy,
-            limit,
-            remaining: snapshot.remaining_burst_capacity(),
-            retry_after: 0,
-            allowed: true,
-        },
-        Err(not_until) => Allowance {
-            policy,
-            limit,
-            remaining: 0,
-            // Rounded up: a client waiting this long is let in.
-            retry_after: not_until
-                .wait_time_from(DefaultClock::default().now())
-                .as_secs()
-                .saturating_add(1),
-            allowed: false,
-        },
     }
 }
 
@@ -190,7 +77,6 @@ impl UsageLog {
 /// Everything above, held once in the application state.
 pub struct SyndicationRuntime {
     pub settings: SyndicationSettings,
-    pub limits: RateLimits,
     pub usage: UsageLog,
     pub http: reqwest::Client,
 }
@@ -226,7 +112,6 @@ impl SyndicationRuntime {
             reqwest::Client::new()
         });
         Self {
-            limits: RateLimits::new(settings.anonymous_rate_per_minute),
             usage: UsageLog::default(),
             http,
             settings,

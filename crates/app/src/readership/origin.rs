@@ -218,7 +218,7 @@ mod tests {
     fn an_ipv6_client_is_known_by_its_64_and_an_ipv4_client_by_its_address() {
         let origin = |address: &str, agent: &'static str| ReaderOrigin {
             client: Some(ip(address)),
-            user_agent: Some(HeaderValue::from_static(agent)),
+            user_agent: Some(agent.into()),
         };
         assert_eq!(
             origin("2001:db8:1:2:aaaa::1", "a").network(),
