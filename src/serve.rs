@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use dateline_api::{HttpState, build_router};
-use dateline_app::auth::SigningKeys;
+use dateline_app::keys::SigningKeys;
 use dateline_app::{
     App, NewsroomSettings, Publisher, Settings, SyndicationSettings, SyndicationWorker,
     ViewFlusher, ViewSettings, local_media_store,
@@ -41,7 +41,7 @@ pub(crate) fn newsroom_settings(auth: &AuthArgs, dev: bool) -> anyhow::Result<Ne
         }
         (None, false) => anyhow::bail!(
             "DATELINE_JWT_SECRET is not set: give a secret of at least {} bytes (e.g. `openssl rand -hex 32`), or run with --dev",
-            dateline_app::auth::MIN_SECRET_BYTES
+            dateline_app::keys::MIN_SECRET_BYTES
         ),
     };
     Ok(NewsroomSettings {

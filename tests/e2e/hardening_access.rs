@@ -182,7 +182,7 @@ on_both_engines_with! {
         // A name passes registration (what it resolves to can change); delivery resolves it.
         let hook = register(&app, &format!("http://localhost:{port}/hook")).await;
         publish(&app).await;
-        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 1);
+        assert_eq!(app.deliver_webhooks().await.unwrap(), 1);
         assert_eq!(hits.load(Ordering::SeqCst), 0, "nothing reached the loopback");
         let delivery = only_delivery(&app, &hook).await;
         assert_eq!(delivery["status"], "pending");
@@ -196,7 +196,7 @@ on_both_engines_with! {
             receiver(StatusCode::TEMPORARY_REDIRECT, Some(format!("{elsewhere}/stolen"))).await;
         let hook = register(&app, &format!("{base}/hook")).await;
         publish(&app).await;
-        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 1);
+        assert_eq!(app.deliver_webhooks().await.unwrap(), 1);
         assert_eq!(hits.load(Ordering::SeqCst), 1);
         assert_eq!(elsewhere_hits.load(Ordering::SeqCst), 0, "the body and signature stayed home");
         let delivery = only_delivery(&app, &hook).await;
@@ -212,7 +212,7 @@ on_both_engines_with! {
         };
         let hook = register(&app, &format!("http://127.0.0.1:{closed}/hook")).await;
         publish(&app).await;
-        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 1);
+        assert_eq!(app.deliver_webhooks().await.unwrap(), 1);
         let delivery = only_delivery(&app, &hook).await;
         assert_eq!(delivery["lastStatusCode"], Value::Null);
         assert_eq!(delivery["lastError"], "refused", "not \"connection refused\"");

@@ -279,6 +279,17 @@ impl TestApp {
         }
     }
 
+    /// Attempts every webhook delivery due now, as the serve path's worker does every few
+    /// seconds; answers how many attempts were made.
+    pub(crate) async fn deliver_webhooks(&self) -> Result<usize, dateline_app::AppError> {
+        dateline_app::service::webhooks::deliver_due(&self.state).await
+    }
+
+    /// Writes the log of stories served to partners, as the worker does every few seconds.
+    pub(crate) async fn flush_partner_log(&self) -> Result<usize, dateline_app::AppError> {
+        dateline_app::service::audience::flush_usage(&self.state).await
+    }
+
     pub(crate) fn now(&self) -> Timestamp {
         dateline_domain::Clock::now(self.clock.as_ref())
     }

@@ -155,21 +155,21 @@ on_both_engines! {
         let id = register(&app, &receiver).await;
         let story = publish(&app, "웹훅 기사", None).await;
 
-        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 1);
+        assert_eq!(app.deliver_webhooks().await.unwrap(), 1);
         let pending = deliveries(&app, &id).await;
         assert_eq!(pending[0]["status"], "pending");
         assert_eq!(pending[0]["attempts"], 1);
         assert_eq!(pending[0]["lastStatusCode"], 500);
-        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 0, "backing off");
+        assert_eq!(app.deliver_webhooks().await.unwrap(), 0, "backing off");
 
         app.clock.advance(Duration::seconds(15));
-        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 1);
+        assert_eq!(app.deliver_webhooks().await.unwrap(), 1);
         app.clock.advance(Duration::seconds(15));
-        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 0, "the second wait is longer");
+        assert_eq!(app.deliver_webhooks().await.unwrap(), 0, "the second wait is longer");
         app.clock.advance(Duration::seconds(20));
-        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 1);
+        assert_eq!(app.deliver_webhooks().await.unwrap(), 1);
         app.clock.advance(Duration::hours(2));
-        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 0, "delivered once, never again");
+        assert_eq!(app.deliver_webhooks().await.unwrap(), 0, "delivered once, never again");
 
         receiver.assert_one_signed_success(&story, 3);
         let done = deliveries(&app, &id).await;
@@ -182,16 +182,16 @@ on_both_engines! {
         let receiver = Receiver::start(2).await;
         let id = register(&app, &receiver).await;
         let story = publish(&app, "재시작 기사", None).await;
-        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 1);
+        assert_eq!(app.deliver_webhooks().await.unwrap(), 1);
 
         let app = app.restarted().await;
         app.clock.advance(Duration::seconds(15));
-        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 1);
+        assert_eq!(app.deliver_webhooks().await.unwrap(), 1);
         let app = app.restarted().await;
         app.clock.advance(Duration::seconds(30));
-        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 1);
+        assert_eq!(app.deliver_webhooks().await.unwrap(), 1);
         app.clock.advance(Duration::hours(2));
-        assert_eq!(app.state.deliver_webhooks().await.unwrap(), 0);
+        assert_eq!(app.deliver_webhooks().await.unwrap(), 0);
 
         receiver.assert_one_signed_success(&story, 3);
         assert_eq!(deliveries(&app, &id).await[0]["status"], "delivered");

@@ -197,7 +197,7 @@ on_both_engines! {
         get_with_key(&app, "/feeds/latest.rss", key).await;
         // The public's reads are nobody's usage.
         app.get("/api/v1/articles").await;
-        assert_eq!(app.state.flush_partner_log().await.unwrap(), 5);
+        assert_eq!(app.flush_partner_log().await.unwrap(), 5);
 
         let report = app
             .as_admin()

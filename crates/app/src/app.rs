@@ -134,7 +134,7 @@ impl App {
         &self.0.related
     }
 
-    pub fn syndication(&self) -> &SyndicationRuntime {
+    pub(crate) fn syndication(&self) -> &SyndicationRuntime {
         &self.0.syndication
     }
 
@@ -143,19 +143,5 @@ impl App {
     /// of waiting). Answers how many views were stored.
     pub async fn flush_views(&self) -> Result<u64, AppError> {
         Ok(self.views().flush(self.db(), self.now()).await?)
-    }
-
-    /// Writes the log of stories served to partners (the binary's
-    /// [`crate::service::webhooks::SyndicationWorker`] calls this every few seconds; tests call
-    /// it instead of waiting). Answers how many entries were written.
-    pub async fn flush_partner_log(&self) -> Result<usize, AppError> {
-        crate::service::audience::flush_usage(self).await
-    }
-
-    /// Attempts every webhook delivery due now (the binary's
-    /// [`crate::service::webhooks::SyndicationWorker`] calls this every few seconds; tests call
-    /// it instead of waiting). Answers how many attempts were made.
-    pub async fn deliver_webhooks(&self) -> Result<usize, AppError> {
-        crate::service::webhooks::deliver_due(self).await
     }
 }

@@ -13,6 +13,7 @@ pub mod desks;
 pub mod error;
 pub mod events;
 mod imaging;
+pub mod keys;
 pub mod media_store;
 pub mod presentation;
 pub mod readership;

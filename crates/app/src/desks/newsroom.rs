@@ -9,7 +9,7 @@ use chrono::Duration;
 use dateline_domain::Timestamp;
 use dateline_domain::throttle::{FailurePolicy, Failures};
 
-use crate::auth::SigningKeys;
+use crate::keys::SigningKeys;
 
 /// How the newsroom side runs.
 #[derive(Debug, Clone)]

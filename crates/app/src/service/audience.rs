@@ -8,7 +8,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::app::App;
 use crate::error::AppError;
-use crate::service::articles::ArticleRecord;
+use crate::record::ArticleRecord;
 
 /// The header partners send their key in.
 pub const API_KEY_HEADER: &str = "x-api-key";

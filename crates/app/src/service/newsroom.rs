@@ -19,9 +19,10 @@ use dateline_domain::{
 use dateline_storage::{NewArticle, NewsroomFilter, StorageError, StoryLinks, StoryWrite};
 
 use crate::app::App;
-use crate::auth::{Principal, TokenProblem};
+use crate::auth::Principal;
 use crate::error::AppError;
 use crate::events::{ChangeKind, ContentChange};
+use crate::keys::TokenProblem;
 use crate::service::articles::{ArticleRecord, with_relations};
 
 /// A story as the newsroom sees it: the story with its relations, who created and approved it,

@@ -235,7 +235,7 @@ impl SyndicationWorker {
                     _ = &mut stopped => break,
                 }
             }
-            if let Err(err) = state.flush_partner_log().await {
+            if let Err(err) = crate::service::audience::flush_usage(&state).await {
                 tracing::error!(error = %err, "writing the partner log before shutdown failed");
             }
         });
@@ -251,10 +251,10 @@ impl SyndicationWorker {
 }
 
 async fn run_once(state: &App) {
-    if let Err(err) = state.flush_partner_log().await {
+    if let Err(err) = crate::service::audience::flush_usage(state).await {
         tracing::warn!(error = %err, "writing the partner log failed; kept for the next try");
     }
-    if let Err(err) = state.deliver_webhooks().await {
+    if let Err(err) = deliver_due(state).await {
         tracing::warn!(error = %err, "delivering webhooks failed; they stay due");
     }
 }
