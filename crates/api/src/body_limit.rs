@@ -9,9 +9,9 @@ use axum::extract::{Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};
+use dateline_app::App;
 
 use crate::problem::ApiError;
-use dateline_app::App;
 
 /// The one route whose bodies may be larger than the rest: media uploads, up to
 /// `--max-upload-bytes`.

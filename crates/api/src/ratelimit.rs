@@ -10,12 +10,12 @@ use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};
 use dateline_app::AppError;
-use dateline_app::service::audience::{self, API_KEY_HEADER, Audience};
+use dateline_app::service::audience::{self, Audience};
 
 use crate::allowance::{Allowance, Spender, WINDOW_SECONDS};
 use crate::http_state::HttpState;
 use crate::problem::ApiError;
-use crate::rest::extract::reader_origin;
+use crate::rest::extract::{API_KEY_HEADER, reader_origin};
 
 /// Operational endpoints probes and scrapers call; never limited.
 const EXEMPT: [&str; 5] = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];

@@ -11,16 +11,15 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};
 use chrono::Duration as ChronoDuration;
+use dateline_app::App;
+use dateline_app::AppError;
 use dateline_domain::Timestamp;
 
 use crate::cache::encoding::{Coding, Encoded};
 use crate::cache::store::Entry;
 use crate::cache::{CacheKeys, CacheSettings, ResponseCache};
-use crate::problem::ApiError;
-use dateline_app::App;
-use dateline_app::AppError;
-
 use crate::http_state::HttpState;
+use crate::problem::ApiError;
 
 /// The largest body rendered into memory for a validator; bigger ones (there are none on the
 /// public JSON paths) pass as they are.

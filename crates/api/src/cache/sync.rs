@@ -6,11 +6,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use dateline_app::App;
 use dateline_storage::{Database, Heard};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::cache::{ResponseCache, stale_keys};
-use dateline_app::App;
 
 /// PostgreSQL refuses notices longer than 8000 bytes; a change naming more keys clears all.
 const MAX_NOTICE: usize = 7_900;

@@ -5,10 +5,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
+use dateline_app::AppError;
 use dateline_domain::{ArticleId, Author, Media, MediaId, Section, SectionId, Tag, User, UserId};
 use dateline_storage::Database;
-
-use dateline_app::AppError;
 
 /// Batches relation lookups against the database. Holds no cache: each batch reads fresh rows.
 pub(crate) struct RelationLoader {

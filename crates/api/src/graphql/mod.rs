@@ -25,15 +25,14 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-
-use crate::cache::CacheKeys;
-use crate::graphql::loaders::RelationLoader;
-use crate::graphql::mutation::Mutation;
-use crate::graphql::query::Query;
 use dateline_app::App;
 use dateline_app::readership::origin::ReaderOrigin;
 
 use crate::allowance::Spender;
+use crate::cache::CacheKeys;
+use crate::graphql::loaders::RelationLoader;
+use crate::graphql::mutation::Mutation;
+use crate::graphql::query::Query;
 use crate::http_state::HttpState;
 use crate::problem::{ApiError, graphql_error};
 

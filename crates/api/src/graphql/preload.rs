@@ -8,11 +8,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::Context;
+use dateline_app::service::articles::{ArticleRecord, with_relations};
 use dateline_domain::{Article, ArticleId};
 
 use crate::graphql::types::app;
 use crate::problem::GraphqlResult as _;
-use dateline_app::service::articles::{ArticleRecord, with_relations};
 
 /// The relation fields a page's stories may select.
 const RELATIONS: [&str; 5] = ["section", "authors", "tags", "leadImage", "viewCount"];

@@ -4,6 +4,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse as _, Response};
+use dateline_app::App;
+use dateline_app::AppError;
+use dateline_app::service::articles::{self, ListArticles};
+use dateline_app::service::audience::Audience;
+use dateline_app::service::newsroom;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -11,11 +16,6 @@ use crate::cache::CacheKeys;
 use crate::problem::{ApiError, Problem};
 use crate::rest::dto::{ArticleList, ArticleResponse, Item, PageInfo};
 use crate::rest::extract::{ApiPath, ApiQuery, parse_flag, parse_number};
-use dateline_app::App;
-use dateline_app::AppError;
-use dateline_app::service::articles::{self, ListArticles};
-use dateline_app::service::audience::Audience;
-use dateline_app::service::newsroom;
 
 /// Filters and paging for story lists. Every value arrives as text and is parsed by the service,
 /// so a bad one is reported against its own name.

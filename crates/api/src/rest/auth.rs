@@ -2,15 +2,15 @@
 
 use axum::Json;
 use axum::extract::State;
+use dateline_app::App;
+use dateline_app::service::accounts;
 use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::problem::{ApiError, Problem};
-use crate::rest::editorial_dto::TokenResponse;
 use crate::rest::extract::{ApiJson, ClientAddress};
-use dateline_app::App;
-use dateline_app::service::accounts;
+use crate::rest::newsroom_dto::TokenResponse;
 
 #[derive(Deserialize, ToSchema)]
 pub(crate) struct LoginRequest {

@@ -3,13 +3,13 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse as _, Response};
+use dateline_app::App;
+use dateline_app::service::authors;
 
 use crate::cache::CacheKeys;
 use crate::problem::{ApiError, Problem};
 use crate::rest::dto::{AuthorPage, AuthorResponse, Item, MediaResponse};
 use crate::rest::extract::ApiPath;
-use dateline_app::App;
-use dateline_app::service::authors;
 
 /// One author with their profile. Their stories are at `/api/v1/articles?author=…`.
 #[utoipa::path(

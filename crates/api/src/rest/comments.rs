@@ -8,6 +8,12 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
 use chrono::{DateTime, FixedOffset};
+use dateline_app::App;
+use dateline_app::AppError;
+use dateline_app::auth::{Principal, authenticate};
+use dateline_app::readership::origin::ReaderOrigin;
+use dateline_app::service::comments::{self, CommentInput, CommentListRequest};
+use dateline_app::settings::Settings;
 use dateline_domain::{Comment, ValidationError};
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
@@ -18,12 +24,6 @@ use crate::cache::CacheKeys;
 use crate::problem::{ApiError, Problem};
 use crate::rest::dto::Item;
 use crate::rest::extract::{ApiJson, ApiPath, ApiQuery, parse_flag, parse_number};
-use dateline_app::App;
-use dateline_app::AppError;
-use dateline_app::auth::{Principal, authenticate};
-use dateline_app::readership::origin::ReaderOrigin;
-use dateline_app::service::comments::{self, CommentInput, CommentListRequest};
-use dateline_app::settings::Settings;
 
 /// The signed-in account when the request carries a bearer token; `None` without one. A token
 /// that does not hold is still 401: a reader who meant to sign in should know.

@@ -1,14 +1,13 @@
 //! The JSON shapes of REST responses. Built from domain values; never from database rows.
 
 use chrono::{DateTime, FixedOffset};
+use dateline_app::ArticleRecord;
+use dateline_app::service::media::{body_html, original_url, renditions};
+use dateline_app::settings::Settings;
 use dateline_domain::section::SectionNode;
 use dateline_domain::{Author, Block, Correction, Media, Section, Tag};
 use serde::Serialize;
 use utoipa::ToSchema;
-
-use dateline_app::ArticleRecord;
-use dateline_app::service::media::{body_html, original_url, renditions};
-use dateline_app::settings::Settings;
 
 /// `{"data": …}` around one item.
 #[derive(Debug, Serialize, ToSchema)]

@@ -9,15 +9,15 @@ use axum::extract::{ConnectInfo, FromRequestParts, Path, Query};
 use axum::http::header;
 use axum::http::request::Parts;
 use dateline_app::App;
+use dateline_app::AppError;
 use dateline_app::auth::{self, Principal};
 use dateline_app::readership::origin::ReaderOrigin;
-use dateline_app::service::audience::{self, API_KEY_HEADER, Audience};
+use dateline_app::service::audience::{self, Audience};
 use dateline_domain::ValidationError;
 use serde::de::DeserializeOwned;
 
 use crate::http_state::HttpState;
 use crate::problem::ApiError;
-use dateline_app::AppError;
 
 /// Query parameters; a malformed query string is a 400 problem.
 pub(crate) struct ApiQuery<T>(pub(crate) T);
@@ -203,6 +203,9 @@ pub(crate) fn reader_origin(parts: &Parts, app: &App) -> ReaderOrigin {
         &app.settings().views.trusted_proxies,
     )
 }
+
+/// The header partners send their key in.
+pub(crate) const API_KEY_HEADER: &str = "x-api-key";
 
 /// The audience of a request, put in its extensions by the rate-limit layer (which has already
 /// resolved the key) or resolved here.

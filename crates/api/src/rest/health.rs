@@ -2,12 +2,12 @@
 
 use axum::Json;
 use axum::extract::State;
+use dateline_app::App;
+use dateline_app::AppError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::problem::{ApiError, Problem};
-use dateline_app::App;
-use dateline_app::AppError;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct Health {

@@ -5,15 +5,15 @@ use axum::Json;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use dateline_app::App;
+use dateline_app::AppError;
+use dateline_app::auth::Principal;
+use dateline_app::service::media::{self, UploadDetails};
 use dateline_domain::ValidationError;
 
 use crate::problem::{ApiError, Problem};
 use crate::rest::dto::{Item, MediaResponse};
 use crate::rest::extract::ApiPath;
-use dateline_app::App;
-use dateline_app::AppError;
-use dateline_app::auth::Principal;
-use dateline_app::service::media::{self, UploadDetails};
 
 /// An image's original file. Media never change once stored, so they may be cached for a year.
 #[utoipa::path(

@@ -8,21 +8,21 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset};
+use dateline_app::App;
+use dateline_app::AppError;
+use dateline_app::auth::Principal;
+use dateline_app::service::accounts;
+use dateline_app::service::newsroom::{self, Expected, ListStories, Step, StoryInput, StoryView};
 use dateline_domain::{Block, Timestamp, ValidationError};
 use serde::{Deserialize, Deserializer};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::problem::{ApiError, Problem};
 use crate::rest::dto::{Item, PageInfo};
-use crate::rest::editorial_dto::{
+use crate::rest::extract::{ApiJson, ApiPath, ApiQuery, if_match, parse_number, version_tag};
+use crate::rest::newsroom_dto::{
     AuditResponse, DiffResponse, EditorialArticleResponse, PreviewResponse, RevisionResponse,
 };
-use crate::rest::extract::{ApiJson, ApiPath, ApiQuery, if_match, parse_number, version_tag};
-use dateline_app::App;
-use dateline_app::AppError;
-use dateline_app::auth::Principal;
-use dateline_app::service::accounts;
-use dateline_app::service::newsroom::{self, Expected, ListStories, Step, StoryInput, StoryView};
 
 /// Reads a field that may be absent (`None`), null (`Some(None)`) or set.
 pub(crate) fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>

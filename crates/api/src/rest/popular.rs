@@ -4,6 +4,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse as _, Response};
 use chrono::{DateTime, FixedOffset};
+use dateline_app::App;
+use dateline_app::service::popular::{self, PopularRequest};
 use dateline_domain::Window;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -12,8 +14,6 @@ use crate::cache::CacheKeys;
 use crate::problem::{ApiError, Problem};
 use crate::rest::dto::ArticleResponse;
 use crate::rest::extract::{ApiQuery, parse_number};
-use dateline_app::App;
-use dateline_app::service::popular::{self, PopularRequest};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

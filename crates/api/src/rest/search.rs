@@ -4,6 +4,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse as _, Response};
+use dateline_app::App;
+use dateline_app::service::articles::{find_article, with_relations};
+use dateline_app::service::related;
+use dateline_app::service::search::{self, SearchRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -11,10 +15,6 @@ use crate::cache::CacheKeys;
 use crate::problem::{ApiError, Problem};
 use crate::rest::dto::{ArticleResponse, PageInfo};
 use crate::rest::extract::{ApiPath, ApiQuery, parse_number};
-use dateline_app::App;
-use dateline_app::service::articles::{find_article, with_relations};
-use dateline_app::service::related;
-use dateline_app::service::search::{self, SearchRequest};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

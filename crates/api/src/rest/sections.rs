@@ -4,6 +4,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse as _, Response};
+use dateline_app::App;
+use dateline_app::auth::Principal;
+use dateline_app::service::sections::{self, SectionInput};
 use dateline_domain::SectionNode;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -12,9 +15,6 @@ use crate::cache::CacheKeys;
 use crate::problem::{ApiError, Problem};
 use crate::rest::dto::{Item, SectionResponse};
 use crate::rest::extract::{ApiJson, ApiPath};
-use dateline_app::App;
-use dateline_app::auth::Principal;
-use dateline_app::service::sections::{self, SectionInput};
 
 /// The section tree, in the newsroom's order.
 #[utoipa::path(

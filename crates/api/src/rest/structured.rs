@@ -4,16 +4,15 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse as _, Response};
-
-use crate::cache::CacheKeys;
-use crate::problem::{ApiError, Problem};
-use crate::rest::extract::ApiPath;
 use dateline_app::App;
 use dateline_app::AppError;
 use dateline_app::service::articles;
 use dateline_app::service::audience::Audience;
 use dateline_app::service::structured;
 
+use crate::cache::CacheKeys;
+use crate::problem::{ApiError, Problem};
+use crate::rest::extract::ApiPath;
 use crate::script_safe_json;
 
 async fn record(

@@ -5,13 +5,6 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
-use serde::Deserialize;
-use sha2::{Digest as _, Sha256};
-use utoipa::IntoParams;
-
-use crate::cache::CacheKeys;
-use crate::problem::{ApiError, Problem};
-use crate::rest::extract::{ApiPath, ApiQuery};
 use dateline_app::App;
 use dateline_app::service::audience::Audience;
 use dateline_app::service::sitemaps;
@@ -19,6 +12,13 @@ use dateline_app::service::syndication::{
     self, FeedRequest, FeedScope, feed_limit, split_feed_file,
 };
 use dateline_app::syndication::FeedFormat;
+use serde::Deserialize;
+use sha2::{Digest as _, Sha256};
+use utoipa::IntoParams;
+
+use crate::cache::CacheKeys;
+use crate::problem::{ApiError, Problem};
+use crate::rest::extract::{ApiPath, ApiQuery};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -3,13 +3,13 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse as _, Response};
+use dateline_app::App;
+use dateline_app::service::tags;
 
 use crate::cache::CacheKeys;
 use crate::problem::{ApiError, Problem};
 use crate::rest::dto::{Item, TagResponse};
 use crate::rest::extract::ApiPath;
-use dateline_app::App;
-use dateline_app::service::tags;
 
 /// One tag. Its stories are at `/api/v1/articles?tag=…`.
 #[utoipa::path(

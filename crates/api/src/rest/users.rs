@@ -3,17 +3,17 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use dateline_app::App;
+use dateline_app::auth::Principal;
+use dateline_app::service::accounts::{self, AccountChanges, NewAccount};
 use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::problem::{ApiError, Problem};
 use crate::rest::dto::Item;
-use crate::rest::editorial_dto::UserResponse;
 use crate::rest::extract::{ApiJson, ApiPath};
-use dateline_app::App;
-use dateline_app::auth::Principal;
-use dateline_app::service::accounts::{self, AccountChanges, NewAccount};
+use crate::rest::newsroom_dto::UserResponse;
 
 /// The signed-in account.
 #[utoipa::path(

@@ -4,16 +4,16 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use dateline_app::App;
+use dateline_app::AppError;
+use dateline_app::readership::origin::ReaderOrigin;
+use dateline_app::service::views;
 use dateline_domain::ValidationError;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::problem::{ApiError, Problem};
 use crate::rest::extract::ApiPath;
-use dateline_app::App;
-use dateline_app::AppError;
-use dateline_app::readership::origin::ReaderOrigin;
-use dateline_app::service::views;
 
 /// The optional beacon body. Sent as JSON whatever its content type, since
 /// `navigator.sendBeacon` posts strings as `text/plain`.

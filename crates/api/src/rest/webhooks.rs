@@ -4,6 +4,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, FixedOffset};
+use dateline_app::App;
+use dateline_app::auth::Principal;
+use dateline_app::service::webhooks::{self, NewWebhook};
+use dateline_app::settings::Settings;
 use dateline_domain::Webhook;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -11,10 +15,6 @@ use utoipa::ToSchema;
 use crate::problem::{ApiError, Problem};
 use crate::rest::dto::Item;
 use crate::rest::extract::{ApiJson, ApiPath};
-use dateline_app::App;
-use dateline_app::auth::Principal;
-use dateline_app::service::webhooks::{self, NewWebhook};
-use dateline_app::settings::Settings;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

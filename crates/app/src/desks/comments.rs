@@ -8,10 +8,9 @@
 //! account). Each node limits on its own: behind N nodes a sender gets up to N times the rate,
 //! which still stops a flood.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-
-use std::collections::HashMap;
 use std::sync::Mutex;
 
 use chrono::Duration;

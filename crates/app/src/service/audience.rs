@@ -10,9 +10,6 @@ use crate::app::App;
 use crate::error::AppError;
 use crate::record::ArticleRecord;
 
-/// The header partners send their key in.
-pub const API_KEY_HEADER: &str = "x-api-key";
-
 /// Every key starts with this, so a leaked one is recognisable (secret scanners, logs).
 pub const API_KEY_PREFIX: &str = "dlk_";
 

@@ -1,12 +1,12 @@
 //! `createUser`, `updateUser` (admins).
 
 use async_graphql::{Context, ID, Object, Result};
+use dateline_app::service::accounts::{self, AccountChanges, NewAccount};
 use secrecy::SecretString;
 
-use crate::graphql::types::editorial::{NewUserInput, UserChangesInput, UserObject};
+use crate::graphql::types::newsroom::{NewUserInput, UserChangesInput, UserObject};
 use crate::graphql::types::{app, principal};
 use crate::problem::GraphqlResult as _;
-use dateline_app::service::accounts::{self, AccountChanges, NewAccount};
 
 #[derive(Default)]
 pub(crate) struct AccountMutation;

@@ -3,12 +3,12 @@
 
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, FixedOffset};
+use dateline_app::service::newsroom::{self, Expected, Step};
 use dateline_domain::Timestamp;
 
-use crate::graphql::types::editorial::{ArticleInput, EditorialArticle, PreviewObject};
+use crate::graphql::types::newsroom::{ArticleInput, EditorialArticle, PreviewObject};
 use crate::graphql::types::{app, principal};
 use crate::problem::GraphqlResult as _;
-use dateline_app::service::newsroom::{self, Expected, Step};
 
 #[derive(Default)]
 pub(crate) struct ArticleMutation;

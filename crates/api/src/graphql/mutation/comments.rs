@@ -2,6 +2,8 @@
 //! editors' moderation. Each calls the same service function as its REST route.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use dateline_app::readership::origin::ReaderOrigin;
+use dateline_app::service::comments::{self, CommentInput};
 use dateline_domain::ModerationMode;
 use dateline_domain::comment::ReactionKind;
 use secrecy::SecretString;
@@ -9,8 +11,6 @@ use secrecy::SecretString;
 use crate::graphql::types::comment::{CommentModeration, CommentObject};
 use crate::graphql::types::{app, optional_principal, principal};
 use crate::problem::GraphqlResult as _;
-use dateline_app::readership::origin::ReaderOrigin;
-use dateline_app::service::comments::{self, CommentInput};
 
 /// A new comment. Without an account: nickname and password; signed in: under the byline.
 #[derive(InputObject)]

@@ -1,11 +1,11 @@
 //! `createSection`, `updateSection` (admins).
 
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result};
+use dateline_app::service::sections::{self, SectionInput};
 
 use crate::graphql::types::section::SectionObject;
 use crate::graphql::types::{app, principal};
 use crate::problem::GraphqlResult as _;
-use dateline_app::service::sections::{self, SectionInput};
 
 #[derive(Default)]
 pub(crate) struct SectionMutation;

@@ -1,11 +1,11 @@
 //! `recordView`: the view beacon over GraphQL.
 
 use async_graphql::{Context, ID, Object, Result};
+use dateline_app::readership::origin::ReaderOrigin;
+use dateline_app::service::views::record_view;
 
 use crate::graphql::types::app;
 use crate::problem::GraphqlResult as _;
-use dateline_app::readership::origin::ReaderOrigin;
-use dateline_app::service::views::record_view;
 
 #[derive(Default)]
 pub(crate) struct ViewMutation;

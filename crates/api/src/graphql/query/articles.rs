@@ -3,15 +3,15 @@
 use async_graphql::{Context, ID, Object, Result};
 use axum::http::header::CACHE_CONTROL;
 use chrono::{DateTime, FixedOffset};
+use dateline_app::AppError;
+use dateline_app::service::articles::{ListArticles, find_article, list_articles};
+use dateline_app::service::newsroom::find_preview;
 use dateline_domain::ValidationError;
 
 use crate::graphql::types::app;
 use crate::graphql::types::article::ArticleObject;
 use crate::graphql::types::connection::ArticleConnection;
 use crate::problem::GraphqlResult as _;
-use dateline_app::AppError;
-use dateline_app::service::articles::{ListArticles, find_article, list_articles};
-use dateline_app::service::newsroom::find_preview;
 
 #[derive(Default)]
 pub(crate) struct ArticleQuery;

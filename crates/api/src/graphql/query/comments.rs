@@ -1,11 +1,11 @@
 //! Comment queries: one comment's replies, and the editors' review queue.
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use dateline_app::service::comments::{CommentListRequest, list_comments};
 
 use crate::graphql::types::comment::{CommentConnection, CommentObject, CommentSortInput};
 use crate::graphql::types::{app, principal};
 use crate::problem::GraphqlResult as _;
-use dateline_app::service::comments::{CommentListRequest, list_comments};
 
 /// A page of a story's comments, shared by `Article.comments` and `commentReplies`.
 pub(crate) async fn comment_page(

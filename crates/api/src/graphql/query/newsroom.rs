@@ -2,14 +2,14 @@
 //! `revisionDiff`, `auditTrail`. Each needs a bearer token.
 
 use async_graphql::{Context, ID, Object, Result};
+use dateline_app::service::{accounts, newsroom};
 
-use crate::graphql::types::editorial::{
+use crate::graphql::types::newsroom::{
     ArticleStatus, AuditEntry, EditorialArticle, EditorialConnection, RevisionDiffObject,
     RevisionObject, UserObject,
 };
 use crate::graphql::types::{app, principal};
 use crate::problem::GraphqlResult as _;
-use dateline_app::service::{accounts, newsroom};
 
 #[derive(Default)]
 pub(crate) struct NewsroomQuery;

@@ -1,6 +1,8 @@
 //! `node(id)`: fetch anything by its global id. The id's prefix says what it names.
 
 use async_graphql::{Context, ID, Object, Result};
+use dateline_app::AppError;
+use dateline_app::service::{articles, authors, sections, tags};
 use dateline_domain::{ArticleId, AuthorId, SectionId, TagId};
 
 use crate::graphql::types::app;
@@ -10,8 +12,6 @@ use crate::graphql::types::node::Node;
 use crate::graphql::types::section::SectionObject;
 use crate::graphql::types::tag::TagObject;
 use crate::problem::GraphqlResult as _;
-use dateline_app::AppError;
-use dateline_app::service::{articles, authors, sections, tags};
 
 #[derive(Default)]
 pub(crate) struct NodeQuery;

@@ -1,13 +1,13 @@
 //! `author`, `tag`.
 
 use async_graphql::{Context, Object, Result};
+use dateline_app::AppError;
+use dateline_app::service::{authors::find_author, tags::find_tag};
 
 use crate::graphql::types::app;
 use crate::graphql::types::author::AuthorObject;
 use crate::graphql::types::tag::TagObject;
 use crate::problem::GraphqlResult as _;
-use dateline_app::AppError;
-use dateline_app::service::{authors::find_author, tags::find_tag};
 
 #[derive(Default)]
 pub(crate) struct TaxonomyQuery;

@@ -1,11 +1,11 @@
 //! `popular`: the most-viewed ranking.
 
 use async_graphql::{Context, Object, Result};
+use dateline_app::service::popular::{PopularRequest, popular};
 
 use crate::graphql::types::app;
 use crate::graphql::types::popular::{PopularArticleObject, RankingWindow};
 use crate::problem::GraphqlResult as _;
-use dateline_app::service::popular::{PopularRequest, popular};
 
 #[derive(Default)]
 pub(crate) struct PopularQuery;

@@ -2,11 +2,11 @@
 
 use async_graphql::{Context, Enum, Object, Result};
 use chrono::{DateTime, FixedOffset};
+use dateline_app::service::search::{SearchRequest, search};
 
 use crate::graphql::types::app;
 use crate::graphql::types::search::SearchConnection;
 use crate::problem::GraphqlResult as _;
-use dateline_app::service::search::{SearchRequest, search};
 
 #[derive(Default)]
 pub(crate) struct SearchQueryRoot;

@@ -1,12 +1,12 @@
 //! `sections`, `section`.
 
 use async_graphql::{Context, Object, Result};
+use dateline_app::AppError;
+use dateline_app::service::sections::{find_section, section_tree};
 
 use crate::graphql::types::app;
 use crate::graphql::types::section::SectionObject;
 use crate::problem::GraphqlResult as _;
-use dateline_app::AppError;
-use dateline_app::service::sections::{find_section, section_tree};
 
 #[derive(Default)]
 pub(crate) struct SectionQuery;

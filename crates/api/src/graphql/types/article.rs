@@ -2,6 +2,9 @@
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, FixedOffset};
+use dateline_app::AppError;
+use dateline_app::service::media::body_html;
+use dateline_app::service::related;
 use dateline_domain::Article;
 
 use crate::graphql::loaders::{BylineOf, TagsOf};
@@ -15,9 +18,6 @@ use crate::graphql::types::section::SectionObject;
 use crate::graphql::types::tag::TagObject;
 use crate::graphql::types::{app, load_failed, loader};
 use crate::problem::GraphqlResult as _;
-use dateline_app::AppError;
-use dateline_app::service::media::body_html;
-use dateline_app::service::related;
 
 pub(crate) struct ArticleObject(pub(crate) Article);
 

@@ -1,13 +1,13 @@
 //! `Author`: a byline and its page.
 
 use async_graphql::{Context, ID, Object, Result};
+use dateline_app::service::articles::{ListArticles, list_articles};
 use dateline_domain::Author;
 
 use crate::graphql::types::connection::ArticleConnection;
 use crate::graphql::types::media::MediaObject;
 use crate::graphql::types::{app, load_failed, loader};
 use crate::problem::GraphqlResult as _;
-use dateline_app::service::articles::{ListArticles, list_articles};
 
 pub(crate) struct AuthorObject(pub(crate) Author);
 

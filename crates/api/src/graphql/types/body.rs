@@ -1,11 +1,11 @@
 //! Body blocks as a GraphQL union, one object per kind of block.
 
 use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject, Union};
+use dateline_app::service::media::original_url;
 use dateline_domain::{Block, MediaId};
 
 use crate::graphql::types::media::MediaObject;
 use crate::graphql::types::{app, load_failed, loader};
-use dateline_app::service::media::original_url;
 
 /// One block of a story's body.
 #[derive(Union)]

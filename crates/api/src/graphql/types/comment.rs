@@ -7,13 +7,13 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Enum, ID, Object};
 use chrono::{DateTime, FixedOffset};
+use dateline_app::AppError;
+use dateline_app::service::comments::CommentPage;
 use dateline_domain::comment::ModerationAction;
 use dateline_domain::{ArticleId, Comment, CommentCursor, CommentSort, CommentState, Timestamp};
 
 use crate::graphql::loaders::RelationLoader;
 use crate::graphql::types::app;
-use dateline_app::AppError;
-use dateline_app::service::comments::CommentPage;
 
 /// The order comments are listed in.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]

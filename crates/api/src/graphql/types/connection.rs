@@ -1,12 +1,12 @@
 //! Relay connections over keyset pages.
 
 use async_graphql::{Context, Object, Result, SimpleObject};
+use dateline_app::service::articles::{ArticlePage, count_articles};
 
 use crate::graphql::preload::{load_page, selects_relations};
 use crate::graphql::types::app;
 use crate::graphql::types::article::ArticleObject;
 use crate::problem::GraphqlResult as _;
-use dateline_app::service::articles::{ArticlePage, count_articles};
 
 /// A page of stories, newest first.
 pub(crate) struct ArticleConnection(pub(crate) ArticlePage);

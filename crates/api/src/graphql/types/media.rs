@@ -1,10 +1,10 @@
 //! `Media`: an image with its caption, credit and sizes.
 
 use async_graphql::{Context, ID, Object, SimpleObject};
+use dateline_app::service::media::{original_url, renditions};
 use dateline_domain::Media;
 
 use crate::graphql::types::app;
-use dateline_app::service::media::{original_url, renditions};
 
 pub(crate) struct MediaObject(pub(crate) Media);
 

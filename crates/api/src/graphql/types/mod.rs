@@ -5,8 +5,8 @@ pub(crate) mod author;
 pub(crate) mod body;
 pub(crate) mod comment;
 pub(crate) mod connection;
-pub(crate) mod editorial;
 pub(crate) mod media;
+pub(crate) mod newsroom;
 pub(crate) mod node;
 pub(crate) mod popular;
 pub(crate) mod search;
@@ -15,9 +15,9 @@ pub(crate) mod tag;
 
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
+use dateline_app::App;
 
 use crate::graphql::loaders::RelationLoader;
-use dateline_app::App;
 
 /// The application state the schema was built with.
 pub(crate) fn app<'a>(ctx: &Context<'a>) -> &'a App {

@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use async_graphql::{Enum, Object};
+use dateline_app::AppError;
+use dateline_app::service::popular::PopularEntry;
 use dateline_domain::{ArticleId, Window};
 
 use crate::graphql::loaders::RelationLoader;
 use crate::graphql::types::article::ArticleObject;
-use dateline_app::AppError;
-use dateline_app::service::popular::PopularEntry;
 
 /// How far back a ranking looks (REST: 1h, 24h, 7d, 30d). Views are kept per hour: a window
 /// counts the current hour and the whole hours before it, so it covers its length at least.

@@ -1,9 +1,9 @@
 //! Search results as a Relay connection: each edge carries the story and its snippet.
 
 use async_graphql::{Object, SimpleObject};
+use dateline_app::service::search::{Found, SearchPage};
 
 use crate::graphql::types::article::ArticleObject;
-use dateline_app::service::search::{Found, SearchPage};
 
 /// A page of search results, best first (or newest first).
 pub(crate) struct SearchConnection(pub(crate) SearchPage);

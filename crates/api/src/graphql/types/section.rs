@@ -1,13 +1,13 @@
 //! `Section`: a desk, its place in the tree, and its front.
 
 use async_graphql::{Context, ID, Object, Result};
+use dateline_app::service::articles::{ListArticles, list_articles};
 use dateline_domain::Section;
 
 use crate::graphql::loaders::ChildrenOf;
 use crate::graphql::types::connection::ArticleConnection;
 use crate::graphql::types::{app, load_failed, loader};
 use crate::problem::GraphqlResult as _;
-use dateline_app::service::articles::{ListArticles, list_articles};
 
 pub(crate) struct SectionObject(pub(crate) Section);
 

@@ -1,12 +1,12 @@
 //! `Tag`: a keyword and its stories.
 
 use async_graphql::{Context, ID, Object, Result};
+use dateline_app::service::articles::{ListArticles, list_articles};
 use dateline_domain::Tag;
 
 use crate::graphql::types::app;
 use crate::graphql::types::connection::ArticleConnection;
 use crate::problem::GraphqlResult as _;
-use dateline_app::service::articles::{ListArticles, list_articles};
 
 pub(crate) struct TagObject(pub(crate) Tag);
 

@@ -5,11 +5,11 @@ use async_graphql::{
     Context, Enum, ID, InputObject, Json, MaybeUndefined, Object, Result, SimpleObject,
 };
 use chrono::{DateTime, FixedOffset};
+use dateline_app::service::newsroom::{Preview, StoryInput, StoryPage, StoryView};
 use dateline_domain::{AuditEvent, Block, Revision, RevisionDiff, Role, Status, User, UserId};
 
 use crate::graphql::types::article::ArticleObject;
 use crate::graphql::types::{app, load_failed, loader};
-use dateline_app::service::newsroom::{Preview, StoryInput, StoryPage, StoryView};
 
 /// Where a story stands in the workflow.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]

@@ -2,14 +2,14 @@
 //! revisions, diffs and the audit trail.
 
 use chrono::{DateTime, FixedOffset};
+use dateline_app::service::accounts::Tokens;
+use dateline_app::service::newsroom::{Preview, StoryView};
+use dateline_app::settings::Settings;
 use dateline_domain::{AuditEvent, Revision, RevisionDiff, User};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::rest::dto::ArticleResponse;
-use dateline_app::service::accounts::Tokens;
-use dateline_app::service::newsroom::{Preview, StoryView};
-use dateline_app::settings::Settings;
 
 /// A story as the newsroom sees it: the article with its workflow status and version.
 #[derive(Debug, Serialize, ToSchema)]
