@@ -45,7 +45,7 @@ fn assert_no_live_markup(surface: &str, html: &str) {
     assert!(found.is_empty(), "{surface}: {found:?} live in {html}");
 }
 
-fn ok(response: TestResponse, what: &str) -> Value {
+fn ok(response: &TestResponse, what: &str) -> Value {
     assert!(
         response.status.is_success(),
         "{what}: {} {}",
@@ -74,7 +74,7 @@ async fn publish_hostile_story(app: &TestApp) -> Value {
     };
     app.db.media().insert(&photo).await.unwrap();
     let story = ok(
-        app.as_reporter()
+        &app.as_reporter()
             .post_json(
                 "/api/v1/articles",
                 &json!({
@@ -97,13 +97,13 @@ async fn publish_hostile_story(app: &TestApp) -> Value {
         .clone();
     let id = story["id"].as_str().unwrap().to_owned();
     ok(
-        app.as_reporter()
+        &app.as_reporter()
             .post_json(&format!("/api/v1/articles/{id}/submit"), &json!({}))
             .await,
         "submit",
     );
     ok(
-        app.as_editor()
+        &app.as_editor()
             .post_json(&format!("/api/v1/articles/{id}/approve"), &json!({}))
             .await,
         "approve",
@@ -315,7 +315,7 @@ on_both_engines! {
         }
 
         let written = ok(
-            app.as_reporter()
+            &app.as_reporter()
                 .post_json(
                     "/api/v1/articles",
                     &json!({"headline": "정상 기사", "section": "politics", "bodyHtml": "<p>본문</p>", "canonicalUrl": "https://news.example/a\"><script>x</script>"}),
@@ -325,8 +325,8 @@ on_both_engines! {
         )["data"]
             .clone();
         let id = written["id"].as_str().unwrap().to_owned();
-        ok(app.as_reporter().post_json(&format!("/api/v1/articles/{id}/submit"), &json!({})).await, "submit");
-        ok(app.as_editor().post_json(&format!("/api/v1/articles/{id}/approve"), &json!({})).await, "approve");
+        ok(&app.as_reporter().post_json(&format!("/api/v1/articles/{id}/submit"), &json!({})).await, "submit");
+        ok(&app.as_editor().post_json(&format!("/api/v1/articles/{id}/approve"), &json!({})).await, "approve");
         let json_ld = app.get(&format!("/api/v1/articles/{id}/jsonld")).await.json();
         assert_eq!(
             json_ld["url"], "https://news.example/a%22%3E%3Cscript%3Ex%3C/script%3E",
@@ -448,7 +448,7 @@ async fn a_kept_tag_answer_lasts_no_longer_than_the_stories_behind_it(engine: En
     // Kept now; unpublishing the tag's only story takes it out.
     assert_eq!(app.get("/api/v1/tags/embargo").await.status, 200);
     ok(
-        app.as_editor()
+        &app.as_editor()
             .post_json(
                 &format!("/api/v1/articles/{}/unpublish", story.id),
                 &json!({}),
