@@ -229,6 +229,30 @@ with_cache_on_both_engines! {
         assert_eq!(app.db.statements_run() - before, one_rendering, "100 concurrent misses, one rendering");
     }
 
+    async fn a_reader_without_a_validator_waiting_on_a_fill_gets_the_body_not_a_304(app) {
+        let local = app.section("local", "지역").await;
+        ArticleBuilder::new("피드에 실린 기사", &local).published_ago(Duration::hours(1)).insert(&app).await;
+        // The feed handler answers 304 itself; the first reader to miss holds a validator that
+        // matches anything, the ones arriving while its fill renders hold none.
+        let path = "/feeds/latest.rss";
+        let conditional = {
+            let router = app.router.clone();
+            let request = Request::get(path).header("if-none-match", "*").body(Body::empty()).unwrap();
+            tokio::spawn(async move { router.oneshot(request).await.unwrap().status() })
+        };
+        let readers: Vec<_> = (0..20)
+            .map(|_| {
+                let router = app.router.clone();
+                let request = Request::get(path).body(Body::empty()).unwrap();
+                tokio::spawn(async move { router.oneshot(request).await.unwrap().status() })
+            })
+            .collect();
+        assert_eq!(conditional.await.unwrap(), 304);
+        for reader in readers {
+            assert_eq!(reader.await.unwrap(), 200, "a reader that sent no validator");
+        }
+    }
+
     async fn unpublishing_removes_the_story_from_cached_items_and_lists_at_once(app) {
         let local = app.section("local", "지역").await;
         let story = ArticleBuilder::new("정정 대상 기사", &local).published_ago(Duration::hours(1)).insert(&app).await;
