@@ -5,6 +5,8 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use crate::harness::ChildProcess;
+
 const BINARY: &str = env!("CARGO_BIN_EXE_dateline");
 
 #[test]
@@ -37,18 +39,18 @@ fn dateline_help_explains_every_setting() {
 async fn the_server_starts_on_a_free_port_serves_and_stops_on_sigterm() {
     let folder = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}/dateline.db?mode=rwc", folder.path().display());
-    let mut child = Command::new(BINARY)
-        .args(["serve", "--listen", "127.0.0.1:0", "--migrate"])
-        .env("DATABASE_URL", &database)
-        .env("DATELINE_MEDIA_DIR", folder.path().join("media"))
-        .env(
-            "DATELINE_JWT_SECRET",
-            "a test secret that is at least 32 bytes long",
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = ChildProcess::spawn(
+        Command::new(BINARY)
+            .args(["serve", "--listen", "127.0.0.1:0", "--migrate"])
+            .env("DATABASE_URL", &database)
+            .env("DATELINE_MEDIA_DIR", folder.path().join("media"))
+            .env(
+                "DATELINE_JWT_SECRET",
+                "a test secret that is at least 32 bytes long",
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    );
     let stdout = child.stdout.take().unwrap();
     let address = tokio::task::spawn_blocking(move || {
         BufReader::new(stdout)
@@ -140,18 +142,18 @@ async fn the_server_survives_bodies_nested_thousands_deep_and_answers_afterwards
         &database,
         &format!("{password}\n"),
     );
-    let mut child = Command::new(BINARY)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("DATABASE_URL", &database)
-        .env("DATELINE_MEDIA_DIR", folder.path().join("media"))
-        .env(
-            "DATELINE_JWT_SECRET",
-            "a test secret that is at least 32 bytes long",
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = ChildProcess::spawn(
+        Command::new(BINARY)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("DATABASE_URL", &database)
+            .env("DATELINE_MEDIA_DIR", folder.path().join("media"))
+            .env(
+                "DATELINE_JWT_SECRET",
+                "a test secret that is at least 32 bytes long",
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    );
     let stdout = child.stdout.take().unwrap();
     let address = tokio::task::spawn_blocking(move || {
         BufReader::new(stdout)

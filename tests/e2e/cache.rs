@@ -73,12 +73,24 @@ fn etag(response: &TestResponse) -> String {
         .to_owned()
 }
 
-/// Lets the change bus reach the cache's subscriber.
-async fn settle() {
-    for _ in 0..10 {
-        tokio::task::yield_now().await;
-    }
-    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+/// How many changes the cache had applied before a write.
+fn applied_so_far(app: &TestApp) -> u64 {
+    let http = app.cached.as_ref().expect("the cache is on");
+    http.response_cache().changes_applied().borrow().changes
+}
+
+/// Waits until the write's change has reached the cache: a change applied after `before` and
+/// none left behind it (the bound only keeps a lost change from hanging the test).
+async fn settle(app: &TestApp, before: u64) {
+    let http = app.cached.as_ref().expect("the cache is on");
+    let mut applied = http.response_cache().changes_applied();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        applied.wait_for(|applied| applied.caught_up && applied.changes > before),
+    )
+    .await
+    .expect("the change reaches the cache")
+    .unwrap();
 }
 
 fn headlines(list: &Value) -> Vec<String> {
@@ -116,12 +128,13 @@ with_cache_on_both_engines! {
         }
         assert_eq!(app.db.statements_run(), statements, "a second read is a cache hit");
 
+        let before_edit = applied_so_far(&app);
         let edit = app
             .as_editor()
             .patch_json(&format!("/api/v1/articles/{}", edited.id), &json!({"headline": "국회 본회의 통과, 공포 절차", "version": 1}))
             .await;
         assert_eq!(edit.status, 200, "{}", String::from_utf8_lossy(&edit.body));
-        settle().await;
+        settle(&app, before_edit).await;
 
         let mut changed = Vec::new();
         for path in &paths {
@@ -229,6 +242,30 @@ with_cache_on_both_engines! {
         assert_eq!(app.db.statements_run() - before, one_rendering, "100 concurrent misses, one rendering");
     }
 
+    async fn a_reader_without_a_validator_waiting_on_a_fill_gets_the_body_not_a_304(app) {
+        let local = app.section("local", "지역").await;
+        ArticleBuilder::new("피드에 실린 기사", &local).published_ago(Duration::hours(1)).insert(&app).await;
+        // The feed handler answers 304 itself; the first reader to miss holds a validator that
+        // matches anything, the ones arriving while its fill renders hold none.
+        let path = "/feeds/latest.rss";
+        let conditional = {
+            let router = app.router.clone();
+            let request = Request::get(path).header("if-none-match", "*").body(Body::empty()).unwrap();
+            tokio::spawn(async move { router.oneshot(request).await.unwrap().status() })
+        };
+        let readers: Vec<_> = (0..20)
+            .map(|_| {
+                let router = app.router.clone();
+                let request = Request::get(path).body(Body::empty()).unwrap();
+                tokio::spawn(async move { router.oneshot(request).await.unwrap().status() })
+            })
+            .collect();
+        assert_eq!(conditional.await.unwrap(), 304);
+        for reader in readers {
+            assert_eq!(reader.await.unwrap(), 200, "a reader that sent no validator");
+        }
+    }
+
     async fn unpublishing_removes_the_story_from_cached_items_and_lists_at_once(app) {
         let local = app.section("local", "지역").await;
         let story = ArticleBuilder::new("정정 대상 기사", &local).published_ago(Duration::hours(1)).insert(&app).await;
@@ -239,9 +276,10 @@ with_cache_on_both_engines! {
         let graphql = "/graphql?query=%7Blatest(first%3A5)%7Bnodes%7Bheadline%7D%7D%7D";
         assert_eq!(app.get(graphql).await.json()["data"]["latest"]["nodes"].as_array().unwrap().len(), 2);
 
+        let before_unpublish = applied_so_far(&app);
         let unpublished = app.as_editor().post_json(&format!("/api/v1/articles/{}/unpublish", story.id), &json!({})).await;
         assert_eq!(unpublished.status, 200, "{}", String::from_utf8_lossy(&unpublished.body));
-        settle().await;
+        settle(&app, before_unpublish).await;
 
         assert_eq!(app.get(&path).await.status, 404);
         assert_eq!(headlines(&app.get("/api/v1/articles").await.json()), ["남는 기사"]);
@@ -386,14 +424,15 @@ async fn a_change_on_one_node_reaches_the_other_nodes_cache() {
         app.state.media().clone(),
         app.state.settings().clone(),
     );
-    let other_node = dateline_api::build_router(dateline_api::HttpState::new(
+    let other_http = dateline_api::HttpState::new(
         other,
         CacheSettings {
             capacity_bytes: 8 << 20,
             counts_ttl: std::time::Duration::from_secs(3_600),
             ..CacheSettings::default()
         },
-    ));
+    );
+    let other_node = dateline_api::build_router(other_http.clone());
     let read_other = |path: String| {
         let router = other_node.clone();
         async move {
@@ -414,8 +453,9 @@ async fn a_change_on_one_node_reaches_the_other_nodes_cache() {
         .insert(&app)
         .await;
     let path = format!("/api/v1/articles/{}", story.id);
-    // Give the other node's listener a moment to start listening.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // The other node hears changes once its LISTEN is in place.
+    other_http.response_cache().listening().await;
+    let mut heard = other_http.response_cache().notices_heard();
     assert_eq!(
         read_other(path.clone()).await["data"]["headline"],
         "첫 제목"
@@ -436,6 +476,8 @@ async fn a_change_on_one_node_reaches_the_other_nodes_cache() {
         .patch_json(&path, &json!({"headline": "고친 제목", "version": 1}))
         .await;
     assert_eq!(edit.status, 200);
+    // Read again after each notice the other node applies (the story's own insert may be heard
+    // first); the bound only keeps a lost notice from hanging the test.
     let mut seen = String::new();
     for _ in 0..50 {
         seen = read_other(path.clone()).await["data"]["headline"]
@@ -445,7 +487,10 @@ async fn a_change_on_one_node_reaches_the_other_nodes_cache() {
         if seen == "고친 제목" {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        tokio::time::timeout(std::time::Duration::from_secs(5), heard.changed())
+            .await
+            .expect("the other node hears the change")
+            .unwrap();
     }
     assert_eq!(seen, "고친 제목");
 }

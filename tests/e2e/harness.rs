@@ -84,6 +84,9 @@ pub(crate) struct TestApp {
     /// The database as a URL another process can open (for PostgreSQL, the test's schema is
     /// selected through `options=-c search_path=…`).
     pub(crate) database_url: String,
+    /// The state behind `router` when its response cache is on, so tests can await the
+    /// cache's readiness signals.
+    pub(crate) cached: Option<HttpState>,
     /// Sections are placed in the order tests create them.
     next_position: std::sync::atomic::AtomicI32,
     // Held for their Drop: the temporary folder and the PostgreSQL schema.
@@ -188,6 +191,7 @@ impl TestApp {
         old.close().await;
         Self {
             router: router_of(&state),
+            cached: None,
             state,
             ..self
         }
@@ -264,6 +268,7 @@ impl TestApp {
             editor,
             admin,
             database_url,
+            cached: None,
             next_position: std::sync::atomic::AtomicI32::new(1),
             _folder: folder,
             _schema: schema,
@@ -273,8 +278,10 @@ impl TestApp {
     /// This Dateline serving through a response cache of these settings (kept in step with
     /// changes, on PostgreSQL across nodes too).
     pub(crate) fn with_response_cache(self, settings: CacheSettings) -> Self {
+        let http = HttpState::new(self.state.clone(), settings);
         Self {
-            router: build_router(HttpState::new(self.state.clone(), settings)),
+            router: build_router(http.clone()),
+            cached: Some(http),
             ..self
         }
     }
@@ -829,4 +836,40 @@ macro_rules! on_both_engines {
             }
         )*
     };
+}
+
+/// A process of the real binary that is killed when dropped, so a failing assertion (a panic
+/// unwinding past it) never leaves a server running. It reads as the [`std::process::Child`]
+/// inside.
+pub(crate) struct ChildProcess(std::process::Child);
+
+impl ChildProcess {
+    pub(crate) fn spawn(command: &mut std::process::Command) -> Self {
+        Self(command.spawn().unwrap())
+    }
+}
+
+impl std::ops::Deref for ChildProcess {
+    type Target = std::process::Child;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ChildProcess {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Drop for ChildProcess {
+    fn drop(&mut self) {
+        // A process that already exited and was waited for is not signalled again (std keeps
+        // its status), so this never reaches a reused pid.
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+        }
+        let _ = self.0.wait();
+    }
 }

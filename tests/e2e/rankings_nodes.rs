@@ -3,20 +3,20 @@
 //! the exact total.
 
 use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::Duration;
 
 use chrono::Utc;
 use dateline_domain::{Article, Timestamp};
 use serde_json::{Value, json};
 
-use crate::harness::{ArticleBuilder, CHROME, Engine, TestApp};
+use crate::harness::{ArticleBuilder, CHROME, ChildProcess, Engine, TestApp};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_dateline");
 
 /// A `dateline serve` process on a free port.
 struct Node {
-    child: Child,
+    child: ChildProcess,
     address: String,
     client: reqwest::Client,
     _media: tempfile::TempDir,
@@ -25,20 +25,20 @@ struct Node {
 impl Node {
     async fn start(database_url: &str, flush_interval: &str) -> Self {
         let media = tempfile::tempdir().unwrap();
-        let mut child = Command::new(BINARY)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(["--view-flush-interval", flush_interval])
-            .env("DATABASE_URL", database_url)
-            .env(
-                "DATELINE_JWT_SECRET",
-                "a-test-secret-of-at-least-32-bytes!!",
-            )
-            .env("DATELINE_MEDIA_DIR", media.path())
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
+        let mut child = ChildProcess::spawn(
+            Command::new(BINARY)
+                .args(["serve", "--listen", "127.0.0.1:0"])
+                .args(["--view-flush-interval", flush_interval])
+                .env("DATABASE_URL", database_url)
+                .env(
+                    "DATELINE_JWT_SECRET",
+                    "a-test-secret-of-at-least-32-bytes!!",
+                )
+                .env("DATELINE_MEDIA_DIR", media.path())
+                .env("RUST_LOG", "warn")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::inherit()),
+        );
         let stdout = child.stdout.take().unwrap();
         let address = tokio::task::spawn_blocking(move || {
             BufReader::new(stdout)

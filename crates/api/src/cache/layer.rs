@@ -79,11 +79,12 @@ pub(crate) async fn public_responses(
 
     if cache.is_enabled() && !personal && is_cacheable_path(parts.uri.path()) {
         let key = cache_key(&parts);
+        let unconditional = without_conditions(&parts);
         for _ in 0..ATTEMPTS {
             let fill = fill(
                 state,
                 cache,
-                Request::from_parts(parts.clone(), Body::empty()),
+                Request::from_parts(unconditional.clone(), Body::empty()),
                 next.clone(),
             );
             match cache.get_or_fill(&key, fill).await {
@@ -200,6 +201,16 @@ async fn fill(
         fresh_until,
         generation,
     )))
+}
+
+/// The request a fill renders: without the caller's validators. The fill's answer goes to every
+/// reader waiting on the key (and may be kept), so a handler that answers `304` itself must
+/// see no `If-None-Match`; each reader's own validator is judged against the rendered answer.
+fn without_conditions(parts: &Parts) -> Parts {
+    let mut parts = parts.clone();
+    parts.headers.remove(header::IF_NONE_MATCH);
+    parts.headers.remove(header::IF_MODIFIED_SINCE);
+    parts
 }
 
 /// The key a response is kept under: path and query, parameters sorted so their order does not

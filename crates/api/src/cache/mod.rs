@@ -22,7 +22,7 @@ use dateline_domain::{ArticleId, AuthorId, SectionId, TagId};
 use dateline_app::ArticleRecord;
 use dateline_app::events::{ChangeKind, ContentChange};
 
-pub use store::ResponseCache;
+pub use store::{Applied, ResponseCache};
 pub(crate) use sync::start as start_sync;
 
 /// How the cache and the HTTP caching headers behave.

@@ -81,6 +81,21 @@ pub struct ResponseCache {
     lift: tokio::sync::Mutex<Option<Option<Timestamp>>>,
     /// This node's name on the LISTEN/NOTIFY channel, so it skips its own notices.
     pub(crate) node: String,
+    /// Whether the other nodes' notices reach this node yet (see [`Self::listening`]).
+    listening: tokio::sync::watch::Sender<bool>,
+    /// How many of the other nodes' notices this node has applied.
+    heard: tokio::sync::watch::Sender<u64>,
+    /// How far this node's own change bus has been applied (see [`Applied`]).
+    applied: tokio::sync::watch::Sender<Applied>,
+}
+
+/// How far the cache has followed this node's change bus.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Changes applied since the cache started.
+    pub changes: u64,
+    /// No announced change waits to be applied.
+    pub caught_up: bool,
 }
 
 impl std::fmt::Debug for ResponseCache {
@@ -119,6 +134,12 @@ impl ResponseCache {
             generations: Mutex::default(),
             lift: tokio::sync::Mutex::new(None),
             node: format!("{:016x}", rand::random::<u64>()),
+            listening: tokio::sync::watch::Sender::new(false),
+            heard: tokio::sync::watch::Sender::new(0),
+            applied: tokio::sync::watch::Sender::new(Applied {
+                changes: 0,
+                caught_up: true,
+            }),
         }
     }
 
@@ -128,6 +149,41 @@ impl ResponseCache {
 
     pub(crate) fn is_enabled(&self) -> bool {
         self.entries.is_some()
+    }
+
+    /// Returns once the other nodes' changes reach this cache: its LISTEN is in place on
+    /// PostgreSQL, or it found no channel to listen on (SQLite). A cache keeping nothing follows
+    /// no changes and never returns, so await it only on one with a capacity.
+    pub async fn listening(&self) {
+        // The sender lives in `self`, so the wait cannot end with it closed.
+        let _ = self.listening.subscribe().wait_for(|on| *on).await;
+    }
+
+    pub(crate) fn mark_listening(&self) {
+        self.listening.send_replace(true);
+    }
+
+    /// The count of other nodes' notices applied here; it changes as each one is, so a reader
+    /// can await a change from elsewhere instead of polling on a timer.
+    pub fn notices_heard(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.heard.subscribe()
+    }
+
+    pub(crate) fn count_notice(&self) {
+        self.heard.send_modify(|heard| *heard += 1);
+    }
+
+    /// How far this node's changes have been applied; it changes as each one is, so a writer
+    /// can await its change reaching the cache instead of sleeping.
+    pub fn changes_applied(&self) -> tokio::sync::watch::Receiver<Applied> {
+        self.applied.subscribe()
+    }
+
+    pub(crate) fn count_change(&self, caught_up: bool) {
+        self.applied.send_modify(|applied| {
+            applied.changes += 1;
+            applied.caught_up = caught_up;
+        });
     }
 
     /// The generation a rendering starting now belongs to.

@@ -41,6 +41,8 @@ pub(crate) fn start(state: &App, cache: &Arc<ResponseCache>) {
                 }
                 Err(RecvError::Closed) => break,
             };
+            // Applied here before the other nodes are told: what this node serves is true now.
+            local.count_change(changes.is_empty());
             if let Err(err) = db.notify_change(&notice).await {
                 tracing::warn!(error = %err, "could not tell the other nodes about a change");
             }
@@ -65,8 +67,15 @@ async fn listen(db: &Database, cache: &ResponseCache) {
     let mut first = true;
     loop {
         let mut listener = match db.listen_changes().await {
-            Ok(Some(listener)) => listener,
-            Ok(None) => return,
+            Ok(Some(listener)) => {
+                cache.mark_listening();
+                listener
+            }
+            Ok(None) => {
+                // Nothing to hear: a single-node engine has no other nodes.
+                cache.mark_listening();
+                return;
+            }
             Err(err) => {
                 tracing::warn!(error = %err, "could not listen for other nodes' changes");
                 tokio::time::sleep(RELISTEN_AFTER).await;
@@ -80,7 +89,10 @@ async fn listen(db: &Database, cache: &ResponseCache) {
         first = false;
         loop {
             match listener.recv().await {
-                Ok(Heard::Notice(notice)) => apply(cache, &notice).await,
+                Ok(Heard::Notice(notice)) => {
+                    apply(cache, &notice).await;
+                    cache.count_notice();
+                }
                 Ok(Heard::Reconnected) => cache.clear().await,
                 Err(err) => {
                     tracing::warn!(error = %err, "lost the change channel");
