@@ -2,8 +2,8 @@
 //! comment, the desk's moderation mode (`sections.comment_moderation`, post or pre) and an
 //! editor's switch that closes a story's comments (`articles.comments_closed`).
 //!
-//! The two new columns are read and written only by the comment repository; the article and
-//! section entities leave them out, so every other write keeps their defaults untouched.
+//! The two new columns are written only by the comment switches; a story's save and a section's
+//! edit leave them as they are.
 //! Reaction and report counts are kept on the comment row (changed in the same transaction as
 //! the reaction or report) so that sorting by 공감 is an index read.
 

@@ -5,7 +5,7 @@
 //! Storage mirrors this rule as one SQL predicate built from [`PUBLIC_STATUSES`], so the two
 //! cannot drift apart.
 
-use crate::article::Status;
+use crate::status::Status;
 use crate::time::Timestamp;
 
 /// The statuses under which a story may be public (once its time has come).

@@ -15,9 +15,9 @@
 
 use std::fmt;
 
-use crate::article::Status;
 use crate::ids::UserId;
 use crate::role::Role;
+use crate::status::Status;
 use crate::time::Timestamp;
 
 /// Something done to a story.

@@ -226,6 +226,8 @@ pub(crate) fn article_row(
         created_by: trail.created_by.map(|id| id.to_string()),
         approved_by: trail.approved_by.map(|id| id.to_string()),
         not_for_syndication: article.not_for_syndication,
+        // A new story takes comments; a save leaves the switch alone (see `write_story`).
+        comments_closed: false,
     })
 }
 

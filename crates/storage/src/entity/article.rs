@@ -31,6 +31,8 @@ pub struct Model {
     pub approved_by: Option<String>,
     /// The desk's mark that the story never reaches a partner in full.
     pub not_for_syndication: bool,
+    /// An editor's switch that closes the story's comments; only the comment switch writes it.
+    pub comments_closed: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

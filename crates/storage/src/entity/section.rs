@@ -12,6 +12,8 @@ pub struct Model {
     pub position: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The desk's comment moderation mode (`post` or `pre`); only the moderation switch writes it.
+    pub comment_moderation: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

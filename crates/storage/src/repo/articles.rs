@@ -31,22 +31,11 @@ use crate::public::{KeysetColumns, public_at};
 use crate::repo::changes::{
     NewChange, record_change, record_changes, was_announced, withdraw_unseen,
 };
+use crate::repo::story::NewArticle;
 use crate::repo::{convert_all, search};
 
 pub struct Articles<'db> {
     pub(crate) db: &'db Database,
-}
-
-/// A story to store, with what it relates to.
-#[derive(Debug, Clone)]
-pub struct NewArticle {
-    pub article: Article,
-    /// Authors in byline order.
-    pub byline: Vec<AuthorId>,
-    /// Tags in the desk's order.
-    pub tags: Vec<TagId>,
-    /// The story's section and every section above it, so desk fronts include subsections.
-    pub sections: Vec<SectionId>,
 }
 
 /// The most rows one multi-row INSERT carries; keeps bound parameters well under both engines'
@@ -404,7 +393,7 @@ pub struct StoryWrite {
 }
 
 /// One change to article rows.
-enum StoryChange<'a> {
+pub(crate) enum StoryChange<'a> {
     Insert {
         batch: &'a [NewArticle],
         trail: EditorialTrail,
@@ -420,6 +409,9 @@ enum StoryChange<'a> {
         /// When the deletion happens, for the change feed.
         at: Timestamp,
     },
+    /// An editor's switch on a story's comments, in any status. It is not a new version of the
+    /// story: the version, the links and the change feed stay as they are.
+    CloseComments { id: ArticleId, closed: bool },
 }
 
 /// THE place where article rows and their link rows change. Every write — imports, the corpus,
@@ -427,7 +419,7 @@ enum StoryChange<'a> {
 /// the link tables' copy of `published_at` always moves with the story's. Anything that must
 /// stay in step with stories (a search index) is maintained here, in the same transaction —
 /// so is the change feed, through [`record_change`].
-async fn write_story(
+pub(crate) async fn write_story(
     txn: &DatabaseTransaction,
     change: StoryChange<'_>,
 ) -> Result<(), StorageError> {
@@ -461,9 +453,10 @@ async fn write_story(
             let before = article::Entity::find_by_id(id.to_string()).one(txn).await?;
             let mut row =
                 article::ActiveModel::from(article_row(&story.article, trail)?).reset_all();
-            // The id and the creator never change.
+            // The id and the creator never change; the comment switch is not part of a save.
             row.not_set(article::Column::Id);
             row.not_set(article::Column::CreatedBy);
+            row.not_set(article::Column::CommentsClosed);
             let updated = article::Entity::update_many()
                 .set(row)
                 .filter(article::Column::Id.eq(id.to_string()))
@@ -528,6 +521,16 @@ async fn write_story(
                     },
                 )
                 .await?;
+            }
+        }
+        StoryChange::CloseComments { id, closed } => {
+            let updated = article::Entity::update_many()
+                .col_expr(article::Column::CommentsClosed, Expr::value(closed))
+                .filter(article::Column::Id.eq(id.to_string()))
+                .exec(txn)
+                .await?;
+            if updated.rows_affected == 0 {
+                return Err(StorageError::NotFound);
             }
         }
     }

@@ -29,6 +29,7 @@ use crate::db::Database;
 use crate::entity::{article, audit_event, comment, comment_reaction, comment_report, section};
 use crate::error::StorageError;
 use crate::public::public_at;
+use crate::repo::articles::{StoryChange, write_story};
 use crate::repo::changes::{NewChange, record_change};
 
 pub struct Comments<'db> {
@@ -228,10 +229,7 @@ impl Comments<'_> {
         let row = article::Entity::find()
             .select_only()
             .columns([article::Column::SectionId, article::Column::PublishedAt])
-            .column_as(
-                Expr::col((article::Entity, Alias::new("comments_closed"))),
-                "comments_closed",
-            )
+            .column(article::Column::CommentsClosed)
             .filter(article::Column::Id.eq(id.to_string()))
             .filter(public_at(now))
             .into_tuple::<(String, Option<DateTime<Utc>>, bool)>()
@@ -243,10 +241,7 @@ impl Comments<'_> {
         let section_id = SectionId::parse(&section_id)?;
         let moderation = section::Entity::find_by_id(section_id.to_string())
             .select_only()
-            .column_as(
-                Expr::col((section::Entity, Alias::new("comment_moderation"))),
-                "comment_moderation",
-            )
+            .column(section::Column::CommentModeration)
             .into_tuple::<String>()
             .one(&self.db.read)
             .await?
@@ -270,12 +265,18 @@ impl Comments<'_> {
         closed: bool,
         audit: &AuditEvent,
     ) -> Result<bool, StorageError> {
-        let mut update = Query::update();
-        update
-            .table(article::Entity)
-            .value(Alias::new("comments_closed"), closed)
-            .and_where(article::Column::Id.eq(id.to_string()));
-        self.write_with_audit(update, audit).await
+        let txn = self.db.write.begin().await?;
+        // The switch is an article-row write, so it goes through the one story write path.
+        match write_story(&txn, StoryChange::CloseComments { id, closed }).await {
+            Ok(()) => {}
+            Err(StorageError::NotFound) => return Ok(false),
+            Err(err) => return Err(err),
+        }
+        audit_event::ActiveModel::from(audit_row(audit))
+            .insert(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(true)
     }
 
     /// Sets a desk's moderation mode, with its audit entry. `false` when no section has this id.
@@ -285,28 +286,23 @@ impl Comments<'_> {
         mode: ModerationMode,
         audit: &AuditEvent,
     ) -> Result<bool, StorageError> {
-        let mut update = Query::update();
-        update
-            .table(section::Entity)
-            .value(Alias::new("comment_moderation"), mode.as_str())
-            .and_where(section::Column::Id.eq(id.to_string()));
-        self.write_with_audit(update, audit).await
-    }
-
-    async fn write_with_audit(
-        &self,
-        update: sea_orm::sea_query::UpdateStatement,
-        audit: &AuditEvent,
-    ) -> Result<bool, StorageError> {
         let txn = self.db.write.begin().await?;
-        let found = txn.execute(&update).await?.rows_affected() > 0;
-        if found {
-            audit_event::ActiveModel::from(audit_row(audit))
-                .insert(&txn)
-                .await?;
+        let updated = section::Entity::update_many()
+            .col_expr(
+                section::Column::CommentModeration,
+                Expr::value(mode.as_str()),
+            )
+            .filter(section::Column::Id.eq(id.to_string()))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected == 0 {
+            return Ok(false);
         }
+        audit_event::ActiveModel::from(audit_row(audit))
+            .insert(&txn)
+            .await?;
         txn.commit().await?;
-        Ok(found)
+        Ok(true)
     }
 
     /// Stores a new comment.

@@ -12,6 +12,7 @@ pub mod schedule;
 pub mod search;
 pub mod sections;
 pub mod sitemaps;
+pub mod story;
 pub mod tags;
 pub mod users;
 pub mod views;

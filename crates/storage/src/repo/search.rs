@@ -20,7 +20,7 @@ use crate::db::Database;
 use crate::entity::{article, article_section, article_tag};
 use crate::error::StorageError;
 use crate::public::public_at;
-use crate::repo::articles::NewArticle;
+use crate::repo::story::NewArticle;
 
 /// The most stories one multi-row index insert carries.
 const INDEX_CHUNK: usize = 100;

@@ -1,6 +1,6 @@
 //! Sections: the desk tree.
 
-use dateline_domain::{Section, SectionId, Slug, Timestamp};
+use dateline_domain::{ModerationMode, Section, SectionId, Slug, Timestamp};
 use sea_orm::ActiveValue::{Set, Unchanged};
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _,
@@ -70,6 +70,7 @@ impl Sections<'_> {
             position: section.position,
             created_at: at.as_datetime(),
             updated_at: at.as_datetime(),
+            comment_moderation: ModerationMode::default().as_str().to_owned(),
         })
         .insert(&self.db.write)
         .await?;
