@@ -10,8 +10,8 @@
 use std::collections::HashMap;
 
 use dateline_domain::{
-    Article, ArticleCursor, ArticleFilter, ArticleId, ArticleKey, AuditEvent, Author, AuthorId,
-    ChangeEventKind, EditorialTrail, Page, PageSize, Revision, SectionId, Tag, TagId, Timestamp,
+    Article, ArticleCursor, ArticleFilter, ArticleId, ArticleKey, AuditEvent, Author,
+    ChangeEventKind, EditorialTrail, Page, PageSize, Revision, Tag, Timestamp,
 };
 use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
 use sea_orm::{
