@@ -8,8 +8,9 @@ use utoipa::ToSchema;
 
 use crate::problem::{ApiError, Problem};
 use crate::rest::editorial_dto::TokenResponse;
-use crate::rest::extract::{ApiJson, ClientAddress};
+use crate::rest::extract::ApiJson;
 use dateline_app::App;
+use dateline_app::readership::origin::ReaderOrigin;
 use dateline_app::service::accounts;
 
 #[derive(Deserialize, ToSchema)]
@@ -33,10 +34,10 @@ pub(crate) struct LoginRequest {
 )]
 pub(crate) async fn token(
     State(state): State<App>,
-    ClientAddress(address): ClientAddress,
+    origin: ReaderOrigin,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    let tokens = accounts::login(&state, &request.email, request.password, address).await?;
+    let tokens = accounts::login(&state, &request.email, request.password, &origin).await?;
     Ok(Json(tokens.into()))
 }
 
