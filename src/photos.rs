@@ -8,18 +8,9 @@ use image::codecs::jpeg::JpegEncoder;
 use image::{Rgb, RgbImage};
 
 /// A colour from `#rrggbb`; anything else is mid grey.
-pub(crate) fn parse_colour(hex: &str) -> Rgb<u8> {
-    let hex = hex.trim_start_matches('#');
-    let channel = |i: usize| {
-        hex.get(i..i + 2)
-            .and_then(|part| u8::from_str_radix(part, 16).ok())
-            .unwrap_or(128)
-    };
-    if hex.len() == 6 {
-        Rgb([channel(0), channel(2), channel(4)])
-    } else {
-        Rgb([128, 128, 128])
-    }
+pub(crate) fn parse_colour(colour: &str) -> Rgb<u8> {
+    <[u8; 3] as hex::FromHex>::from_hex(colour.trim_start_matches('#'))
+        .map_or(Rgb([128, 128, 128]), Rgb)
 }
 
 fn mix(a: Rgb<u8>, b: Rgb<u8>, t: f32) -> Rgb<u8> {

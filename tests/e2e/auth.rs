@@ -1,11 +1,16 @@
 //! Signing in and who may do what: tokens, rotation, 401 against 403, throttling, and accounts.
 
-use axum::http::Method;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Method, Request, header};
 use chrono::Duration;
+use dateline_app::ViewSettings;
 use dateline_domain::Role;
 use serde_json::json;
 
-use crate::harness::{PASSWORD, TestApp, TestResponse};
+use crate::harness::{Engine, PASSWORD, TestApp, TestResponse};
 use crate::on_both_engines;
 
 async fn login(app: &TestApp, email: &str, password: &str) -> TestResponse {
@@ -153,5 +158,92 @@ on_both_engines! {
         assert_eq!(created_over_graphql["data"]["createUser"], json!({"email": "park@news.example", "role": "EDITOR", "displayName": "park"}), "{created_over_graphql}");
         let second_admin = app.add_user("boss@news.example", Role::Admin).await;
         assert_eq!(app.as_user(&second_admin).get("/api/v1/users").await.json()["data"].as_array().unwrap().len(), 6);
+    }
+}
+
+/// Signs in through the load balancer at 10.0.0.2, which forwards for `client`.
+async fn login_behind_proxy(
+    app: &TestApp,
+    client: &str,
+    email: &str,
+    password: &str,
+) -> TestResponse {
+    let mut request = Request::post("/api/v1/auth/token")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("x-forwarded-for", client)
+        .body(Body::from(
+            serde_json::to_vec(&json!({"email": email, "password": password})).unwrap(),
+        ))
+        .unwrap();
+    let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(SocketAddr::new(proxy, 40_000)));
+    app.request(request).await
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_failed_sign_ins_lock_out_that_client_and_not_another() {
+    for engine in [Engine::Sqlite, Engine::Postgres] {
+        let app = TestApp::with_views(
+            engine,
+            ViewSettings {
+                trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
+                ranking_cache_ttl: std::time::Duration::ZERO,
+                ..ViewSettings::default()
+            },
+        )
+        .await;
+        // Twenty guesses at as many accounts, so that only the address limit can trip.
+        for n in 0..20 {
+            let wrong = login_behind_proxy(
+                &app,
+                "203.0.113.1",
+                &format!("guess-{n}@news.example"),
+                "wrong",
+            )
+            .await;
+            assert_eq!(wrong.status, 401, "guess {n} on {engine:?}");
+        }
+        let guesser =
+            login_behind_proxy(&app, "203.0.113.1", "editor@news.example", PASSWORD).await;
+        assert_eq!(
+            guesser.status, 429,
+            "the guessing client is locked out on {engine:?}"
+        );
+        let other = login_behind_proxy(&app, "203.0.113.2", "editor@news.example", PASSWORD).await;
+        assert_eq!(
+            other.status, 200,
+            "another client behind the same proxy is not, on {engine:?}"
+        );
+
+        // An IPv6 client is counted by its /64: a fresh address inside it is the same client.
+        for n in 0..20 {
+            let wrong = login_behind_proxy(
+                &app,
+                "2001:db8:1:2::1",
+                &format!("v6-{n}@news.example"),
+                "wrong",
+            )
+            .await;
+            assert_eq!(wrong.status, 401, "IPv6 guess {n} on {engine:?}");
+        }
+        let same_network = login_behind_proxy(
+            &app,
+            "2001:db8:1:2::ffff",
+            "reporter@news.example",
+            PASSWORD,
+        )
+        .await;
+        assert_eq!(
+            same_network.status, 429,
+            "the same /64 is the same client on {engine:?}"
+        );
+        let next_network =
+            login_behind_proxy(&app, "2001:db8:1:3::1", "reporter@news.example", PASSWORD).await;
+        assert_eq!(
+            next_network.status, 200,
+            "the next /64 is another client on {engine:?}"
+        );
     }
 }

@@ -299,7 +299,7 @@ with_cache_on_both_engines! {
         assert_eq!(etag(&app.get(&path).await), tag);
         assert_eq!(app.db.statements_run(), statements, "a repeated GraphQL GET is a cache hit");
 
-        let hash: String = Sha256::digest(query.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect();
+        let hash = hex::encode(Sha256::digest(query.as_bytes()));
         let extensions = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}}).to_string();
         let by_hash = format!("/graphql?extensions={}", urlencode(&extensions));
         let unknown = app.get(&by_hash).await.json();

@@ -184,7 +184,7 @@ on_both_engines! {
         let local = app.section("local", "지역").await;
         let story = ArticleBuilder::new("지역 소식", &local).insert(&app).await;
         let mutation = format!("mutation {{ recordView(articleId: \"{}\", readerId: \"r-get\") }}", story.id);
-        let hash: String = Sha256::digest(mutation.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect();
+        let hash = hex::encode(Sha256::digest(mutation.as_bytes()));
         let extensions = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}});
         let registered = from_browser(
             &app,
@@ -207,7 +207,7 @@ on_both_engines! {
         assert_eq!(app.flush_views().await, 0, "neither GET counted a view");
 
         let query = "{ sections { slug } }";
-        let hash: String = Sha256::digest(query.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect();
+        let hash = hex::encode(Sha256::digest(query.as_bytes()));
         let extensions = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}});
         app.send_json(Method::POST, "/graphql", &json!({"query": query, "extensions": extensions})).await;
         let read = app.get(&format!("/graphql?extensions={}", urlencode(&extensions.to_string()))).await;

@@ -6,7 +6,9 @@ use chrono::Duration;
 use dateline_domain::{Article, Status};
 use serde_json::json;
 
-use crate::harness::{ArticleBuilder, TestApp};
+use dateline_api::CacheSettings;
+
+use crate::harness::{ArticleBuilder, Engine, TestApp};
 use crate::on_both_engines;
 
 /// A story's address as feeds and sitemaps write it: percent-encoded.
@@ -269,4 +271,34 @@ fn locs(xml: &str) -> Vec<String> {
         .skip(1)
         .map(|rest| rest.split("</loc>").next().unwrap().to_owned())
         .collect()
+}
+
+#[tokio::test]
+async fn a_feeds_cache_control_follows_the_cache_settings() {
+    for engine in [Engine::Sqlite, Engine::Postgres] {
+        let app = TestApp::new(engine)
+            .await
+            .with_response_cache(CacheSettings {
+                max_age: std::time::Duration::from_secs(5),
+                s_maxage: std::time::Duration::from_secs(7),
+                stale_while_revalidate: std::time::Duration::from_secs(11),
+                stale_if_error: std::time::Duration::from_secs(13),
+                ..CacheSettings::default()
+            });
+        let section = app.section("politics", "정치").await;
+        ArticleBuilder::new("기사", &section).insert(&app).await;
+        for path in [
+            "/feeds/latest.rss",
+            "/feeds/sections/politics.json",
+            "/sitemap.xml",
+        ] {
+            let response = app.get(path).await;
+            assert_eq!(response.status, 200, "{path} on {engine:?}");
+            assert_eq!(
+                response.header("cache-control"),
+                Some("public, max-age=5, s-maxage=7, stale-while-revalidate=11, stale-if-error=13"),
+                "{path} on {engine:?}"
+            );
+        }
+    }
 }

@@ -306,12 +306,7 @@ impl Receiver {
             let v1 = v1.strip_prefix("v1=").unwrap();
             let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
             mac.update(format!("{t}.{body}").as_bytes());
-            let expected: String = mac
-                .finalize()
-                .into_bytes()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let expected = hex::encode(mac.finalize().into_bytes());
             assert_eq!(v1, expected, "signature of {body}");
             let payload: Value = serde_json::from_str(body).unwrap();
             assert_eq!(payload["type"], "article.published");

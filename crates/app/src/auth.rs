@@ -45,6 +45,28 @@ pub fn verify_password(password: &SecretString, hash: Option<&str>) -> bool {
     real && matches
 }
 
+/// [`hash_password`] on the blocking pool: argon2 is slow on purpose, and on an async thread it
+/// would stall every other request that thread serves. The one wrapper every use case calls.
+pub async fn hash_password_off_thread(password: SecretString) -> Result<String, AppError> {
+    off_async_threads(move || hash_password(&password)).await?
+}
+
+/// [`verify_password`] on the blocking pool, for the same reason as [`hash_password_off_thread`].
+pub async fn verify_password_off_thread(
+    password: SecretString,
+    hash: Option<String>,
+) -> Result<bool, AppError> {
+    off_async_threads(move || verify_password(&password, hash.as_deref())).await
+}
+
+async fn off_async_threads<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|err| AppError::internal("password work", err))
+}
+
 /// A signed-in account.
 #[derive(Debug, Clone)]
 pub struct Principal {

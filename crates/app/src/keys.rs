@@ -48,7 +48,7 @@ impl Key {
             .chain_update(b"dateline-kid\0")
             .chain_update(secret)
             .finalize();
-        let kid = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        let kid = hex::encode(&digest[..8]);
         Ok(Self {
             kid,
             encoding: EncodingKey::from_secret(secret)
@@ -96,7 +96,7 @@ impl SigningKeys {
     /// Keys from a fresh random secret, for development and tests: tokens die with the process.
     pub fn random() -> Self {
         let secret: [u8; 32] = rand::random();
-        let text: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+        let text = hex::encode(secret);
         Self::new(&SecretString::from(text), None).unwrap_or_else(|_| unreachable!("64 hex chars"))
     }
 

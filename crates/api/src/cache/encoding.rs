@@ -163,10 +163,7 @@ impl Encoded {
 
 /// The first 128 bits of SHA-256, in hex.
 fn hash(body: &[u8]) -> String {
-    Sha256::digest(body)[..16]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    hex::encode(&Sha256::digest(body)[..16])
 }
 
 /// `None` when compressing does not make the body smaller (or fails, which writing to memory

@@ -122,6 +122,19 @@ pub(crate) async fn public_responses(
 
     let response = next.run(Request::from_parts(parts, body)).await;
     if personal {
+        if revalidates_privately(&response) {
+            return match render(response).await {
+                Ok(rendered) => own_copy(
+                    cache.settings(),
+                    rendered,
+                    coding,
+                    condition.as_deref(),
+                    vary,
+                    state.now(),
+                ),
+                Err(response) => response,
+            };
+        }
         return private(response);
     }
     if !is_bufferable(&response) {
@@ -287,6 +300,41 @@ async fn render(response: Response) -> Result<Rendered, Response> {
     }
 }
 
+/// The marking of an answer that is its reader's own (a partner's feed) but worth revalidating:
+/// no shared cache keeps it, its reader gets a validator and `304`.
+pub(crate) const PRIVATE_REVALIDATE: &str = "private, no-cache";
+
+fn revalidates_privately(response: &Response) -> bool {
+    response.status() == StatusCode::OK
+        && !response.headers().contains_key(header::ETAG)
+        && !response.headers().contains_key(header::CONTENT_ENCODING)
+        && response
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .is_some_and(|value| value.as_bytes() == PRIVATE_REVALIDATE.as_bytes())
+}
+
+/// A reader's own answer with the validator and coding every answer gets; its
+/// `Cache-Control` stays the handler's.
+fn own_copy(
+    settings: &CacheSettings,
+    rendered: Rendered,
+    coding: Coding,
+    condition: Option<&str>,
+    vary: &'static str,
+    now: Timestamp,
+) -> Response {
+    let entry = Entry::new(
+        rendered.status,
+        rendered.headers,
+        Encoded::one(rendered.body, coding),
+        CacheKeys::default(),
+        None,
+        0,
+    );
+    respond(settings, &entry, false, coding, condition, vary, now)
+}
+
 /// An answer that depends on its reader: no shared cache may keep it.
 fn private(mut response: Response) -> Response {
     response
@@ -354,7 +402,14 @@ fn respond(
     let (body, sent_coding, tag) = entry.body.pick(coding);
     let not_modified = condition.is_some_and(|condition| entry.body.matches(condition));
     let mut response = if not_modified {
-        StatusCode::NOT_MODIFIED.into_response()
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        // The handler's own marking (a partner's `private`) holds for the 304 too.
+        if let Some(own) = entry.headers.get(header::CACHE_CONTROL) {
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, own.clone());
+        }
+        response
     } else {
         let mut response = Response::new(Body::from(body));
         *response.status_mut() = entry.status;
@@ -370,7 +425,18 @@ fn respond(
     if let Ok(tag) = HeaderValue::from_str(&tag) {
         headers.insert(header::ETAG, tag);
     }
-    headers.insert(header::VARY, HeaderValue::from_static(vary));
+    // A handler's own Vary (structured data varies by `X-Api-Key`) is kept beside the layer's.
+    let vary = match entry
+        .headers
+        .get(header::VARY)
+        .and_then(|own| own.to_str().ok())
+    {
+        Some(own) => HeaderValue::from_str(&format!("{vary}, {own}")),
+        None => Ok(HeaderValue::from_static(vary)),
+    };
+    if let Ok(vary) = vary {
+        headers.insert(header::VARY, vary);
+    }
     let cache_control = if shared {
         public_policy(settings, entry, now)
     } else {

@@ -3,13 +3,14 @@
 use axum::Json;
 use axum::extract::State;
 use dateline_app::App;
+use dateline_app::readership::origin::ReaderOrigin;
 use dateline_app::service::accounts;
 use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::problem::{ApiError, Problem};
-use crate::rest::extract::{ApiJson, ClientAddress};
+use crate::rest::extract::ApiJson;
 use crate::rest::newsroom_dto::TokenResponse;
 
 #[derive(Deserialize, ToSchema)]
@@ -33,10 +34,10 @@ pub(crate) struct LoginRequest {
 )]
 pub(crate) async fn token(
     State(state): State<App>,
-    ClientAddress(address): ClientAddress,
+    origin: ReaderOrigin,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    let tokens = accounts::login(&state, &request.email, request.password, address).await?;
+    let tokens = accounts::login(&state, &request.email, request.password, &origin).await?;
     Ok(Json(tokens.into()))
 }
 

@@ -4,12 +4,13 @@ use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, FixedOffset};
 use dateline_app::App;
+use dateline_app::presentation::article_url;
 use dateline_app::service::changes;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::problem::{ApiError, Problem};
-use crate::rest::dto::{ArticleResponse, article_url};
+use crate::rest::dto::ArticleResponse;
 use crate::rest::extract::{ApiQuery, parse_number};
 
 #[derive(Deserialize, IntoParams)]

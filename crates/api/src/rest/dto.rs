@@ -292,7 +292,7 @@ impl ArticleResponse {
                 .map(|m| MediaResponse::new(settings, m)),
             copyright: article.copyright.clone(),
             source_label: article.source_label.clone(),
-            url: article_url(settings, record),
+            url: dateline_app::presentation::article_url(settings, record),
             published_at: article.published_at.map(local),
             approved_at: article.approved_at.map(local),
             updated_at: local(article.updated_at),
@@ -307,15 +307,6 @@ impl ArticleResponse {
             view_count: record.view_count,
         }
     }
-}
-
-/// The reader-facing address: the desk's canonical URL when set, else the newsroom's default.
-pub(crate) fn article_url(settings: &Settings, record: &ArticleRecord) -> String {
-    record
-        .article
-        .canonical_url
-        .clone()
-        .unwrap_or_else(|| settings.absolute(&format!("/articles/{}", record.article.slug)))
 }
 
 /// A section with its subsections.

@@ -137,22 +137,6 @@ pub(crate) fn version_tag(version: i32) -> axum::http::HeaderValue {
         .unwrap_or_else(|_| axum::http::HeaderValue::from_static("\"v0\""))
 }
 
-/// The client's address, when the server was started with connection info.
-pub(crate) struct ClientAddress(pub(crate) Option<std::net::IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|info| info.0.ip()),
-        ))
-    }
-}
-
 /// The signed-in account of a request (bearer token), or 401.
 impl FromRequestParts<HttpState> for Principal {
     type Rejection = ApiError;

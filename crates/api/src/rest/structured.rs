@@ -2,7 +2,7 @@
 //! as IPTC ninjs.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse as _, Response};
 use dateline_app::App;
 use dateline_app::AppError;
@@ -28,7 +28,6 @@ async fn record(
 }
 
 fn json(
-    headers: &HeaderMap,
     content_type: &'static str,
     value: &serde_json::Value,
     for_partner: bool,
@@ -40,7 +39,7 @@ fn json(
             format!("structured document: {err}"),
         ))
     })?;
-    let mut response = crate::rest::syndication::document(headers, content_type, body, for_partner);
+    let mut response = crate::rest::syndication::document(content_type, body, for_partner);
     response
         .headers_mut()
         .insert(header::VARY, HeaderValue::from_static("x-api-key"));
@@ -61,13 +60,11 @@ fn json(
 pub(crate) async fn json_ld(
     State(state): State<App>,
     audience: Audience,
-    headers: HeaderMap,
     ApiPath(id_or_slug): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let record = record(&state, &audience, &id_or_slug).await?;
     let document = structured::json_ld(state.settings(), &record);
     let mut response = json(
-        &headers,
         "application/ld+json",
         &document,
         audience.partner().is_some(),
@@ -92,18 +89,12 @@ pub(crate) async fn json_ld(
 pub(crate) async fn ninjs(
     State(state): State<App>,
     audience: Audience,
-    headers: HeaderMap,
     ApiPath(id_or_slug): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let record = record(&state, &audience, &id_or_slug).await?;
     audience.record_served(&state, std::slice::from_ref(&record));
     let document = structured::ninjs(state.settings(), &record, &audience);
-    let mut response = json(
-        &headers,
-        "application/json",
-        &document,
-        audience.partner().is_some(),
-    )?;
+    let mut response = json("application/json", &document, audience.partner().is_some())?;
     CacheKeys::new().record(&record).attach(&mut response);
     Ok(response)
 }

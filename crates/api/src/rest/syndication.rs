@@ -1,9 +1,9 @@
 //! Feeds and sitemaps: `/feeds/latest.{rss,atom,json}`, `/feeds/sections/{slug}.{rss,atom,json}`,
 //! `/sitemap.xml`, `/sitemaps/articles-{n}.xml` and `/sitemap-news.xml`. Each answers with its
-//! format's content type, an `ETag`, and 304 to a matching `If-None-Match`.
+//! format's content type; the cache layer adds the `ETag`, the 304 and `Cache-Control`.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse as _, Response};
 use dateline_app::App;
 use dateline_app::service::audience::Audience;
@@ -13,10 +13,10 @@ use dateline_app::service::syndication::{
 };
 use dateline_app::syndication::FeedFormat;
 use serde::Deserialize;
-use sha2::{Digest as _, Sha256};
 use utoipa::IntoParams;
 
 use crate::cache::CacheKeys;
+use crate::cache::layer::PRIVATE_REVALIDATE;
 use crate::problem::{ApiError, Problem};
 use crate::rest::extract::{ApiPath, ApiQuery};
 
@@ -48,7 +48,6 @@ pub(crate) struct FeedParams {
 pub(crate) async fn latest_feed(
     State(state): State<App>,
     audience: Audience,
-    headers: HeaderMap,
     ApiPath(file): ApiPath<String>,
     ApiQuery(params): ApiQuery<FeedParams>,
 ) -> Result<Response, ApiError> {
@@ -56,15 +55,7 @@ pub(crate) async fn latest_feed(
     if name != "latest" {
         return Err(ApiError::not_found(format!("no feed {file:?}")));
     }
-    feed_response(
-        &state,
-        &audience,
-        &headers,
-        FeedScope::Latest,
-        format,
-        &params,
-    )
-    .await
+    feed_response(&state, &audience, FeedScope::Latest, format, &params).await
 }
 
 /// One section's latest public stories (its subsections' included), in any of the three
@@ -84,20 +75,11 @@ pub(crate) async fn latest_feed(
 pub(crate) async fn section_feed(
     State(state): State<App>,
     audience: Audience,
-    headers: HeaderMap,
     ApiPath(file): ApiPath<String>,
     ApiQuery(params): ApiQuery<FeedParams>,
 ) -> Result<Response, ApiError> {
     let (slug, format) = split_feed_file(&file)?;
-    feed_response(
-        &state,
-        &audience,
-        &headers,
-        FeedScope::Section(slug),
-        format,
-        &params,
-    )
-    .await
+    feed_response(&state, &audience, FeedScope::Section(slug), format, &params).await
 }
 
 /// The sitemap index: one article sitemap per 50,000 public stories, and the news sitemap.
@@ -107,12 +89,9 @@ pub(crate) async fn section_feed(
     tag = "syndication",
     responses((status = 200, description = "A sitemap index", content_type = "application/xml"))
 )]
-pub(crate) async fn sitemap_index(
-    State(state): State<App>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
+pub(crate) async fn sitemap_index(State(state): State<App>) -> Result<Response, ApiError> {
     let xml = sitemaps::index(&state).await?;
-    Ok(listing(document(&headers, XML, xml, false), None))
+    Ok(listing(document(XML, xml, false), None))
 }
 
 /// One article sitemap: `/sitemaps/articles-1.xml` holds the newest 50,000 public stories.
@@ -128,7 +107,6 @@ pub(crate) async fn sitemap_index(
 )]
 pub(crate) async fn article_sitemap(
     State(state): State<App>,
-    headers: HeaderMap,
     ApiPath(file): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let number = file
@@ -138,7 +116,7 @@ pub(crate) async fn article_sitemap(
         .filter(|number| *number >= 1)
         .ok_or_else(|| ApiError::not_found(format!("no sitemap {file:?}")))?;
     let xml = sitemaps::articles(&state, number).await?;
-    Ok(listing(document(&headers, XML, xml, false), None))
+    Ok(listing(document(XML, xml, false), None))
 }
 
 /// The Google News sitemap: public stories of the last 48 hours.
@@ -148,14 +126,11 @@ pub(crate) async fn article_sitemap(
     tag = "syndication",
     responses((status = 200, description = "A Google News sitemap", content_type = "application/xml"))
 )]
-pub(crate) async fn news_sitemap(
-    State(state): State<App>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
+pub(crate) async fn news_sitemap(State(state): State<App>) -> Result<Response, ApiError> {
     let xml = sitemaps::news(&state).await?;
     // Stories leave the 48-hour window with no write to announce it.
     Ok(listing(
-        document(&headers, XML, xml, false),
+        document(XML, xml, false),
         Some(NEWS_SITEMAP_FRESHNESS),
     ))
 }
@@ -166,7 +141,6 @@ const XML: &str = "application/xml; charset=utf-8";
 async fn feed_response(
     state: &App,
     audience: &Audience,
-    headers: &HeaderMap,
     scope: FeedScope<'_>,
     format: FeedFormat,
     params: &FeedParams,
@@ -184,7 +158,6 @@ async fn feed_response(
     .await?;
     Ok(listing(
         document(
-            headers,
             format.content_type(),
             format.render(&feed),
             audience.partner().is_some(),
@@ -208,49 +181,21 @@ fn listing(mut response: Response, fresh_for: Option<std::time::Duration>) -> Re
     response
 }
 
-/// A rendered document with its content type and a strong `ETag` over its bytes; 304 when the
-/// client already holds it.
-/// A partner's answer depends on its key, so no shared cache may keep it.
-pub(crate) fn document(
-    headers: &HeaderMap,
-    content_type: &'static str,
-    body: String,
-    for_partner: bool,
-) -> Response {
-    let digest = Sha256::digest(body.as_bytes());
-    let tag: String = digest[..16]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
-    let etag = format!("\"{tag}\"");
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|sent| {
-            sent.split(',').any(|candidate| {
-                candidate.trim().trim_start_matches("W/") == etag || candidate.trim() == "*"
-            })
-        });
-    let etag = HeaderValue::from_str(&etag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
-    let cache = HeaderValue::from_static(if for_partner {
-        "private, no-cache"
-    } else {
-        "public, max-age=60, stale-while-revalidate=300"
-    });
-    if matches {
-        return (
-            StatusCode::NOT_MODIFIED,
-            [(header::ETAG, etag), (header::CACHE_CONTROL, cache)],
-        )
-            .into_response();
-    }
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::ETAG, etag),
-            (header::CACHE_CONTROL, cache),
-        ],
+/// A rendered document with its content type. Its `ETag`, `304` and `Cache-Control` come from
+/// the cache layer, as every public answer's do. A partner's answer depends on its key, so no
+/// shared cache may keep it: it is marked `private, no-cache`, which the layer answers with a
+/// validator and `304` for that partner alone.
+pub(crate) fn document(content_type: &'static str, body: String, for_partner: bool) -> Response {
+    let mut response = (
+        [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
         body,
     )
-        .into_response()
+        .into_response();
+    if for_partner {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(PRIVATE_REVALIDATE),
+        );
+    }
+    response
 }

@@ -200,7 +200,7 @@ impl CommentDesk {
             }
         }
         let digest = hasher.finalize();
-        let key = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+        let key = hex::encode(digest);
         CommentReader {
             key,
             address: network,

@@ -58,6 +58,8 @@ const SWEEP_AT: usize = 10_000;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum ThrottleKey {
     Account(String),
+    /// The client's network as `ReaderOrigin::network` gives it, so that a trusted proxy's
+    /// clients are counted apart and an IPv6 client cannot step around its lock in its /64.
     Address(IpAddr),
 }
 

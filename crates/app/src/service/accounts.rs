@@ -1,8 +1,6 @@
 //! Accounts and signing in: login with throttling, rotating refresh tokens, and the admin's
 //! management of accounts. Every change to an account's role or standing is audited.
 
-use std::net::IpAddr;
-
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use dateline_domain::user::{check_new_password, parse_display_name};
@@ -12,8 +10,9 @@ use secrecy::SecretString;
 use sha2::{Digest as _, Sha256};
 
 use crate::app::App;
-use crate::auth::{Principal, hash_password, verify_password};
+use crate::auth::{Principal, hash_password_off_thread, verify_password_off_thread};
 use crate::error::AppError;
+use crate::readership::origin::ReaderOrigin;
 use crate::service::parse_slug;
 
 /// What a successful sign-in or refresh answers.
@@ -33,29 +32,20 @@ fn refused(detail: &str) -> AppError {
 }
 
 fn hash_token(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Runs argon2 off the async threads.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|err| AppError::internal("password work", err))
-}
-
-/// Signs in with e-mail and password. Failures are counted per account and per address; past
-/// the limit the answer is 429 with `Retry-After`, even for the right password.
+/// Signs in with e-mail and password. Failures are counted per account and per client address
+/// (the client a trusted proxy forwarded for, an IPv6 client by its /64, as every other
+/// abuse-sensitive count knows it); past the limit the answer is 429 with `Retry-After`, even
+/// for the right password.
 pub async fn login(
     state: &App,
     email: &str,
     password: SecretString,
-    address: Option<IpAddr>,
+    origin: &ReaderOrigin,
 ) -> Result<Tokens, AppError> {
+    let address = origin.network();
     let now = state.now();
     let throttle = state.login_throttle();
     if let Some(retry_after) = throttle.retry_after(email, address, now) {
@@ -66,7 +56,7 @@ pub async fn login(
         Err(_) => None,
     };
     let hash = account.as_ref().map(|(_, hash)| hash.clone());
-    let matches = blocking(move || verify_password(&password, hash.as_deref())).await?;
+    let matches = verify_password_off_thread(password, hash).await?;
     let user = match account {
         Some((user, _)) if matches && !user.disabled => user,
         _ => {
@@ -200,7 +190,7 @@ pub async fn register(
         updated_at: now,
     };
     let password = input.password;
-    let hash = blocking(move || hash_password(&password)).await??;
+    let hash = hash_password_off_thread(password).await?;
     let audit = AuditEvent::new(
         now,
         actor,
@@ -295,7 +285,7 @@ pub async fn update_user(
     let hash = match changes.password {
         Some(password) => {
             check_new_password(secrecy::ExposeSecret::expose_secret(&password)).map_err(invalid)?;
-            Some(blocking(move || hash_password(&password)).await??)
+            Some(hash_password_off_thread(password).await?)
         }
         None => None,
     };

@@ -59,7 +59,7 @@ impl Audience {
 /// The hash a key is stored and looked up by.
 pub fn key_hash(key: &str) -> String {
     let digest = Sha256::digest(key.as_bytes());
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    hex::encode(digest)
 }
 
 /// The audience a request's `X-Api-Key` names: none is the public; a key no partner holds is a

@@ -20,7 +20,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 use sha2::{Digest as _, Sha256};
 
 use crate::app::App;
-use crate::auth::{Principal, hash_password, verify_password};
+use crate::auth::{Principal, hash_password_off_thread, verify_password_off_thread};
 use crate::desks::comments::{Activity, CommentReader};
 use crate::error::AppError;
 use crate::events::{ChangeKind, CommentChange, CommentChangeKind, ContentChange};
@@ -100,19 +100,7 @@ fn closed_error() -> AppError {
 
 /// SHA-256 of the text's normal form: the same words however spaced or punctuated.
 fn fingerprint(text: &CommentText) -> String {
-    Sha256::digest(normal_form(text.as_str()).as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}
-
-/// Runs argon2 off the async threads.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|err| AppError::internal("password work", err))
+    hex::encode(Sha256::digest(normal_form(text.as_str()).as_bytes()))
 }
 
 fn announce(state: &App, comment: &Comment, kind: CommentChangeKind, target: &CommentTarget) {
@@ -286,7 +274,7 @@ pub async fn add_comment(
     let banned = desk.settings().banned_words.find(text.as_str()).is_some();
     let (state_now, hold_reason) = initial_state(target.moderation, author.is_staff(), banned);
     let password_hash = match password {
-        Some(password) => Some(blocking(move || hash_password(&password)).await??),
+        Some(password) => Some(hash_password_off_thread(password).await?),
         None => None,
     };
     let comment = Comment {
@@ -375,7 +363,7 @@ async fn authorise_writer(
     desk.admit(Activity::Posting, &desk.reader(origin, None))?;
     desk.admit_password_try(comment.id, state.now())?;
     let matches = match password_hash {
-        Some(hash) => blocking(move || verify_password(&password, Some(&hash))).await?,
+        Some(hash) => verify_password_off_thread(password, Some(hash)).await?,
         None => false,
     };
     if matches {

@@ -33,8 +33,7 @@ pub struct CreatedPartner {
 fn generate_key() -> String {
     let mut bytes = [0_u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!("{API_KEY_PREFIX}{hex}")
+    format!("{API_KEY_PREFIX}{}", hex::encode(bytes))
 }
 
 pub async fn create_partner(

@@ -83,7 +83,7 @@ pub fn signature(secret: &str, at: Timestamp, body: &str) -> String {
         .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
     mac.update(format!("{t}.{body}").as_bytes());
     let digest = mac.finalize().into_bytes();
-    let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+    let hex = hex::encode(digest);
     format!("t={t},v1={hex}")
 }
 

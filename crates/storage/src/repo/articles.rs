@@ -680,8 +680,10 @@ async fn insert_links(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use dateline_domain::{SectionId, TagId};
     use sea_orm::QueryTrait as _;
+
+    use super::*;
 
     #[test]
     fn the_section_front_is_driven_by_its_link_index() {

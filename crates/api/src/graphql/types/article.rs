@@ -133,11 +133,11 @@ impl ArticleObject {
 
     /// Where readers find the story.
     async fn url(&self, ctx: &Context<'_>) -> String {
-        let settings = app(ctx).settings();
-        self.0
-            .canonical_url
-            .clone()
-            .unwrap_or_else(|| settings.absolute(&format!("/articles/{}", self.0.slug)))
+        dateline_app::presentation::story_url(
+            app(ctx).settings(),
+            self.0.slug.as_str(),
+            self.0.canonical_url.as_deref(),
+        )
     }
 
     async fn published_at(&self, ctx: &Context<'_>) -> Option<DateTime<FixedOffset>> {
