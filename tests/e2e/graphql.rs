@@ -18,6 +18,15 @@ fn schema_graphql_is_the_schema_the_code_serves() {
     );
 }
 
+/// The REST contract as served: any change to a path, parameter or schema shows as a snapshot
+/// diff to review (`cargo insta review`), as the SDL check does for GraphQL.
+#[tokio::test]
+async fn openapi_json_is_the_contract_the_snapshot_holds() {
+    let app = crate::harness::TestApp::new(crate::harness::Engine::Sqlite).await;
+    let spec = app.get("/openapi.json").await.json();
+    insta::assert_json_snapshot!("openapi", spec);
+}
+
 on_both_engines! {
     async fn an_article_page_comes_in_one_query(app) {
         let local = app.section("local", "지역").await;
