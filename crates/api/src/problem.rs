@@ -260,6 +260,12 @@ impl IntoResponse for ApiError {
 /// field, status or version a client needs to act on it. Logged here when internal.
 pub(crate) fn graphql_error(err: &AppError) -> async_graphql::Error {
     err.log();
+    carry_graphql_error(err)
+}
+
+/// The GraphQL error for `err` without logging it: for a failure already logged where it
+/// happened, such as a DataLoader batch that every field reading it reports.
+pub(crate) fn carry_graphql_error(err: &AppError) -> async_graphql::Error {
     async_graphql::Error::new(err.detail()).extend_with(|_, extensions| {
         extensions.set("code", err.code());
         if let Some(invalid) = err.validation() {

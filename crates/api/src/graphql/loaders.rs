@@ -29,8 +29,12 @@ pub(crate) struct ChildrenOf(pub(crate) SectionId);
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<AppError>>;
 
-fn failed(err: dateline_storage::StorageError) -> Arc<AppError> {
-    Arc::new(AppError::from(err))
+/// A failed batch, logged here once: every field that reads the batch gets the same error and
+/// only carries it (see `types::load_failed`).
+pub(crate) fn failed(err: dateline_storage::StorageError) -> Arc<AppError> {
+    let err = AppError::from(err);
+    err.log();
+    Arc::new(err)
 }
 
 impl Loader<SectionId> for RelationLoader {

@@ -259,7 +259,7 @@ impl Loader<CommentCountOf> for RelationLoader {
                 .comments()
                 .public_counts(&ids, at)
                 .await
-                .map_err(|err| Arc::new(AppError::from(err)))?;
+                .map_err(crate::graphql::loaders::failed)?;
             counts.extend(
                 ids.into_iter()
                     .map(|id| (CommentCountOf(id, at), found.get(&id).copied().unwrap_or(0))),

@@ -39,13 +39,14 @@ pub(crate) fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<RelationLoader> {
     ctx.data_unchecked::<DataLoader<RelationLoader>>()
 }
 
-/// Turns a loader failure into a GraphQL error that keeps its code.
+/// Turns a loader failure into a GraphQL error that keeps its code. The loader logged the
+/// failure once for its batch, so the fields that read it only carry it.
 #[expect(
     clippy::needless_pass_by_value,
     reason = "shaped for `map_err`, which hands over the error by value"
 )]
 pub(crate) fn load_failed(err: std::sync::Arc<dateline_app::AppError>) -> async_graphql::Error {
-    crate::problem::graphql_error(err.as_ref())
+    crate::problem::carry_graphql_error(err.as_ref())
 }
 
 /// The signed-in account when the request carries credentials; `None` without any. Credentials

@@ -73,7 +73,7 @@ impl Loader<ViewCountOf> for RelationLoader {
             .article_views()
             .totals_of(&ids)
             .await
-            .map_err(|err| Arc::new(AppError::from(err)))?;
+            .map_err(crate::graphql::loaders::failed)?;
         Ok(totals
             .into_iter()
             .map(|(id, views)| (ViewCountOf(id), views))
