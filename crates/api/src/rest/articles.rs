@@ -10,10 +10,10 @@ use utoipa::IntoParams;
 use crate::cache::CacheKeys;
 use crate::problem::{ApiError, Problem};
 use crate::rest::dto::{ArticleList, ArticleResponse, Item, PageInfo};
-use crate::rest::extract::{ApiPath, ApiQuery, parse_flag, parse_number};
+use crate::rest::extract::{ApiPath, ApiQuery, parse_flag, parse_number, parse_time};
 use dateline_app::App;
 use dateline_app::AppError;
-use dateline_app::service::articles::{self, ListArticles};
+use dateline_app::service::articles::{self, ListArticles, Named};
 use dateline_app::service::audience::Audience;
 use dateline_app::service::newsroom;
 
@@ -74,11 +74,11 @@ pub(crate) async fn list_articles(
         &state,
         &audience,
         ListArticles {
-            section: params.section.as_deref(),
-            tag: params.tag.as_deref(),
-            author: params.author.as_deref(),
+            section: params.section.as_deref().map(Named::Slug),
+            tag: params.tag.as_deref().map(Named::Slug),
+            author: params.author.as_deref().map(Named::Slug),
             has_image: parse_flag("hasImage", params.has_image.as_deref())?,
-            since: params.since.as_deref(),
+            since: parse_time("since", params.since.as_deref())?,
             limit: parse_number("limit", params.limit.as_deref())?,
             cursor: params.cursor.as_deref(),
         },

@@ -7,7 +7,7 @@ use crate::graphql::types::connection::ArticleConnection;
 use crate::graphql::types::media::MediaObject;
 use crate::graphql::types::{app, load_failed, loader};
 use crate::problem::GraphqlResult as _;
-use dateline_app::service::articles::{ListArticles, list_articles};
+use dateline_app::service::articles::{ListArticles, Named, list_articles};
 
 pub(crate) struct AuthorObject(pub(crate) Author);
 
@@ -63,7 +63,7 @@ impl AuthorObject {
         let page = list_articles(
             app(ctx),
             ListArticles {
-                author: Some(self.0.slug.as_str()),
+                author: Some(Named::Id(self.0.id)),
                 limit: Some(i64::from(first)),
                 cursor: after.as_deref(),
                 ..ListArticles::default()

@@ -7,7 +7,7 @@ use crate::graphql::loaders::ChildrenOf;
 use crate::graphql::types::connection::ArticleConnection;
 use crate::graphql::types::{app, load_failed, loader};
 use crate::problem::GraphqlResult as _;
-use dateline_app::service::articles::{ListArticles, list_articles};
+use dateline_app::service::articles::{ListArticles, Named, list_articles};
 
 pub(crate) struct SectionObject(pub(crate) Section);
 
@@ -66,7 +66,7 @@ impl SectionObject {
         let page = list_articles(
             app(ctx),
             ListArticles {
-                section: Some(self.0.slug.as_str()),
+                section: Some(Named::Id(self.0.id)),
                 has_image,
                 limit: Some(i64::from(first)),
                 cursor: after.as_deref(),
