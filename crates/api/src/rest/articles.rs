@@ -4,18 +4,17 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse as _, Response};
-use dateline_app::App;
-use dateline_app::AppError;
-use dateline_app::service::articles::{self, ListArticles};
+use dateline_app::service::articles::{self, ListArticles, Named};
 use dateline_app::service::audience::Audience;
 use dateline_app::service::newsroom;
+use dateline_app::{App, AppError};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::cache::CacheKeys;
 use crate::problem::{ApiError, Problem};
 use crate::rest::dto::{ArticleList, ArticleResponse, Item, PageInfo};
-use crate::rest::extract::{ApiPath, ApiQuery, parse_flag, parse_number};
+use crate::rest::extract::{ApiPath, ApiQuery, parse_flag, parse_number, parse_time};
 
 /// Filters and paging for story lists. Every value arrives as text and is parsed by the service,
 /// so a bad one is reported against its own name.
@@ -74,11 +73,11 @@ pub(crate) async fn list_articles(
         &state,
         &audience,
         ListArticles {
-            section: params.section.as_deref(),
-            tag: params.tag.as_deref(),
-            author: params.author.as_deref(),
+            section: params.section.as_deref().map(Named::Slug),
+            tag: params.tag.as_deref().map(Named::Slug),
+            author: params.author.as_deref().map(Named::Slug),
             has_image: parse_flag("hasImage", params.has_image.as_deref())?,
-            since: params.since.as_deref(),
+            since: parse_time("since", params.since.as_deref())?,
             limit: parse_number("limit", params.limit.as_deref())?,
             cursor: params.cursor.as_deref(),
         },

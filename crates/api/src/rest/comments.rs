@@ -8,13 +8,13 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
 use chrono::{DateTime, FixedOffset};
-use dateline_app::App;
-use dateline_app::AppError;
 use dateline_app::auth::{Principal, authenticate};
 use dateline_app::readership::origin::ReaderOrigin;
 use dateline_app::service::comments::{self, CommentInput, CommentListRequest};
 use dateline_app::settings::Settings;
-use dateline_domain::{Comment, ValidationError};
+use dateline_app::{App, AppError};
+use dateline_domain::comment::{ModerationAction, ReactionKind};
+use dateline_domain::{Comment, CommentSort, ModerationMode, ValidationError};
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -172,7 +172,12 @@ pub(crate) async fn list_comments(
         &state,
         &id,
         CommentListRequest {
-            sort: params.sort,
+            sort: params
+                .sort
+                .as_deref()
+                .map(CommentSort::parse)
+                .transpose()
+                .map_err(AppError::InvalidParameter)?,
             limit: parse_number("limit", params.limit.as_deref())?,
             cursor: params.cursor,
             picks_first: parse_flag("picksFirst", params.picks_first.as_deref())?.unwrap_or(false),
@@ -460,8 +465,9 @@ pub(crate) async fn react_to_comment(
     origin: ReaderOrigin,
     ApiJson(body): ApiJson<ReactionBody>,
 ) -> Result<Response, ApiError> {
+    let kind = ReactionKind::parse(&body.kind).map_err(AppError::Invalid)?;
     let outcome =
-        comments::react_to_comment(&state, &id, &body.kind, principal.as_ref(), &origin).await?;
+        comments::react_to_comment(&state, &id, kind, principal.as_ref(), &origin).await?;
     Ok((
         no_store(),
         Json(Item {
@@ -505,7 +511,10 @@ pub(crate) async fn moderate_comment(
     principal: Principal,
     ApiJson(body): ApiJson<ModerationBody>,
 ) -> Result<Json<Item<CommentResponse>>, ApiError> {
-    let comment = comments::moderate_comment(&state, &principal, &id, &body.action).await?;
+    // The role is checked before the action is parsed, so a reporter hears 403 whatever it sent.
+    principal.require_editor("moderate comments")?;
+    let action = ModerationAction::parse(&body.action).map_err(AppError::Invalid)?;
+    let comment = comments::moderate_comment(&state, &principal, &id, action).await?;
     Ok(Json(Item {
         data: CommentResponse::new(state.settings(), &comment, true),
     }))
@@ -626,7 +635,10 @@ pub(crate) async fn set_section_moderation(
     principal: Principal,
     ApiJson(body): ApiJson<SectionModerationBody>,
 ) -> Result<Json<Item<SectionModerationBody>>, ApiError> {
-    let mode = comments::set_section_moderation(&state, &principal, &id, &body.moderation).await?;
+    // The role is checked before the mode is parsed, so a reporter hears 403 whatever it sent.
+    principal.require_editor("set a desk's comment moderation")?;
+    let mode = ModerationMode::parse(&body.moderation).map_err(AppError::Invalid)?;
+    let mode = comments::set_section_moderation(&state, &principal, &id, mode).await?;
     Ok(Json(Item {
         data: SectionModerationBody {
             moderation: mode.as_str().to_owned(),

@@ -8,12 +8,11 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query};
 use axum::http::header;
 use axum::http::request::Parts;
-use dateline_app::App;
-use dateline_app::AppError;
 use dateline_app::auth::{self, Principal};
 use dateline_app::readership::origin::ReaderOrigin;
 use dateline_app::service::audience::{self, Audience};
-use dateline_domain::ValidationError;
+use dateline_app::{App, AppError};
+use dateline_domain::{Timestamp, ValidationError};
 use serde::de::DeserializeOwned;
 
 use crate::http_state::HttpState;
@@ -62,6 +61,21 @@ pub(crate) fn parse_flag(field: &str, value: Option<&str>) -> Result<Option<bool
             ValidationError::new(field, "must be true or false"),
         ))),
     }
+}
+
+/// Parses an optional RFC 3339 time query parameter (`since`, `from`, `to`), naming `field` when
+/// it is malformed.
+pub(crate) fn parse_time(field: &str, value: Option<&str>) -> Result<Option<Timestamp>, ApiError> {
+    value
+        .map(|text| {
+            Timestamp::parse_rfc3339(text).map_err(|err| {
+                ApiError::App(AppError::InvalidParameter(ValidationError::new(
+                    field,
+                    err.message,
+                )))
+            })
+        })
+        .transpose()
 }
 
 /// Parses an optional whole-number query parameter.

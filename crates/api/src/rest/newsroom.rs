@@ -8,12 +8,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset};
-use dateline_app::App;
-use dateline_app::AppError;
 use dateline_app::auth::Principal;
 use dateline_app::service::accounts;
 use dateline_app::service::newsroom::{self, Expected, ListStories, Step, StoryInput, StoryView};
-use dateline_domain::{Block, Timestamp, ValidationError};
+use dateline_app::{App, AppError};
+use dateline_domain::{Block, Status, Timestamp, ValidationError};
 use serde::{Deserialize, Deserializer};
 use utoipa::{IntoParams, ToSchema};
 
@@ -384,7 +383,15 @@ pub(crate) async fn list_stories(
         &state,
         &principal,
         ListStories {
-            status: params.status.as_deref(),
+            status: params
+                .status
+                .as_deref()
+                .map(|status| {
+                    Status::parse(status).map_err(|err| {
+                        AppError::InvalidParameter(ValidationError::new("status", err.message))
+                    })
+                })
+                .transpose()?,
             mine: crate::rest::extract::parse_flag("mine", params.mine.as_deref())?
                 .unwrap_or(false),
             limit: parse_number("limit", params.limit.as_deref())?,

@@ -4,17 +4,18 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse as _, Response};
-use dateline_app::App;
 use dateline_app::service::articles::{find_article, with_relations};
 use dateline_app::service::related;
 use dateline_app::service::search::{self, SearchRequest};
+use dateline_app::{App, AppError};
+use dateline_domain::search::SearchOrder;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::cache::CacheKeys;
 use crate::problem::{ApiError, Problem};
 use crate::rest::dto::{ArticleResponse, PageInfo};
-use crate::rest::extract::{ApiPath, ApiQuery, parse_number};
+use crate::rest::extract::{ApiPath, ApiQuery, parse_number, parse_time};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -79,11 +80,16 @@ pub(crate) async fn search(
         SearchRequest {
             q: params.q.as_deref(),
             section: params.section.as_deref(),
-            from: params.from.as_deref(),
-            to: params.to.as_deref(),
+            from: parse_time("from", params.from.as_deref())?,
+            to: parse_time("to", params.to.as_deref())?,
             limit: parse_number("limit", params.limit.as_deref())?,
             cursor: params.cursor.as_deref(),
-            sort: params.sort.as_deref(),
+            sort: params
+                .sort
+                .as_deref()
+                .map(SearchOrder::parse)
+                .transpose()
+                .map_err(AppError::InvalidParameter)?,
         },
     )
     .await?;

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use dateline_domain::{
-    Article, ArticleCursor, ArticleFilter, ArticleId, ArticleKey, PageSize, Timestamp,
-    ValidationError,
+    Article, ArticleCursor, ArticleFilter, ArticleId, ArticleKey, AuthorId, PageSize, SectionId,
+    TagId, Timestamp,
 };
 
 use crate::app::App;
@@ -13,17 +13,25 @@ pub use crate::record::ArticleRecord;
 use crate::service::audience::Audience;
 use crate::service::parse_slug;
 
-/// A request for a list of stories, as a client sent it. Parsing happens here, once for REST and
-/// GraphQL alike.
+/// A request for a list of stories. The transports hand over typed values (`since` is a time);
+/// slugs, the page size and the cursor are parsed here, once for REST and GraphQL alike.
 #[derive(Debug, Default, Clone)]
 pub struct ListArticles<'a> {
-    pub section: Option<&'a str>,
-    pub tag: Option<&'a str>,
-    pub author: Option<&'a str>,
+    pub section: Option<Named<'a, SectionId>>,
+    pub tag: Option<Named<'a, TagId>>,
+    pub author: Option<Named<'a, AuthorId>>,
     pub has_image: Option<bool>,
-    pub since: Option<&'a str>,
+    pub since: Option<Timestamp>,
     pub limit: Option<i64>,
     pub cursor: Option<&'a str>,
+}
+
+/// A section, tag or author a list is filtered by: by the slug a client sent, or by the id of a
+/// value the caller already holds (GraphQL's `Section.articles`), which is not looked up again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named<'a, Id> {
+    Slug(&'a str),
+    Id(Id),
 }
 
 /// One page of public stories.
@@ -50,15 +58,8 @@ pub async fn list_articles_for(
 ) -> Result<ArticlePage, AppError> {
     let size = PageSize::parse(input.limit)?;
     let after = input.cursor.map(ArticleCursor::decode).transpose()?;
-    let since = input
-        .since
-        .map(|since| {
-            Timestamp::parse_rfc3339(since)
-                .map_err(|err| ValidationError::new("since", err.message))
-        })
-        .transpose()?;
     let mut filter = resolve_filter(state, &input).await?;
-    filter.since = since;
+    filter.since = input.since;
     filter.within_sections = audience.partner().map(|partner| partner.sections.clone());
     let now = state.now();
     let page = state
@@ -84,32 +85,44 @@ async fn resolve_filter(state: &App, input: &ListArticles<'_>) -> Result<Article
         has_image: input.has_image.unwrap_or(false),
         ..ArticleFilter::default()
     };
-    if let Some(slug) = input.section {
-        let slug = parse_slug("section", slug)?;
-        let section = db.sections().find_by_slug(&slug).await?;
-        filter.section = Some(
-            section
-                .ok_or_else(|| AppError::not_found(format!("no section \"{slug}\"")))?
-                .id,
-        );
-    }
-    if let Some(slug) = input.tag {
-        let slug = parse_slug("tag", slug)?;
-        let tag = db.tags().find_public_by_slug(&slug, state.now()).await?;
-        filter.tag = Some(
-            tag.ok_or_else(|| AppError::not_found(format!("no tag \"{slug}\"")))?
-                .id,
-        );
-    }
-    if let Some(slug) = input.author {
-        let slug = parse_slug("author", slug)?;
-        let author = db.authors().find_public_by_slug(&slug, state.now()).await?;
-        filter.author = Some(
-            author
-                .ok_or_else(|| AppError::not_found(format!("no author \"{slug}\"")))?
-                .id,
-        );
-    }
+    filter.section = match input.section {
+        None => None,
+        Some(Named::Id(id)) => Some(id),
+        Some(Named::Slug(slug)) => {
+            let slug = parse_slug("section", slug)?;
+            let section = db.sections().find_by_slug(&slug).await?;
+            Some(
+                section
+                    .ok_or_else(|| AppError::not_found(format!("no section \"{slug}\"")))?
+                    .id,
+            )
+        }
+    };
+    filter.tag = match input.tag {
+        None => None,
+        Some(Named::Id(id)) => Some(id),
+        Some(Named::Slug(slug)) => {
+            let slug = parse_slug("tag", slug)?;
+            let tag = db.tags().find_public_by_slug(&slug, state.now()).await?;
+            Some(
+                tag.ok_or_else(|| AppError::not_found(format!("no tag \"{slug}\"")))?
+                    .id,
+            )
+        }
+    };
+    filter.author = match input.author {
+        None => None,
+        Some(Named::Id(id)) => Some(id),
+        Some(Named::Slug(slug)) => {
+            let slug = parse_slug("author", slug)?;
+            let author = db.authors().find_public_by_slug(&slug, state.now()).await?;
+            Some(
+                author
+                    .ok_or_else(|| AppError::not_found(format!("no author \"{slug}\"")))?
+                    .id,
+            )
+        }
+    };
     Ok(filter)
 }
 

@@ -26,10 +26,11 @@ use crate::error::AppError;
 use crate::events::{ChangeKind, CommentChange, CommentChangeKind, ContentChange};
 use crate::readership::origin::ReaderOrigin;
 
-/// What a list of comments asks for.
+/// What a list of comments asks for; the order comes typed from the transport (default: the
+/// domain's).
 #[derive(Debug, Clone, Default)]
 pub struct CommentListRequest {
-    pub sort: Option<String>,
+    pub sort: Option<CommentSort>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
     /// Editor's picks first.
@@ -136,12 +137,7 @@ pub async fn list_comments(
     request: CommentListRequest,
 ) -> Result<CommentPage, AppError> {
     let id = parse_article(article_id)?;
-    let sort = request
-        .sort
-        .as_deref()
-        .map(CommentSort::parse)
-        .transpose()?
-        .unwrap_or_default();
+    let sort = request.sort.unwrap_or_default();
     let size = PageSize::parse(request.limit)?;
     let cursor = request
         .cursor
@@ -586,11 +582,10 @@ pub async fn report_comment(
 pub async fn react_to_comment(
     state: &App,
     id: &str,
-    kind: &str,
+    kind: ReactionKind,
     principal: Option<&Principal>,
     origin: &ReaderOrigin,
 ) -> Result<ReactionOutcome, AppError> {
-    let kind = ReactionKind::parse(kind).map_err(AppError::Invalid)?;
     let (comment, target) = visible_comment(state, id).await?;
     if is_closed(state, &target) {
         return Err(closed_error());
@@ -611,10 +606,9 @@ pub async fn moderate_comment(
     state: &App,
     principal: &Principal,
     id: &str,
-    action: &str,
+    action: ModerationAction,
 ) -> Result<Comment, AppError> {
     principal.require_editor("moderate comments")?;
-    let action = ModerationAction::parse(action).map_err(AppError::Invalid)?;
     let id = CommentId::parse(id).map_err(|_| AppError::not_found("no comment has this id"))?;
     let (comment, _) = state
         .db()
@@ -752,10 +746,9 @@ pub async fn set_section_moderation(
     state: &App,
     principal: &Principal,
     section_id: &str,
-    mode: &str,
+    mode: ModerationMode,
 ) -> Result<ModerationMode, AppError> {
     principal.require_editor("set a desk's comment moderation")?;
-    let mode = ModerationMode::parse(mode).map_err(AppError::Invalid)?;
     let missing = || AppError::not_found("no section has this id or slug");
     let id = if SectionId::looks_like(section_id) {
         SectionId::parse(section_id).map_err(|_| missing())?

@@ -719,7 +719,8 @@ pub async fn find_story(
 /// The newsroom's list, most recently updated first. Reporters see only their own stories.
 #[derive(Debug, Default, Clone)]
 pub struct ListStories<'a> {
-    pub status: Option<&'a str>,
+    /// Parsed by the transport: REST from its query string, GraphQL from its enum.
+    pub status: Option<Status>,
     /// Only the principal's own stories.
     pub mine: bool,
     pub limit: Option<i64>,
@@ -741,12 +742,7 @@ pub async fn list_stories(
 ) -> Result<StoryPage, AppError> {
     let size = PageSize::parse(input.limit)?;
     let after = input.cursor.map(ArticleCursor::decode).transpose()?;
-    let status = input
-        .status
-        .map(|status| {
-            Status::parse(status).map_err(|err| ValidationError::new("status", err.message))
-        })
-        .transpose()?;
+    let status = input.status;
     let created_by = (input.mine || !principal.role().is_editor()).then_some(principal.user.id);
     let now = state.now();
     let page = state

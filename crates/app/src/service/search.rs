@@ -14,16 +14,17 @@ use crate::error::AppError;
 use crate::service::articles::find_articles_by_ids;
 use crate::service::parse_slug;
 
-/// A search as a client sent it.
+/// A search as a client sent it: the transports hand over the times and the order typed; the
+/// query, section slug, page size and cursor are parsed here.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SearchRequest<'a> {
     pub q: Option<&'a str>,
     pub section: Option<&'a str>,
-    pub from: Option<&'a str>,
-    pub to: Option<&'a str>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
     pub limit: Option<i64>,
     pub cursor: Option<&'a str>,
-    pub sort: Option<&'a str>,
+    pub sort: Option<SearchOrder>,
 }
 
 /// One story found, with the passage of its body that matched.
@@ -51,33 +52,21 @@ pub struct SearchPage {
     pub order: SearchOrder,
 }
 
-fn parse_time(field: &str, input: Option<&str>) -> Result<Option<Timestamp>, ValidationError> {
-    input
-        .map(|at| {
-            Timestamp::parse_rfc3339(at).map_err(|err| ValidationError::new(field, err.message))
-        })
-        .transpose()
-}
-
 pub async fn search(state: &App, request: SearchRequest<'_>) -> Result<SearchPage, AppError> {
     let query = SearchQuery::parse(
         request
             .q
             .ok_or_else(|| ValidationError::new("q", "required"))?,
     )?;
-    let order = request
-        .sort
-        .map(SearchOrder::parse)
-        .transpose()?
-        .unwrap_or_default();
+    let order = request.sort.unwrap_or_default();
     let size = PageSize::parse(request.limit)?;
     let cursor = request
         .cursor
         .map(|cursor| SearchCursor::decode(cursor, order))
         .transpose()?;
     let mut filter = SearchFilter {
-        from: parse_time("from", request.from)?,
-        to: parse_time("to", request.to)?,
+        from: request.from,
+        to: request.to,
         order,
         ..SearchFilter::default()
     };

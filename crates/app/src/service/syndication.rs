@@ -6,7 +6,7 @@ use dateline_domain::ValidationError;
 
 use crate::app::App;
 use crate::error::AppError;
-use crate::service::articles::{self, ArticleRecord, ListArticles};
+use crate::service::articles::{self, ArticleRecord, ListArticles, Named};
 use crate::service::audience::Audience;
 use crate::service::media::{body_html, original_url};
 use crate::syndication::{Feed, FeedFormat, FeedImage, FeedStory};
@@ -41,7 +41,7 @@ pub async fn feed(
         state,
         audience,
         ListArticles {
-            section,
+            section: section.map(Named::Slug),
             limit: request.limit,
             cursor: request.cursor,
             ..ListArticles::default()

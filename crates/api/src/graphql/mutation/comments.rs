@@ -166,15 +166,10 @@ impl CommentMutation {
             CommentReaction::Agree => ReactionKind::Agree,
             CommentReaction::Disagree => ReactionKind::Disagree,
         };
-        let outcome = comments::react_to_comment(
-            app(ctx),
-            &id,
-            kind.as_str(),
-            signed_in.as_ref(),
-            &origin(ctx),
-        )
-        .await
-        .or_graphql_error()?;
+        let outcome =
+            comments::react_to_comment(app(ctx), &id, kind, signed_in.as_ref(), &origin(ctx))
+                .await
+                .or_graphql_error()?;
         Ok(ReactionResult {
             counted: outcome.counted,
             agrees: outcome.agrees,
@@ -191,7 +186,7 @@ impl CommentMutation {
     ) -> Result<CommentObject> {
         let principal = principal(ctx).await.or_graphql_error()?;
         let action = dateline_domain::comment::ModerationAction::from(action);
-        let comment = comments::moderate_comment(app(ctx), &principal, &id, action.as_str())
+        let comment = comments::moderate_comment(app(ctx), &principal, &id, action)
             .await
             .or_graphql_error()?;
         Ok(CommentObject {
@@ -226,7 +221,7 @@ impl CommentMutation {
             CommentModerationMode::Post => ModerationMode::Post,
             CommentModerationMode::Pre => ModerationMode::Pre,
         };
-        comments::set_section_moderation(app(ctx), &principal, &section, mode.as_str())
+        comments::set_section_moderation(app(ctx), &principal, &section, mode)
             .await
             .or_graphql_error()?;
         Ok(moderation)

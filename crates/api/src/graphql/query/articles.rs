@@ -4,9 +4,9 @@ use async_graphql::{Context, ID, Object, Result};
 use axum::http::header::CACHE_CONTROL;
 use chrono::{DateTime, FixedOffset};
 use dateline_app::AppError;
-use dateline_app::service::articles::{ListArticles, find_article, list_articles};
+use dateline_app::service::articles::{ListArticles, Named, find_article, list_articles};
 use dateline_app::service::newsroom::find_preview;
-use dateline_domain::ValidationError;
+use dateline_domain::{Timestamp, ValidationError};
 
 use crate::graphql::types::app;
 use crate::graphql::types::article::ArticleObject;
@@ -71,15 +71,14 @@ impl ArticleQuery {
             DateTime<FixedOffset>,
         >,
     ) -> Result<ArticleConnection> {
-        let since = since.map(|at| at.to_rfc3339());
         let page = list_articles(
             app(ctx),
             ListArticles {
-                section: section.as_deref(),
-                tag: tag.as_deref(),
-                author: author.as_deref(),
+                section: section.as_deref().map(Named::Slug),
+                tag: tag.as_deref().map(Named::Slug),
+                author: author.as_deref().map(Named::Slug),
                 has_image,
-                since: since.as_deref(),
+                since: since.map(|at| Timestamp::from(at.to_utc())),
                 limit: Some(i64::from(first)),
                 cursor: after.as_deref(),
             },
@@ -100,7 +99,7 @@ impl ArticleQuery {
         let page = list_articles(
             app(ctx),
             ListArticles {
-                section: section.as_deref(),
+                section: section.as_deref().map(Named::Slug),
                 limit: Some(i64::from(first)),
                 cursor: after.as_deref(),
                 ..ListArticles::default()

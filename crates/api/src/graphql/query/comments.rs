@@ -21,7 +21,7 @@ pub(crate) async fn comment_page(
         app(ctx),
         article_id,
         CommentListRequest {
-            sort: Some(dateline_domain::CommentSort::from(sort).as_str().to_owned()),
+            sort: Some(dateline_domain::CommentSort::from(sort)),
             limit: Some(first),
             cursor: after,
             picks_first,

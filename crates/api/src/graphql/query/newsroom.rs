@@ -42,7 +42,7 @@ impl NewsroomQuery {
         after: Option<String>,
     ) -> Result<EditorialConnection> {
         let principal = principal(ctx).await.or_graphql_error()?;
-        let status = status.map(|status| status.domain().as_str());
+        let status = status.map(|status| status.domain());
         let page = newsroom::list_stories(
             app(ctx),
             &principal,

@@ -3,6 +3,8 @@
 use async_graphql::{Context, Enum, Object, Result};
 use chrono::{DateTime, FixedOffset};
 use dateline_app::service::search::{SearchRequest, search};
+use dateline_domain::Timestamp;
+use dateline_domain::search::SearchOrder;
 
 use crate::graphql::types::app;
 use crate::graphql::types::search::SearchConnection;
@@ -46,20 +48,18 @@ impl SearchQueryRoot {
         )]
         sort: SearchSort,
     ) -> Result<SearchConnection> {
-        let from = from.map(|at| at.to_rfc3339());
-        let to = to.map(|at| at.to_rfc3339());
         let page = search(
             app(ctx),
             SearchRequest {
                 q: Some(&query),
                 section: section.as_deref(),
-                from: from.as_deref(),
-                to: to.as_deref(),
+                from: from.map(|at| Timestamp::from(at.to_utc())),
+                to: to.map(|at| Timestamp::from(at.to_utc())),
                 limit: Some(i64::from(first)),
                 cursor: after.as_deref(),
                 sort: Some(match sort {
-                    SearchSort::Relevance => "relevance",
-                    SearchSort::Newest => "newest",
+                    SearchSort::Relevance => SearchOrder::Relevance,
+                    SearchSort::Newest => SearchOrder::Newest,
                 }),
             },
         )

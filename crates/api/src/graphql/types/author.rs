@@ -1,7 +1,7 @@
 //! `Author`: a byline and its page.
 
 use async_graphql::{Context, ID, Object, Result};
-use dateline_app::service::articles::{ListArticles, list_articles};
+use dateline_app::service::articles::{ListArticles, Named, list_articles};
 use dateline_domain::Author;
 
 use crate::graphql::types::connection::ArticleConnection;
@@ -63,7 +63,7 @@ impl AuthorObject {
         let page = list_articles(
             app(ctx),
             ListArticles {
-                author: Some(self.0.slug.as_str()),
+                author: Some(Named::Id(self.0.id)),
                 limit: Some(i64::from(first)),
                 cursor: after.as_deref(),
                 ..ListArticles::default()

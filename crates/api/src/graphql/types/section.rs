@@ -1,7 +1,7 @@
 //! `Section`: a desk, its place in the tree, and its front.
 
 use async_graphql::{Context, ID, Object, Result};
-use dateline_app::service::articles::{ListArticles, list_articles};
+use dateline_app::service::articles::{ListArticles, Named, list_articles};
 use dateline_domain::Section;
 
 use crate::graphql::loaders::ChildrenOf;
@@ -66,7 +66,7 @@ impl SectionObject {
         let page = list_articles(
             app(ctx),
             ListArticles {
-                section: Some(self.0.slug.as_str()),
+                section: Some(Named::Id(self.0.id)),
                 has_image,
                 limit: Some(i64::from(first)),
                 cursor: after.as_deref(),

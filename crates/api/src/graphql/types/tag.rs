@@ -1,7 +1,7 @@
 //! `Tag`: a keyword and its stories.
 
 use async_graphql::{Context, ID, Object, Result};
-use dateline_app::service::articles::{ListArticles, list_articles};
+use dateline_app::service::articles::{ListArticles, Named, list_articles};
 use dateline_domain::Tag;
 
 use crate::graphql::types::app;
@@ -35,7 +35,7 @@ impl TagObject {
         let page = list_articles(
             app(ctx),
             ListArticles {
-                tag: Some(self.0.slug.as_str()),
+                tag: Some(Named::Id(self.0.id)),
                 limit: Some(i64::from(first)),
                 cursor: after.as_deref(),
                 ..ListArticles::default()
