@@ -39,31 +39,7 @@ fn dateline_help_explains_every_setting() {
 async fn the_server_starts_on_a_free_port_serves_and_stops_on_sigterm() {
     let folder = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}/dateline.db?mode=rwc", folder.path().display());
-    let mut child = ChildProcess::spawn(
-        Command::new(BINARY)
-            .args(["serve", "--listen", "127.0.0.1:0", "--migrate"])
-            .env("DATABASE_URL", &database)
-            .env("DATELINE_MEDIA_DIR", folder.path().join("media"))
-            .env(
-                "DATELINE_JWT_SECRET",
-                "a test secret that is at least 32 bytes long",
-            )
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null()),
-    );
-    let stdout = child.stdout.take().unwrap();
-    let address = tokio::task::spawn_blocking(move || {
-        BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .find_map(|line| {
-                line.strip_prefix("Dateline is listening on ")
-                    .map(str::to_owned)
-            })
-    })
-    .await
-    .unwrap()
-    .expect("the server prints its address");
+    let (mut child, address) = serve(&database, folder.path(), &["--migrate"]).await;
 
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
@@ -142,31 +118,7 @@ async fn the_server_survives_bodies_nested_thousands_deep_and_answers_afterwards
         &database,
         &format!("{password}\n"),
     );
-    let mut child = ChildProcess::spawn(
-        Command::new(BINARY)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .env("DATABASE_URL", &database)
-            .env("DATELINE_MEDIA_DIR", folder.path().join("media"))
-            .env(
-                "DATELINE_JWT_SECRET",
-                "a test secret that is at least 32 bytes long",
-            )
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null()),
-    );
-    let stdout = child.stdout.take().unwrap();
-    let address = tokio::task::spawn_blocking(move || {
-        BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .find_map(|line| {
-                line.strip_prefix("Dateline is listening on ")
-                    .map(str::to_owned)
-            })
-    })
-    .await
-    .unwrap()
-    .expect("the server prints its address");
+    let (mut child, address) = serve(&database, folder.path(), &[]).await;
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
@@ -246,4 +198,36 @@ async fn the_server_survives_bodies_nested_thousands_deep_and_answers_afterwards
         .unwrap()
         .unwrap();
     assert!(exit.success(), "graceful shutdown exits 0, got {exit}");
+}
+
+/// Starts `dateline serve` on a free port over `database`, media under `folder`; answers the
+/// running server (killed when dropped) and the address it printed.
+async fn serve(database: &str, folder: &std::path::Path, extra: &[&str]) -> (ChildProcess, String) {
+    let mut child = ChildProcess::spawn(
+        Command::new(BINARY)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .env("DATABASE_URL", database)
+            .env("DATELINE_MEDIA_DIR", folder.join("media"))
+            .env(
+                "DATELINE_JWT_SECRET",
+                "a test secret that is at least 32 bytes long",
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    );
+    let stdout = child.stdout.take().unwrap();
+    let address = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|line| {
+                line.strip_prefix("Dateline is listening on ")
+                    .map(str::to_owned)
+            })
+    })
+    .await
+    .unwrap()
+    .expect("the server prints its address");
+    (child, address)
 }
