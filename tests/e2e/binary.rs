@@ -1,11 +1,10 @@
 //! The real binary: `dateline schema` prints the checked-in SDL, and `dateline serve` on port 0
 //! answers HTTP, survives HTML nested to overflow a stack, and stops cleanly on SIGTERM.
 
-use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::harness::ChildProcess;
+use crate::harness::{ChildProcess, printed_address};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_dateline");
 
@@ -216,18 +215,6 @@ async fn serve(database: &str, folder: &std::path::Path, extra: &[&str]) -> (Chi
             .stdout(Stdio::piped())
             .stderr(Stdio::null()),
     );
-    let stdout = child.stdout.take().unwrap();
-    let address = tokio::task::spawn_blocking(move || {
-        BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .find_map(|line| {
-                line.strip_prefix("Dateline is listening on ")
-                    .map(str::to_owned)
-            })
-    })
-    .await
-    .unwrap()
-    .expect("the server prints its address");
+    let address = printed_address(&mut child).await;
     (child, address)
 }

@@ -873,3 +873,22 @@ impl Drop for ChildProcess {
         let _ = self.0.wait();
     }
 }
+
+/// The address a `dateline serve` started with `--listen 127.0.0.1:0` prints on its stdout
+/// (which must be piped).
+pub(crate) async fn printed_address(child: &mut ChildProcess) -> String {
+    use std::io::{BufRead as _, BufReader};
+    let stdout = child.stdout.take().expect("the server's stdout is piped");
+    tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|line| {
+                line.strip_prefix("Dateline is listening on ")
+                    .map(str::to_owned)
+            })
+    })
+    .await
+    .unwrap()
+    .expect("the server prints its address")
+}

@@ -2,7 +2,6 @@
 //! nodes on one PostgreSQL database, each counting part of the same stories' views, rank them by
 //! the exact total.
 
-use std::io::{BufRead as _, BufReader};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::Duration;
 
@@ -10,7 +9,7 @@ use chrono::Utc;
 use dateline_domain::{Article, Timestamp};
 use serde_json::{Value, json};
 
-use crate::harness::{ArticleBuilder, CHROME, ChildProcess, Engine, TestApp};
+use crate::harness::{ArticleBuilder, CHROME, ChildProcess, Engine, TestApp, printed_address};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_dateline");
 
@@ -39,19 +38,7 @@ impl Node {
                 .stdout(Stdio::piped())
                 .stderr(Stdio::inherit()),
         );
-        let stdout = child.stdout.take().unwrap();
-        let address = tokio::task::spawn_blocking(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .find_map(|line| {
-                    line.strip_prefix("Dateline is listening on ")
-                        .map(str::to_owned)
-                })
-        })
-        .await
-        .unwrap()
-        .expect("the server prints its address");
+        let address = printed_address(&mut child).await;
         let client = reqwest::Client::builder()
             .user_agent(CHROME)
             .timeout(Duration::from_secs(10))
