@@ -80,13 +80,7 @@ pub fn slug_candidates(headline: &str, id: ArticleId) -> Vec<Slug> {
         candidates.push(base.clone());
         candidates.extend((2..=5).map(|n| base.with_suffix(n)));
     }
-    let tail = id
-        .to_string()
-        .trim_start_matches(ArticleId::PREFIX)
-        .to_lowercase();
-    if let Ok(fallback) = Slug::parse(&format!("story-{tail}")) {
-        candidates.push(fallback);
-    }
+    candidates.push(Slug::for_story(id));
     candidates
 }
 
@@ -122,9 +116,6 @@ impl ArticleKey {
         }
     }
 }
-
-/// The longest headline, in characters.
-pub const MAX_HEADLINE_CHARS: usize = 300;
 
 /// A story's canonical address (`rel=canonical`, the `url` of its feeds and JSON-LD): an
 /// absolute http(s) URL with a host and no user name or password, kept in its normalised form.

@@ -7,6 +7,7 @@
 use std::fmt;
 
 use crate::error::ValidationError;
+use crate::ids::ArticleId;
 
 /// The longest slug, in characters.
 pub const MAX_SLUG_CHARS: usize = 120;
@@ -72,6 +73,14 @@ impl Slug {
             length += 1;
         }
         Self::parse(&slug).ok()
+    }
+
+    /// `story-` and the lowercase tail of a story's id, for a story whose headline gives no
+    /// slug. Always valid: an id's tail is ASCII letters and digits.
+    pub fn for_story(id: ArticleId) -> Self {
+        let tail = id.to_string();
+        let tail = tail.trim_start_matches(ArticleId::PREFIX).to_lowercase();
+        Self(format!("story-{tail}"))
     }
 
     /// This slug with a numeric suffix (`부산-트램-2`), to make it unique.

@@ -8,12 +8,12 @@
 use std::collections::BTreeSet;
 
 use dateline_domain::Text;
-use dateline_domain::article::{MAX_HEADLINE_CHARS, slug_candidates, summary_from_text};
+use dateline_domain::article::slug_candidates;
 use dateline_domain::body_html::body_from_html;
 use dateline_domain::section::lineage;
 use dateline_domain::{
     Article, ArticleCursor, ArticleId, ArticleKey, AuditEvent, Block, Body, Correction,
-    EditorialTrail, MediaId, PageSize, Revision, RevisionDiff, RevisionId, Slug, Status,
+    EditorialTrail, FieldEdit, MediaId, PageSize, Revision, RevisionDiff, RevisionId, Slug, Status,
     StoryContent, Tag, TagId, Timestamp, ValidationError,
 };
 use dateline_storage::{NewArticle, NewsroomFilter, StorageError, StoryLinks, StoryWrite};
@@ -98,43 +98,11 @@ fn not_found(id: &str) -> AppError {
     AppError::not_found(format!("no story {id:?} in the newsroom"))
 }
 
-/// Trimmed optional text of at most `max` characters; empty means none.
-fn optional_text(
-    field: &str,
-    value: Option<String>,
-    max: usize,
-) -> Result<Option<String>, AppError> {
-    let Some(text) = value
-        .map(|text| clean_text(field, &text))
-        .transpose()?
-        .map(|text| text.trim().to_owned())
-        .filter(|t| !t.is_empty())
-    else {
-        return Ok(None);
-    };
-    if text.chars().count() > max {
-        return Err(invalid(field, format!("must be at most {max} characters")));
-    }
-    Ok(Some(text))
-}
-
 /// Free text through the domain's one text gate (control characters refused, CRLF → LF).
 fn clean_text(field: &str, text: &str) -> Result<String, AppError> {
     Text::parse(field, text)
         .map(Text::into_string)
         .map_err(AppError::Invalid)
-}
-
-fn parse_headline(headline: &str) -> Result<String, AppError> {
-    let headline = clean_text("headline", headline)?;
-    let headline = headline.trim();
-    if headline.is_empty() || headline.chars().count() > MAX_HEADLINE_CHARS {
-        return Err(invalid(
-            "headline",
-            format!("must be 1 to {MAX_HEADLINE_CHARS} characters"),
-        ));
-    }
-    Ok(headline.to_owned())
 }
 
 fn parse_body(input: &mut StoryInput) -> Result<Option<Body>, AppError> {
@@ -146,13 +114,16 @@ fn parse_body(input: &mut StoryInput) -> Result<Option<Body>, AppError> {
     }
 }
 
-fn parse_canonical(url: Option<String>) -> Result<Option<String>, AppError> {
-    let Some(url) = optional_text("canonicalUrl", url, 2_000)? else {
-        return Ok(None);
-    };
-    dateline_domain::article::parse_canonical_url(&url)
-        .map(Some)
-        .map_err(AppError::Invalid)
+/// The story's own words from what the client sent, to be checked and written by the domain.
+fn field_edit(input: &mut StoryInput, body: Option<Body>) -> FieldEdit {
+    FieldEdit {
+        headline: input.headline.take(),
+        subheadline: input.subheadline.take(),
+        summary: input.summary.take(),
+        source_label: input.source_label.take(),
+        canonical_url: input.canonical_url.take(),
+        body,
+    }
 }
 
 /// Loads a story the principal may see; others' stories are as absent to a reporter as stories
@@ -400,42 +371,33 @@ pub async fn create_article(
     mut input: StoryInput,
 ) -> Result<StoryView, AppError> {
     let now = state.now();
-    let headline = parse_headline(
-        input
-            .headline
-            .as_deref()
-            .ok_or_else(|| invalid("headline", "a story needs a headline"))?,
-    )?;
+    if input.headline.is_none() {
+        return Err(invalid("headline", "a story needs a headline"));
+    }
     let body = parse_body(&mut input)?.ok_or_else(|| invalid("body", "send body or bodyHtml"))?;
+    let fields = field_edit(&mut input, Some(body))
+        .check()
+        .map_err(AppError::Invalid)?;
     if input.correction.is_some() {
         return Err(invalid("correction", "a new story has nothing to correct"));
     }
     let (section_id, links, lead_image_id) = resolve_links(state, principal, &input, None).await?;
-    let body_text = body.plain_text();
     let id = ArticleId::generate();
-    let candidates = match input.slug.as_deref() {
-        Some(wanted) => vec![Slug::parse(wanted).map_err(|err| invalid("slug", err.message))?],
-        None => slug_candidates(&headline, id),
-    };
+    // A new story starts blank and is written through the same edit as every later change, so
+    // the field rules cannot differ between the two.
     let mut article = Article {
         id,
-        slug: candidates
-            .first()
-            .cloned()
-            .ok_or_else(|| invalid("slug", "no slug could be made for this story"))?,
-        summary: match optional_text("summary", input.summary.flatten(), 1_000)? {
-            Some(summary) => summary,
-            None => summary_from_text(&body_text),
-        },
-        headline,
-        subheadline: optional_text("subheadline", input.subheadline.flatten(), 500)?,
-        body,
-        body_text,
+        slug: Slug::for_story(id),
+        headline: String::new(),
+        subheadline: None,
+        summary: String::new(),
+        body: Body::default(),
+        body_text: String::new(),
         section_id,
         lead_image_id,
         copyright: state.settings().publisher.copyright.clone(),
-        source_label: optional_text("sourceLabel", input.source_label.flatten(), 100)?,
-        canonical_url: parse_canonical(input.canonical_url.flatten())?,
+        source_label: None,
+        canonical_url: None,
         status: Status::Draft,
         approved_at: None,
         published_at: None,
@@ -444,6 +406,11 @@ pub async fn create_article(
         corrections: Vec::new(),
         version: 1,
         not_for_syndication: input.not_for_syndication.unwrap_or(false),
+    };
+    fields.apply(&mut article);
+    let candidates = match input.slug.as_deref() {
+        Some(wanted) => vec![Slug::parse(wanted).map_err(|err| invalid("slug", err.message))?],
+        None => slug_candidates(&article.headline, id),
     };
     let trail = EditorialTrail {
         created_by: Some(principal.user.id),
@@ -510,50 +477,21 @@ pub async fn update_article(
             "a story keeps its slug once written, so links to it hold",
         ));
     }
+    let body = parse_body(&mut input)?;
+    let fields = field_edit(&mut input, body)
+        .check()
+        .map_err(AppError::Invalid)?;
     let before = state.db().articles().links_of(article.id).await?;
     let (section_id, links, lead_image_id) =
         resolve_links(state, principal, &input, Some((&article, &before))).await?;
-    if let Some(headline) = input.headline.as_deref() {
-        article.headline = parse_headline(headline)?;
-    }
-    if let Some(body) = parse_body(&mut input)? {
-        article.body_text = body.plain_text();
-        article.body = body;
-        if input.summary.is_none() {
-            article.summary = summary_from_text(&article.body_text);
-        }
-    }
-    if let Some(summary) = input.summary {
-        article.summary = match optional_text("summary", summary, 1_000)? {
-            Some(summary) => summary,
-            None => summary_from_text(&article.body_text),
-        };
-    }
-    if let Some(subheadline) = input.subheadline {
-        article.subheadline = optional_text("subheadline", subheadline, 500)?;
-    }
-    if let Some(label) = input.source_label {
-        article.source_label = optional_text("sourceLabel", label, 100)?;
-    }
-    if let Some(url) = input.canonical_url {
-        article.canonical_url = parse_canonical(url)?;
-    }
+    fields.apply(&mut article);
     if let Some(flag) = input.not_for_syndication {
         article.not_for_syndication = flag;
     }
     if let Some(note) = input.correction {
-        if effective != Status::Published {
-            return Err(invalid(
-                "correction",
-                "only a published story carries a correction note",
-            ));
-        }
-        let note = optional_text("correction", Some(note), 1_000)?
-            .ok_or_else(|| invalid("correction", "must not be empty"))?;
-        article.corrections.push(Correction {
-            note,
-            corrected_at: now,
-        });
+        article
+            .corrections
+            .push(Correction::new(&note, effective, now).map_err(AppError::Invalid)?);
     }
     article.section_id = section_id;
     article.lead_image_id = lead_image_id;
