@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 use tower::ServiceExt as _;
 
-use crate::harness::{ArticleBuilder, Engine, TestApp, TestResponse};
+use crate::harness::{ArticleBuilder, Engine, TestApp, TestResponse, urlencode};
 
 /// Runs each test on both engines against an app whose response cache is on (and whose
 /// rankings are kept a few seconds, so GraphQL answers may be kept too).
@@ -379,10 +379,6 @@ with_cache_on_both_engines! {
         }
         assert_eq!(rest[0], rest[1]);
     }
-}
-
-fn urlencode(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 /// Stories of every status are in the database; only public ones are in a cached list.

@@ -5,7 +5,7 @@ use axum::http::{Request, header};
 use chrono::Duration;
 use serde_json::json;
 
-use crate::harness::ArticleBuilder;
+use crate::harness::{ArticleBuilder, urlencode};
 use crate::on_both_engines;
 
 #[test]
@@ -184,5 +184,26 @@ on_both_engines! {
         let response = app.get("/graphql?query=%7B%20sections%20%7B%20slug%20%7D%20%7D").await;
         assert_eq!(response.status, 200);
         assert_eq!(response.json()["data"], json!({"sections": []}));
+    }
+
+    async fn the_standard_introspection_query_is_answered_over_post_and_get(app) {
+        let query = include_str!("fixtures/introspection-query.graphql");
+        let answer = app.graphql(query, json!({})).await;
+        assert!(answer["errors"].is_null(), "{}", answer["errors"]);
+        let types = answer["data"]["__schema"]["types"].as_array().unwrap();
+        let article = types.iter().find(|t| t["name"] == "Article").unwrap();
+        assert!(article["fields"].as_array().unwrap().iter().any(|f| f["name"] == "headline"));
+        assert_eq!(answer["data"]["__schema"]["queryType"]["name"], "Query");
+        // Priced by the schema's size: a few allowance units, far from the limit.
+        let cost = &answer["extensions"]["cost"];
+        assert!(cost["complexity"].as_u64().unwrap() < cost["maxComplexity"].as_u64().unwrap() / 4, "{cost}");
+
+        let over_get = app.get(&format!("/graphql?query={}", urlencode(query))).await;
+        assert_eq!(over_get.status, 200, "{}", String::from_utf8_lossy(&over_get.body));
+        assert_eq!(over_get.json()["data"], answer["data"]);
+
+        let endless = format!("{{ __type(name: \"Article\") {{ {}name{} }} }}", "ofType { ".repeat(25), " }".repeat(25));
+        let refused = app.graphql(&endless, json!({})).await;
+        assert_eq!(refused["errors"][0]["extensions"]["code"], "QUERY_TOO_DEEP", "{refused}");
     }
 }

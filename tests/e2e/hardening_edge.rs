@@ -14,7 +14,7 @@ use dateline_app::SyndicationSettings;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
-use crate::harness::{ArticleBuilder, Engine, TestApp, TestResponse};
+use crate::harness::{ArticleBuilder, Engine, TestApp, TestResponse, urlencode};
 use crate::on_both_engines;
 
 /// The body limit test apps run with (`max_body_bytes`).
@@ -49,10 +49,6 @@ fn remaining(response: &TestResponse) -> u64 {
     let state = response.header("ratelimit").unwrap();
     let after = state.split(";r=").nth(1).unwrap();
     after.split(';').next().unwrap().parse().unwrap()
-}
-
-fn urlencode(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 /// Four `articles(first: 100)` nested through each story's section: 100⁴ stories, within the

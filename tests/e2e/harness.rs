@@ -812,6 +812,11 @@ impl ArticleBuilder {
     }
 }
 
+/// `text` as one query-string value.
+pub(crate) fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
 /// Runs each test body once on SQLite and once on PostgreSQL, as `name::sqlite` and
 /// `name::postgres`.
 #[macro_export]

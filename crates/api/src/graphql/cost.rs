@@ -23,7 +23,7 @@ use async_graphql::{
     Positioned, Response, ServerError, ServerResult, ValidationResult, Value, Variables, value,
 };
 
-use crate::graphql::error_codes::TOO_COMPLEX;
+use crate::graphql::error_codes::{TOO_COMPLEX, TOO_DEEP};
 
 /// The largest page any list field takes (`first` is 1–100 everywhere); larger values are
 /// refused by the resolvers, so they are counted as this.
@@ -35,6 +35,14 @@ const UNSIZED_LIST: u64 = 10;
 const HEAVY_WEIGHT: u64 = 25;
 /// Fields that carry a whole story's text or a document built from it.
 const HEAVY_FIELDS: [&str; 4] = ["bodyHtml", "bodyText", "jsonLd", "ninjs"];
+/// The root fields of introspection. Their answers come from the schema in memory and are
+/// bounded by its size however the query nests, so they are priced by that size and held to
+/// their own depth limit: graphql-js's standard introspection query (GraphiQL, Apollo and
+/// GraphQL Code Generator send it) nests 15 deep through `ofType`, past what a data query needs.
+const INTROSPECTION_ROOTS: [&str; 2] = ["__schema", "__type"];
+/// The deepest an introspection subtree may nest: room for the standard query and a little
+/// more, never an unbounded `ofType` chain.
+pub(crate) const MAX_INTROSPECTION_DEPTH: usize = 20;
 /// Deeper than any query the depth limit lets through; a walk this deep is counted as
 /// over every limit (it can only be a fragment cycle that validation is about to refuse).
 const MAX_WALK: usize = 64;
@@ -46,18 +54,26 @@ pub(crate) struct Cost {
     pub(crate) complexity: u64,
     /// Objects the answer may hold.
     pub(crate) nodes: u64,
+    /// The deepest nesting of data fields (fragments add none, introspection is apart).
+    pub(crate) depth: usize,
+    /// The deepest nesting inside `__schema` or `__type`.
+    pub(crate) introspection_depth: usize,
 }
 
 impl Cost {
     const UNBOUNDED: Cost = Cost {
         complexity: u64::MAX,
         nodes: u64::MAX,
+        depth: usize::MAX,
+        introspection_depth: usize::MAX,
     };
 
     fn add(self, other: Cost) -> Cost {
         Cost {
             complexity: self.complexity.saturating_add(other.complexity),
             nodes: self.nodes.saturating_add(other.nodes),
+            depth: self.depth.max(other.depth),
+            introspection_depth: self.introspection_depth.max(other.introspection_depth),
         }
     }
 
@@ -65,7 +81,21 @@ impl Cost {
         Cost {
             complexity: self.complexity.saturating_mul(factor),
             nodes: self.nodes.saturating_mul(factor),
+            ..self
         }
+    }
+
+    /// This cost one level further down: a field around what was measured below it.
+    fn nested(self) -> Cost {
+        Cost {
+            depth: self.depth.saturating_add(1),
+            ..self
+        }
+    }
+
+    /// Whether a query costing this nests deeper than `limits` allow.
+    pub(crate) fn too_deep(self, limits: &Limits) -> bool {
+        self.depth > limits.max_depth || self.introspection_depth > MAX_INTROSPECTION_DEPTH
     }
 }
 
@@ -106,6 +136,8 @@ pub(crate) fn measure(
         .fold(Cost::default(), |dearest, cost| Cost {
             complexity: dearest.complexity.max(cost.complexity),
             nodes: dearest.nodes.max(cost.nodes),
+            depth: dearest.depth.max(cost.depth),
+            introspection_depth: dearest.introspection_depth.max(cost.introspection_depth),
         })
 }
 
@@ -165,9 +197,21 @@ impl Walk<'_> {
         let Some(meta) = meta else {
             return Cost {
                 complexity: 1,
-                nodes: 0,
+                depth: 1,
+                ..Cost::default()
             };
         };
+        if INTROSPECTION_ROOTS.contains(&name) {
+            let type_name = MetaTypeName::concrete_typename(&meta.ty);
+            let below = self.selection_set(&field.selection_set.node, type_name, None, depth + 1);
+            let size = introspection_size(self.registry, name);
+            return Cost {
+                complexity: size,
+                nodes: size,
+                depth: 0,
+                introspection_depth: below.depth.saturating_add(1),
+            };
+        }
         let is_list = MetaTypeName::create(&meta.ty).is_list();
         let page = meta
             .args
@@ -194,9 +238,10 @@ impl Walk<'_> {
         let own = Cost {
             complexity: weight,
             nodes: u64::from(is_object),
+            ..Cost::default()
         };
         let below = self.selection_set(&field.selection_set.node, type_name, hand_down, depth + 1);
-        own.add(below).times(repeat)
+        own.add(below.nested()).times(repeat)
     }
 
     /// A variable's value: as sent, or its default in the operation.
@@ -230,6 +275,31 @@ impl Walk<'_> {
             .or_else(|| default.and_then(|text| text.parse::<i64>().ok()))
             .unwrap_or(i64::try_from(UNSIZED_LIST).unwrap_or(10));
         u64::try_from(size).unwrap_or(0).min(MAX_PAGE)
+    }
+}
+
+/// What an introspection root may answer, counted from the schema: every type, field,
+/// argument and enum value for `__schema`; the largest single type for `__type`.
+fn introspection_size(registry: &Registry, root: &str) -> u64 {
+    let size_of = |meta: &async_graphql::registry::MetaType| {
+        use async_graphql::registry::MetaType;
+        let parts = match meta {
+            MetaType::Object { fields, .. } | MetaType::Interface { fields, .. } => fields
+                .values()
+                .map(|field| 1 + field.args.len())
+                .sum::<usize>(),
+            MetaType::Enum { enum_values, .. } => enum_values.len(),
+            MetaType::InputObject { input_fields, .. } => input_fields.len(),
+            MetaType::Union { possible_types, .. } => possible_types.len(),
+            MetaType::Scalar { .. } => 0,
+        };
+        u64::try_from(parts + 1).unwrap_or(u64::MAX)
+    };
+    let sizes = registry.types.values().map(size_of);
+    if root == "__schema" {
+        sizes.sum()
+    } else {
+        sizes.max().unwrap_or(1)
     }
 }
 
@@ -308,8 +378,8 @@ impl Extension for CostOfOne {
         Ok(document)
     }
 
-    /// Refuses after validation, so a query the schema refuses (too deep, unknown fields, a
-    /// fragment cycle) says so rather than being called expensive.
+    /// Refuses after validation, so a query the schema refuses (unknown fields, a fragment
+    /// cycle) says so rather than being called deep or expensive.
     async fn validation(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -318,9 +388,23 @@ impl Extension for CostOfOne {
         let result = next.run(ctx).await?;
         let cost = {
             let mut measured = self.measured.lock().unwrap_or_else(PoisonError::into_inner);
-            measured.depth = Some(result.depth);
-            measured.cost.unwrap_or_default()
+            let cost = measured.cost.unwrap_or_default();
+            measured.depth = Some(cost.depth);
+            cost
         };
+        if cost.too_deep(&self.limits) {
+            let mut error = ServerError::new(
+                format!(
+                    "Query is nested too deep: {} levels of fields (limit {}), {} inside \
+                     introspection (limit {MAX_INTROSPECTION_DEPTH}).",
+                    cost.depth, self.limits.max_depth, cost.introspection_depth
+                ),
+                None,
+            );
+            let extensions = error.extensions.get_or_insert_with(Default::default);
+            extensions.set("code", TOO_DEEP);
+            return Err(vec![error]);
+        }
         if cost.complexity > self.limits.max_complexity || cost.nodes > self.limits.max_nodes {
             let mut error = ServerError::new(
                 format!(
@@ -332,7 +416,7 @@ impl Extension for CostOfOne {
             );
             let extensions = error.extensions.get_or_insert_with(Default::default);
             extensions.set("code", TOO_COMPLEX);
-            extensions.set("cost", self.report(cost, Some(result.depth)));
+            extensions.set("cost", self.report(cost, Some(cost.depth)));
             return Err(vec![error]);
         }
         spend_allowance(ctx, cost)?;
@@ -428,7 +512,66 @@ mod tests {
         Cost {
             complexity: json["complexity"].as_u64().unwrap(),
             nodes: json["nodes"].as_u64().unwrap(),
+            ..Cost::default()
         }
+    }
+
+    /// The code a query is refused with, if it is.
+    async fn refusal(query: &str) -> Option<String> {
+        let response = run(query).await;
+        let error = response.errors.first()?;
+        let code = error.extensions.as_ref()?.get("code")?.clone();
+        Some(code.into_json().unwrap().as_str().unwrap().to_owned())
+    }
+
+    fn nested(field: &str, levels: usize, leaf: &str) -> String {
+        (0..levels).fold(leaf.to_owned(), |inner, _| format!("{field} {{ {inner} }}"))
+    }
+
+    #[tokio::test]
+    async fn data_fields_nest_at_most_twelve_deep() {
+        // sections(1) + children levels + id
+        let fits = format!("{{ sections {{ {} }} }}", nested("parent", 10, "id"));
+        assert_eq!(refusal(&fits).await, None);
+        let deep = format!("{{ sections {{ {} }} }}", nested("parent", 11, "id"));
+        assert_eq!(refusal(&deep).await.as_deref(), Some(TOO_DEEP));
+    }
+
+    #[tokio::test]
+    async fn fragments_add_no_depth_of_their_own() {
+        let query = format!(
+            "{{ sections {{ ...a }} }} fragment a on Section {{ ...b }} fragment b on Section {{ {} }}",
+            nested("parent", 10, "id")
+        );
+        assert_eq!(refusal(&query).await, None);
+    }
+
+    #[tokio::test]
+    async fn introspection_nests_deeper_than_data_but_not_without_end() {
+        let type_ref = nested("ofType", 9, "kind name");
+        let standard = format!(
+            "{{ __schema {{ types {{ fields {{ args {{ type {{ {type_ref} }} }} }} }} }} }}"
+        );
+        assert_eq!(refusal(&standard).await, None);
+        let endless = format!(
+            "{{ __type(name: \"Article\") {{ {} }} }}",
+            nested("ofType", MAX_INTROSPECTION_DEPTH, "name")
+        );
+        assert_eq!(refusal(&endless).await.as_deref(), Some(TOO_DEEP));
+    }
+
+    #[tokio::test]
+    async fn introspection_is_priced_by_the_schema_so_aliases_of_it_add_up() {
+        let once = cost_of("{ __schema { types { name } } }").await;
+        assert!(once.complexity > 100, "{once:?}");
+        assert!(once.complexity < crate::graphql::MAX_COMPLEXITY, "{once:?}");
+        let aliases: String = (0..100)
+            .map(|n| format!("s{n}: __schema {{ types {{ name }} }} "))
+            .collect();
+        assert_eq!(
+            refusal(&format!("{{ {aliases} }}")).await.as_deref(),
+            Some(TOO_COMPLEX)
+        );
     }
 
     #[tokio::test]

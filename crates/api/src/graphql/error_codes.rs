@@ -1,7 +1,7 @@
 //! Gives every error a request can fail with before it runs a stable `extensions.code`, as
 //! resolver errors already have: `GRAPHQL_PARSE_FAILED` for a syntax error and
 //! `GRAPHQL_VALIDATION_FAILED` for a query the schema refuses (unknown fields, wrong arguments),
-//! `QUERY_TOO_DEEP` and `QUERY_TOO_COMPLEX` for one over the limits, and
+//! `QUERY_TOO_DEEP` and `QUERY_TOO_COMPLEX` for one over the limits (set by `cost.rs`), and
 //! `PERSISTED_QUERY_NOT_FOUND` for a persisted-query hash this server has not seen (the client
 //! then sends the query with its hash).
 
@@ -22,9 +22,6 @@ pub(crate) const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
 /// A persisted-query extension that is malformed or whose hash does not match its query.
 pub(crate) const PERSISTED_QUERY_INVALID: &str = "PERSISTED_QUERY_INVALID";
 
-/// The messages async-graphql refuses over-limit queries with (validation/mod.rs).
-const TOO_DEEP_MESSAGE: &str = "Query is nested too deep.";
-const TOO_COMPLEX_MESSAGE: &str = "Query is too complex.";
 /// The message its persisted-queries extension answers an unknown hash with; Apollo clients
 /// match on it.
 const NOT_FOUND_MESSAGE: &str = "PersistedQueryNotFound";
@@ -84,14 +81,7 @@ impl Extension for ErrorCodes {
         next.run(ctx).await.map_err(|errors| {
             errors
                 .into_iter()
-                .map(|error| {
-                    let code = match error.message.as_str() {
-                        TOO_DEEP_MESSAGE => TOO_DEEP,
-                        TOO_COMPLEX_MESSAGE => TOO_COMPLEX,
-                        _ => VALIDATION_FAILED,
-                    };
-                    with_code(error, code)
-                })
+                .map(|error| with_code(error, VALIDATION_FAILED))
                 .collect()
         })
     }
