@@ -14,7 +14,7 @@ use std::io::Cursor;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dateline_api::{CacheSettings, HttpState, build_router};
+use dateline_api::{HttpSettings, HttpState, build_router};
 use dateline_app::service::accounts::{NewAccount, register};
 use dateline_app::{
     App, CommentSettings, NewsroomSettings, Publisher, Settings, ViewSettings, local_media_store,
@@ -133,7 +133,7 @@ async fn main() {
     };
     let media = local_media_store(&folder.path().join("media")).expect("the media folder");
     let state = App::new(db.clone(), Arc::new(SystemClock), media, settings);
-    let router = build_router(HttpState::new(state.clone(), CacheSettings::default()));
+    let router = build_router(HttpState::new(state.clone(), HttpSettings::default()));
     tokio::spawn(async move {
         axum::serve(
             listener,

@@ -183,6 +183,16 @@ pub(crate) struct ServerArgs {
     pub(crate) comments: CommentArgs,
     #[command(flatten)]
     pub(crate) cache: CacheArgs,
+    /// The origins whose pages may call the API from a browser, comma-separated
+    /// (`https://www.news.example,https://app.news.example`), or `*` for any: right for public
+    /// reads, since a bearer token is never sent by a browser on its own.
+    #[arg(
+        long,
+        env = "DATELINE_CORS_ORIGINS",
+        value_delimiter = ',',
+        default_value = "*"
+    )]
+    pub(crate) cors_origins: Vec<String>,
 }
 
 /// One trusted proxy: a CIDR range, or a single address.

@@ -123,7 +123,15 @@ pub(crate) async fn serve(
     app.follow_revocations();
     let syndication =
         SyndicationWorker::start(app.clone(), app.settings().syndication.webhook_interval);
-    let router = build_router(HttpState::new(app, args.cache.settings()));
+    let cors = dateline_api::CorsOrigins::parse(&args.cors_origins)
+        .map_err(|why| anyhow::anyhow!("--cors-origins: {why}"))?;
+    let router = build_router(HttpState::new(
+        app,
+        dateline_api::HttpSettings {
+            cache: args.cache.settings(),
+            cors,
+        },
+    ));
 
     // Printed on stdout so scripts and tests started with port 0 can find the server.
     println!("Dateline is listening on http://{address}");

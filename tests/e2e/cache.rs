@@ -422,10 +422,13 @@ async fn a_change_on_one_node_reaches_the_other_nodes_cache() {
     );
     let other_http = dateline_api::HttpState::new(
         other,
-        CacheSettings {
-            capacity_bytes: 8 << 20,
-            counts_ttl: std::time::Duration::from_secs(3_600),
-            ..CacheSettings::default()
+        dateline_api::HttpSettings {
+            cache: CacheSettings {
+                capacity_bytes: 8 << 20,
+                counts_ttl: std::time::Duration::from_secs(3_600),
+                ..CacheSettings::default()
+            },
+            ..dateline_api::HttpSettings::default()
         },
     );
     let other_node = dateline_api::build_router(other_http.clone());

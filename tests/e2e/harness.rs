@@ -14,7 +14,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use chrono::Duration;
-use dateline_api::{CacheSettings, HttpState, build_router};
+use dateline_api::{CacheSettings, HttpSettings, HttpState, build_router};
 use dateline_app::{
     App, CommentSettings, NewsroomSettings, Publisher, Settings, SyndicationSettings, ViewSettings,
     local_media_store,
@@ -119,7 +119,7 @@ impl TestResponse {
 /// The router tests talk to: the application with no response cache kept (the cache's own
 /// tests turn it on with [`TestApp::with_response_cache`]).
 fn router_of(app: &App) -> Router {
-    build_router(HttpState::new(app.clone(), CacheSettings::default()))
+    build_router(HttpState::new(app.clone(), HttpSettings::default()))
 }
 
 /// Syndication as most tests run it: their webhook receivers listen on 127.0.0.1 over plain
@@ -278,6 +278,14 @@ impl TestApp {
     /// This Dateline serving through a response cache of these settings (kept in step with
     /// changes, on PostgreSQL across nodes too).
     pub(crate) fn with_response_cache(self, settings: CacheSettings) -> Self {
+        self.with_http(HttpSettings {
+            cache: settings,
+            ..HttpSettings::default()
+        })
+    }
+
+    /// This Dateline serving with these HTTP settings.
+    pub(crate) fn with_http(self, settings: HttpSettings) -> Self {
         let http = HttpState::new(self.state.clone(), settings);
         Self {
             router: build_router(http.clone()),

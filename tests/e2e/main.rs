@@ -12,6 +12,7 @@ mod binary;
 mod cache;
 mod cli;
 mod comments;
+mod conformance;
 mod desks;
 mod graphql;
 mod hardening_access;

@@ -9,26 +9,45 @@ use dateline_app::App;
 
 use crate::allowance::RateLimits;
 use crate::cache::{CacheSettings, ResponseCache};
+use crate::cors::CorsOrigins;
+
+/// What only the HTTP surface is configured with.
+#[derive(Debug, Clone, Default)]
+pub struct HttpSettings {
+    pub cache: CacheSettings,
+    pub cors: CorsOrigins,
+}
 
 #[derive(Clone)]
 pub struct HttpState {
     app: App,
     cache: Arc<ResponseCache>,
     limits: Arc<RateLimits>,
+    cors: CorsOrigins,
 }
 
 impl HttpState {
-    /// The application served with a response cache of these settings, which starts following
-    /// the application's changes to stay true. Call inside the runtime.
-    pub fn new(app: App, cache: CacheSettings) -> Self {
-        let cache = Arc::new(ResponseCache::new(cache));
+    /// The application served with these settings; the response cache starts following the
+    /// application's changes to stay true. Call inside the runtime.
+    pub fn new(app: App, settings: HttpSettings) -> Self {
+        let cache = Arc::new(ResponseCache::new(settings.cache));
         if cache.is_enabled() {
             crate::cache::start_sync(&app, &cache);
         }
         let limits = Arc::new(RateLimits::new(
             app.settings().syndication.anonymous_rate_per_minute,
         ));
-        Self { app, cache, limits }
+        Self {
+            app,
+            cache,
+            limits,
+            cors: settings.cors,
+        }
+    }
+
+    /// The origins whose pages may call the API.
+    pub(crate) fn cors(&self) -> &CorsOrigins {
+        &self.cors
     }
 
     pub fn app(&self) -> &App {

@@ -8,6 +8,7 @@
 pub mod allowance;
 mod body_limit;
 pub mod cache;
+pub mod cors;
 pub mod graphql;
 pub mod http_state;
 pub mod problem;
@@ -18,6 +19,7 @@ pub mod router;
 mod script_safe_json;
 
 pub use cache::{CacheKeys, CacheSettings};
-pub use http_state::HttpState;
+pub use cors::CorsOrigins;
+pub use http_state::{HttpSettings, HttpState};
 pub use problem::ApiError;
 pub use router::build_router;

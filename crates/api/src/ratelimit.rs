@@ -6,7 +6,7 @@
 //! (IETF httpapi draft); a refused request is a 429 problem with `Retry-After`.
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};
 use dateline_app::AppError;
@@ -16,6 +16,11 @@ use crate::allowance::{Allowance, Spender, WINDOW_SECONDS};
 use crate::http_state::HttpState;
 use crate::problem::ApiError;
 use crate::rest::extract::{API_KEY_HEADER, reader_origin};
+
+/// The RateLimit header fields (draft-ietf-httpapi-ratelimit-headers): the policy a sender is
+/// held to, and where it stands in it now.
+pub(crate) const RATE_LIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
+pub(crate) const RATE_LIMIT: HeaderName = HeaderName::from_static("ratelimit");
 
 /// Operational endpoints probes and scrapers call; never limited.
 const EXEMPT: [&str; 5] = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
@@ -90,7 +95,7 @@ pub async fn limit_public_reads(
         "\"{}\";q={};w={WINDOW_SECONDS}",
         allowance.policy, allowance.limit
     )) {
-        headers.insert("ratelimit-policy", policy);
+        headers.insert(RATE_LIMIT_POLICY, policy);
     }
     if let Ok(state) = HeaderValue::from_str(&format!(
         "\"{}\";r={};t={}",
@@ -98,7 +103,7 @@ pub async fn limit_public_reads(
         allowance.remaining,
         reset_seconds(&allowance)
     )) {
-        headers.insert("ratelimit", state);
+        headers.insert(RATE_LIMIT, state);
     }
     response
 }
