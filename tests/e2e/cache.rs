@@ -41,7 +41,7 @@ macro_rules! with_cache_on_both_engines {
     };
 }
 
-async fn cached_app(engine: Engine) -> TestApp {
+pub(crate) async fn cached_app(engine: Engine) -> TestApp {
     TestApp::with_views(engine, ViewSettings::default())
         .await
         .with_response_cache(CacheSettings {
@@ -52,7 +52,7 @@ async fn cached_app(engine: Engine) -> TestApp {
         })
 }
 
-async fn get_with(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> TestResponse {
+pub(crate) async fn get_with(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> TestResponse {
     let mut request = Request::get(path);
     for (name, value) in headers {
         request = request.header(*name, *value);

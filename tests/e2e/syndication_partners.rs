@@ -14,7 +14,12 @@ use serde_json::{Value, json};
 use crate::harness::{ArticleBuilder, Engine, TestApp, TestResponse};
 use crate::on_both_engines;
 
-async fn create_partner(app: &TestApp, sections: &[&str], rights: &str, rate: u32) -> Value {
+pub(crate) async fn create_partner(
+    app: &TestApp,
+    sections: &[&str],
+    rights: &str,
+    rate: u32,
+) -> Value {
     let response = app
         .as_admin()
         .post_json(
@@ -31,7 +36,7 @@ async fn create_partner(app: &TestApp, sections: &[&str], rights: &str, rate: u3
     response.json()["data"].clone()
 }
 
-async fn get_with_key(app: &TestApp, path: &str, key: &str) -> TestResponse {
+pub(crate) async fn get_with_key(app: &TestApp, path: &str, key: &str) -> TestResponse {
     app.request(
         Request::get(path)
             .header("x-api-key", key)

@@ -7,6 +7,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::get;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate as _};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -173,7 +174,19 @@ pub fn build_router(state: HttpState) -> Router {
         state.clone(),
         cache::layer::public_responses,
     ))
-    .layer(CompressionLayer::new())
+    // Only what the cache layer left uncoded and unvalidated: an answer with an ETag was coded
+    // there (or chosen not to be) and its tag names that coding, so compressing it here would
+    // send one strong ETag for two different bodies.
+    .layer(
+        CompressionLayer::new().compress_when(DefaultPredicate::new().and(
+            |_: StatusCode,
+             _: axum::http::Version,
+             headers: &axum::http::HeaderMap,
+             _: &axum::http::Extensions| {
+                !headers.contains_key(axum::http::header::ETAG)
+            },
+        )),
+    )
     .layer(state.cors().layer())
     .layer(TimeoutLayer::with_status_code(
         StatusCode::REQUEST_TIMEOUT,

@@ -135,7 +135,7 @@ pub(crate) async fn public_responses(
                 Err(response) => response,
             };
         }
-        return private(response);
+        return private(response, vary);
     }
     if !is_bufferable(&response) {
         return response;
@@ -251,12 +251,32 @@ fn cache_key(parts: &Parts) -> String {
     key
 }
 
+/// What an answer depends on beyond its URL. Every answer depends on who asks: a partner's
+/// key changes its sections and rights (an unknown one is 401) and a bearer token makes it
+/// the newsroom's, so a browser or CDN must never hand the public's copy to a keyed or
+/// signed-in request, nor the reverse.
 fn vary_for(path: &str) -> &'static str {
     if path == "/graphql" {
-        "Accept-Encoding, Accept"
+        "Accept-Encoding, Accept, X-Api-Key, Authorization"
     } else {
-        "Accept-Encoding"
+        "Accept-Encoding, X-Api-Key, Authorization"
     }
+}
+
+/// The layer's `Vary` with the names a handler added that it does not already hold.
+fn combined_vary(vary: &'static str, own: Option<&str>) -> Option<HeaderValue> {
+    let extra: Vec<&str> = own
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|name| {
+            !name.is_empty() && !vary.split(", ").any(|held| held.eq_ignore_ascii_case(name))
+        })
+        .collect();
+    if extra.is_empty() {
+        return Some(HeaderValue::from_static(vary));
+    }
+    HeaderValue::from_str(&format!("{vary}, {}", extra.join(", "))).ok()
 }
 
 fn is_marked_private(headers: &HeaderMap) -> bool {
@@ -335,12 +355,20 @@ fn own_copy(
     respond(settings, &entry, false, coding, condition, vary, now)
 }
 
-/// An answer that depends on its reader: no shared cache may keep it.
-fn private(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .entry(header::CACHE_CONTROL)
-        .or_insert(HeaderValue::from_static("private, no-store"));
+/// An answer that depends on its reader: no shared cache may keep it, whatever its handler
+/// would tell the public (a feed's `public, max-age` is not for a partner's copy).
+fn private(mut response: Response, vary: &'static str) -> Response {
+    let headers = response.headers_mut();
+    if !is_marked_private(headers) {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
+    let own = headers.get(header::VARY).and_then(|own| own.to_str().ok());
+    if let Some(vary) = combined_vary(vary, own) {
+        headers.insert(header::VARY, vary);
+    }
     response
 }
 
@@ -425,16 +453,12 @@ fn respond(
     if let Ok(tag) = HeaderValue::from_str(&tag) {
         headers.insert(header::ETAG, tag);
     }
-    // A handler's own Vary (structured data varies by `X-Api-Key`) is kept beside the layer's.
-    let vary = match entry
+    // A handler's own Vary is kept beside the layer's.
+    let own = entry
         .headers
         .get(header::VARY)
-        .and_then(|own| own.to_str().ok())
-    {
-        Some(own) => HeaderValue::from_str(&format!("{vary}, {own}")),
-        None => Ok(HeaderValue::from_static(vary)),
-    };
-    if let Ok(vary) = vary {
+        .and_then(|own| own.to_str().ok());
+    if let Some(vary) = combined_vary(vary, own) {
         headers.insert(header::VARY, vary);
     }
     let cache_control = if shared {
