@@ -21,6 +21,7 @@ mod hardening_outputs;
 mod hardening_readers;
 mod hardening_text;
 mod media;
+mod ninjs;
 mod paging;
 mod rankings;
 mod rankings_nodes;

@@ -73,7 +73,7 @@ pub(crate) async fn json_ld(
     Ok(response)
 }
 
-/// The story as an IPTC ninjs 2.0 document; with `X-Api-Key`, the body only with full-text
+/// The story as an IPTC ninjs 2.4 document; with `X-Api-Key`, the body only with full-text
 /// rights.
 #[utoipa::path(
     get,

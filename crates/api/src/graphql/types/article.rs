@@ -213,7 +213,7 @@ impl ArticleObject {
         ))
     }
 
-    /// The story as an IPTC ninjs 2.0 document. Meant for one story: each one loads its
+    /// The story as an IPTC ninjs 2.4 document. Meant for one story: each one loads its
     /// relations on its own.
     async fn ninjs(&self, ctx: &Context<'_>) -> Result<async_graphql::Json<serde_json::Value>> {
         let state = app(ctx);
