@@ -25,7 +25,25 @@ use crate::photos::{draw_jpeg, parse_colour};
 use crate::serve::{connect, newsroom_settings, serve};
 
 /// The demo's editor account.
-const DEMO_EDITOR: &str = "editor@dateline.example";
+/// The demo's sign-ins: an editor for the newsroom tour, an admin for accounts, partners and
+/// webhooks.
+const DEMO_EDITOR: DemoAccount = DemoAccount {
+    email: "editor@dateline.example",
+    name: "데스크 편집자",
+    role: "editor",
+};
+const DEMO_ADMIN: DemoAccount = DemoAccount {
+    email: "admin@dateline.example",
+    name: "시스템 관리자",
+    role: "admin",
+};
+
+#[derive(Clone, Copy)]
+struct DemoAccount {
+    email: &'static str,
+    name: &'static str,
+    role: &'static str,
+}
 
 /// The demo newsroom, compiled into the binary so the demo needs no files beside it.
 const NEWSROOM_JSON: &str = include_str!("newsroom.json");
@@ -161,26 +179,29 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
         println!("{summary}");
     }
     let newsroom = newsroom_settings(&args.server.auth, true)?;
-    let password = editor_account(&db).await?;
     let address = args.server.listen;
     println!("  REST:     http://{address}/api/v1/articles");
     println!("  GraphiQL: http://{address}/graphql");
     println!("  API docs: http://{address}/docs");
-    println!("  Editor login: {DEMO_EDITOR} / {password}");
-    println!(
-        "    curl -s http://{address}/api/v1/auth/token -H 'content-type: application/json' -d '{{\"email\":\"{DEMO_EDITOR}\",\"password\":\"{password}\"}}'"
-    );
+    for (label, account) in [("Editor", DEMO_EDITOR), ("Admin", DEMO_ADMIN)] {
+        let password = demo_account(&db, account).await?;
+        let email = account.email;
+        println!("  {label} login: {email} / {password}");
+        println!(
+            "    curl -s http://{address}/api/v1/auth/token -H 'content-type: application/json' -d '{{\"email\":\"{email}\",\"password\":\"{password}\"}}'"
+        );
+    }
     serve(db, &args.server, newsroom).await
 }
 
-/// Makes sure the demo has an editor account with a fresh random password, and answers it.
-async fn editor_account(db: &Database) -> anyhow::Result<String> {
+/// Makes sure the demo has this account with a fresh random password, and answers it.
+async fn demo_account(db: &Database, account: DemoAccount) -> anyhow::Result<String> {
     use rand::distr::{Alphanumeric, SampleString as _};
     use secrecy::SecretString;
 
     let password = Alphanumeric.sample_string(&mut rand::rng(), 20);
     let now = Timestamp::from_datetime(chrono::Utc::now());
-    let email = dateline_domain::Email::parse(DEMO_EDITOR)?;
+    let email = dateline_domain::Email::parse(account.email)?;
     match db.users().find_for_login(&email).await? {
         Some((mut user, _)) => {
             let hash = dateline_app::auth::hash_password(&SecretString::from(password.clone()))
@@ -193,9 +214,9 @@ async fn editor_account(db: &Database) -> anyhow::Result<String> {
             dateline_app::service::accounts::register(
                 db,
                 dateline_app::service::accounts::NewAccount {
-                    email: DEMO_EDITOR.into(),
-                    display_name: Some("데스크 편집자".into()),
-                    role: "editor".into(),
+                    email: account.email.into(),
+                    display_name: Some(account.name.into()),
+                    role: account.role.into(),
                     password: SecretString::from(password.clone()),
                     author: None,
                 },

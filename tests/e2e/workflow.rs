@@ -306,6 +306,29 @@ async fn stored_status(app: &TestApp, id: &str) -> Option<String> {
 }
 
 on_both_engines! {
+    async fn a_past_publish_time_is_refused_unless_the_editor_means_to_backdate(app) {
+        app.section("local", "지역").await;
+        let story = write(&app.as_reporter(), json!({"headline": "지면 기사", "section": "local", "body": [{"type": "paragraph", "text": "본문"}]})).await;
+        let id = story["id"].as_str().unwrap();
+        // The demo clock reads 2026-11-30 09:00 KST; yesterday's print edition is in the past.
+        let yesterday = "2026-11-29T06:00:00+09:00";
+        let refused = app.as_editor().post_json(&format!("/api/v1/articles/{id}/approve"), &json!({"publishAt": yesterday})).await;
+        assert_eq!(refused.status, 422, "{}", String::from_utf8_lossy(&refused.body));
+        assert_eq!(refused.json()["errors"][0]["field"], "publishAt");
+        assert!(app.get(&format!("/api/v1/articles/{id}")).await.status == 404, "nothing was published");
+
+        let over_graphql = app.as_editor().graphql(
+            "mutation($id: ID!, $at: DateTime!) { approveArticle(id: $id, publishAt: $at) { status } }",
+            json!({"id": id, "at": yesterday}),
+        ).await;
+        assert_eq!(over_graphql["errors"][0]["extensions"]["code"], "VALIDATION", "{over_graphql}");
+
+        let backdated = app.as_editor().post_json(&format!("/api/v1/articles/{id}/approve"), &json!({"publishAt": yesterday, "backdate": true})).await;
+        assert_eq!(backdated.status, 200, "{}", String::from_utf8_lossy(&backdated.body));
+        assert_eq!(backdated.json()["data"]["status"], "PUBLISHED");
+        assert_eq!(app.get(&format!("/api/v1/articles/{id}")).await.json()["data"]["publishedAt"], yesterday);
+    }
+
     async fn each_role_may_take_exactly_its_steps_through_rest_and_graphql(app) {
         app.section("local", "지역").await;
         let other = app.add_user("other@news.example", Role::Reporter).await;

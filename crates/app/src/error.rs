@@ -200,6 +200,9 @@ impl From<dateline_domain::TransitionError> for AppError {
                 detail: err.to_string(),
                 current_status: Some(current.as_str()),
             },
+            dateline_domain::TransitionError::PastPublishTime { .. } => {
+                Self::Invalid(ValidationError::new("publishAt", err.to_string()))
+            }
         }
     }
 }

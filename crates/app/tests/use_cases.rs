@@ -23,7 +23,7 @@ use dateline_app::{
     App, AppError, CommentSettings, NewsroomSettings, Publisher, Settings, SyndicationSettings,
     ViewSettings, local_media_store,
 };
-use dateline_domain::{Block, Clock as _, ManualClock, Timestamp};
+use dateline_domain::{Block, Clock as _, ManualClock, PublishAt, Timestamp};
 use dateline_storage::{ConnectSettings, Database};
 use sea_orm::ConnectionTrait as _;
 use secrecy::SecretString;
@@ -163,9 +163,15 @@ async fn scheduled_story(newsroom: &Newsroom) -> String {
     .unwrap();
     let id = story.record.article.id.to_string();
     let at = newsroom.clock.now().plus(Duration::hours(2));
-    transition(app, &newsroom.admin, &id, Step::Approve(Some(at)), None)
-        .await
-        .unwrap();
+    transition(
+        app,
+        &newsroom.admin,
+        &id,
+        Step::Approve(PublishAt::At(at)),
+        None,
+    )
+    .await
+    .unwrap();
     id
 }
 

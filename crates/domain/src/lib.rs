@@ -61,4 +61,4 @@ pub use tag::Tag;
 pub use text::Text;
 pub use time::{Clock, ManualClock, SystemClock, Timestamp};
 pub use user::{Email, User};
-pub use workflow::{Action, Actor, Approval, TransitionError};
+pub use workflow::{Action, Actor, Approval, PublishAt, TransitionError};

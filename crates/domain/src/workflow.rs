@@ -59,7 +59,39 @@ pub enum TransitionError {
     /// The story's status does not allow it (409).
     #[error("cannot {action} a story that is {current}")]
     Illegal { current: Status, action: Action },
+    /// An approval asked for a time already past without saying it means to backdate (422):
+    /// more often a wrong date or time zone than a wish to publish under an old time.
+    #[error(
+        "publishAt {at} is in the past: send a future time to schedule, none to publish now, \
+         or say backdate to publish under that time"
+    )]
+    PastPublishTime { at: Timestamp },
 }
+
+/// When an approved story appears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishAt {
+    Now,
+    /// At this time: a future one schedules; one already past is refused.
+    At(Timestamp),
+    /// Under this time even if it is past (a story that ran in print yesterday).
+    Backdated(Timestamp),
+}
+
+impl PublishAt {
+    /// What a request's `publishAt` and `backdate` ask for.
+    pub fn requested(at: Option<Timestamp>, backdate: bool) -> Self {
+        match at {
+            None => Self::Now,
+            Some(at) if backdate => Self::Backdated(at),
+            Some(at) => Self::At(at),
+        }
+    }
+}
+
+/// How far in the past a `publishAt` may be and still mean "now": the editor's clock and ours
+/// disagree by a little, and an approval sent as the minute turns should not be refused.
+const CLOCK_SKEW_SECONDS: i64 = 60;
 
 /// Who acts on a story.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,13 +141,13 @@ impl Status {
         }
     }
 
-    /// An editor's approval (기사승인). `publish_at` absent or not in the future publishes now (or
-    /// at that earlier time); in the future, schedules. A scheduled story may be approved again
-    /// to move its time; an unpublished one to bring it back.
+    /// An editor's approval (기사승인): publishes now, schedules for a future time, or backdates
+    /// when asked to. A scheduled story may be approved again to move its time; an unpublished
+    /// one to bring it back.
     pub fn approve(
         self,
         role: Role,
-        publish_at: Option<Timestamp>,
+        publish_at: PublishAt,
         now: Timestamp,
     ) -> Result<Approval, TransitionError> {
         if !role.is_editor() {
@@ -123,7 +155,18 @@ impl Status {
         }
         match self {
             Status::Draft | Status::Submitted | Status::Scheduled | Status::Unpublished => {
-                let published_at = publish_at.unwrap_or(now);
+                let published_at = match publish_at {
+                    PublishAt::Now => now,
+                    PublishAt::At(at) if at > now => at,
+                    PublishAt::At(at)
+                        if (now.as_datetime() - at.as_datetime()).num_seconds()
+                            <= CLOCK_SKEW_SECONDS =>
+                    {
+                        now
+                    }
+                    PublishAt::At(at) => return Err(TransitionError::PastPublishTime { at }),
+                    PublishAt::Backdated(at) => at,
+                };
                 let status = if published_at > now {
                     Status::Scheduled
                 } else {
@@ -226,11 +269,11 @@ mod tests {
     #[test]
     fn only_editors_approve_and_a_future_time_schedules() {
         assert!(matches!(
-            Status::Submitted.approve(Role::Reporter, None, now()),
+            Status::Submitted.approve(Role::Reporter, PublishAt::Now, now()),
             Err(TransitionError::Forbidden { .. })
         ));
         let now_approval = Status::Submitted
-            .approve(Role::Editor, None, now())
+            .approve(Role::Editor, PublishAt::Now, now())
             .unwrap();
         assert_eq!(now_approval.status, Status::Published);
         assert_eq!(now_approval.published_at, now());
@@ -238,34 +281,57 @@ mod tests {
 
         let later = now().plus(Duration::hours(2));
         let scheduled = Status::Draft
-            .approve(Role::Admin, Some(later), now())
+            .approve(Role::Admin, PublishAt::At(later), now())
             .unwrap();
         assert_eq!(scheduled.status, Status::Scheduled);
         assert_eq!(scheduled.published_at, later);
 
         let earlier = now().minus(Duration::hours(2));
         let backdated = Status::Submitted
-            .approve(Role::Editor, Some(earlier), now())
+            .approve(Role::Editor, PublishAt::Backdated(earlier), now())
             .unwrap();
         assert_eq!(backdated.status, Status::Published);
         assert_eq!(backdated.published_at, earlier);
     }
 
     #[test]
+    fn a_past_time_is_refused_unless_the_editor_means_to_backdate() {
+        let earlier = now().minus(Duration::hours(2));
+        assert_eq!(
+            Status::Submitted.approve(Role::Editor, PublishAt::At(earlier), now()),
+            Err(TransitionError::PastPublishTime { at: earlier })
+        );
+        // A clock a few seconds behind ours still means now.
+        let skewed = Status::Submitted
+            .approve(
+                Role::Editor,
+                PublishAt::At(now().minus(Duration::seconds(20))),
+                now(),
+            )
+            .unwrap();
+        assert_eq!(skewed.published_at, now());
+        assert_eq!(skewed.status, Status::Published);
+    }
+
+    #[test]
     fn published_and_archived_stories_cannot_be_approved_again() {
         for current in [Status::Published, Status::Archived] {
             assert_eq!(
-                current.approve(Role::Editor, None, now()),
+                current.approve(Role::Editor, PublishAt::Now, now()),
                 Err(TransitionError::Illegal {
                     current,
                     action: Action::Approve
                 })
             );
         }
-        assert!(Status::Scheduled.approve(Role::Editor, None, now()).is_ok());
+        assert!(
+            Status::Scheduled
+                .approve(Role::Editor, PublishAt::Now, now())
+                .is_ok()
+        );
         assert!(
             Status::Unpublished
-                .approve(Role::Editor, None, now())
+                .approve(Role::Editor, PublishAt::Now, now())
                 .is_ok()
         );
     }

@@ -12,7 +12,7 @@ use dateline_app::auth::Principal;
 use dateline_app::service::accounts;
 use dateline_app::service::newsroom::{self, Expected, ListStories, Step, StoryInput, StoryView};
 use dateline_app::{App, AppError};
-use dateline_domain::{Block, Status, Timestamp, ValidationError};
+use dateline_domain::{Block, PublishAt, Status, Timestamp, ValidationError};
 use serde::{Deserialize, Deserializer};
 use utoipa::{IntoParams, ToSchema};
 
@@ -194,8 +194,12 @@ pub(crate) async fn update_article(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct StepRequest {
-    /// Approve only: when the story appears; absent or past publishes now.
+    /// Approve only: when the story appears. Absent publishes now, a future time schedules; a
+    /// past time is refused (422) unless `backdate` is true.
     publish_at: Option<DateTime<FixedOffset>>,
+    /// Approve only: publish under a `publishAt` in the past (a story that ran in print).
+    #[serde(default)]
+    backdate: bool,
     /// The version acted on (optional; or send `If-Match`).
     version: Option<i32>,
 }
@@ -269,11 +273,12 @@ step_route!(
     approve_article,
     "/api/v1/articles/{idOrSlug}/approve",
     "Approves a story (editors): publishes it now, or schedules it for `publishAt`.",
-    |request: &StepRequest| Step::Approve(
+    |request: &StepRequest| Step::Approve(PublishAt::requested(
         request
             .publish_at
-            .map(|at| Timestamp::from_datetime(at.to_utc()))
-    )
+            .map(|at| Timestamp::from_datetime(at.to_utc())),
+        request.backdate
+    ))
 );
 step_route!(
     unpublish_article,

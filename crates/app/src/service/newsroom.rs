@@ -13,8 +13,8 @@ use dateline_domain::body_html::body_from_html;
 use dateline_domain::section::lineage;
 use dateline_domain::{
     Article, ArticleCursor, ArticleId, ArticleKey, AuditEvent, Block, Body, Correction,
-    EditorialTrail, FieldEdit, MediaId, PageSize, Revision, RevisionDiff, RevisionId, Slug, Status,
-    StoryContent, Tag, TagId, Timestamp, ValidationError,
+    EditorialTrail, FieldEdit, MediaId, PageSize, PublishAt, Revision, RevisionDiff, RevisionId,
+    Slug, Status, StoryContent, Tag, TagId, Timestamp, ValidationError,
 };
 use dateline_storage::{NewArticle, NewsroomFilter, StorageError, StoryLinks, StoryWrite};
 
@@ -73,8 +73,8 @@ pub struct Expected {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     Submit,
-    /// With the time the story should appear; absent or past publishes now.
-    Approve(Option<Timestamp>),
+    /// With when the story appears.
+    Approve(PublishAt),
     Unpublish,
     Archive,
 }

@@ -4,7 +4,7 @@
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, FixedOffset};
 use dateline_app::service::newsroom::{self, Expected, Step};
-use dateline_domain::Timestamp;
+use dateline_domain::{PublishAt, Timestamp};
 
 use crate::graphql::types::newsroom::{ArticleInput, EditorialArticle, PreviewObject};
 use crate::graphql::types::{app, principal};
@@ -80,16 +80,19 @@ impl ArticleMutation {
         step(ctx, &id, Step::Submit, version).await
     }
 
-    /// Approves a story (editors): published now, or scheduled for `publishAt`.
+    /// Approves a story (editors): published now, or scheduled for a future `publishAt`. A
+    /// past `publishAt` is refused unless `backdate` is true.
     async fn approve_article(
         &self,
         ctx: &Context<'_>,
         id: ID,
         publish_at: Option<DateTime<FixedOffset>>,
+        #[graphql(default = false)] backdate: bool,
         version: Option<i32>,
     ) -> Result<EditorialArticle> {
         let at = publish_at.map(|at| Timestamp::from_datetime(at.to_utc()));
-        step(ctx, &id, Step::Approve(at), version).await
+        let when = PublishAt::requested(at, backdate);
+        step(ctx, &id, Step::Approve(when), version).await
     }
 
     /// Takes a published or scheduled story down (editors).
