@@ -215,6 +215,61 @@ on_both_engines! {
         assert!(list["data"][0].get("secret").is_none(), "the secret is never shown");
         assert_eq!(app.as_admin().get("/api/v1/webhooks/whk_nope/deliveries").await.status, 404);
     }
+
+    async fn an_endpoint_is_changed_with_its_secret_rotated_and_then_removed(app) {
+        let receiver = Receiver::start(0).await;
+        let id = register(&app, &receiver).await;
+        let path = format!("/api/v1/webhooks/{id}");
+        let rotated = "rotated-partner-secret-2027";
+
+        assert_eq!(app.as_editor().patch_json(&path, &json!({"secret": rotated})).await.status, 403);
+        assert_eq!(app.as_admin().patch_json("/api/v1/webhooks/whk_nope", &json!({"secret": rotated})).await.status, 404);
+        for bad in [json!({"url": "ftp://partner.example"}), json!({"events": []}), json!({"events": ["Published!"]}), json!({"secret": "short"})] {
+            assert_eq!(app.as_admin().patch_json(&path, &bad).await.status, 422, "{bad}");
+        }
+        let refused = app.as_admin().patch_json(&path, &json!({"colour": "red"})).await;
+        assert!(refused.status.is_client_error(), "unknown fields are refused: {}", refused.status);
+
+        let changed = app.as_admin().patch_json(&path, &json!({"secret": rotated, "events": ["article.published", "article.published", "article.unpublished"]})).await;
+        assert_eq!(changed.status, 200, "{}", String::from_utf8_lossy(&changed.body));
+        let changed = changed.json();
+        assert_eq!(changed["data"]["events"], json!(["article.published", "article.unpublished"]));
+        assert_eq!(changed["data"]["url"], receiver.url, "an absent field stays");
+        assert!(changed["data"].get("secret").is_none(), "the secret is never shown");
+        assert_eq!(app.as_admin().get(&path).await.json()["data"], changed["data"]);
+
+        let story = publish(&app, "비밀 교체 뒤 기사", None).await;
+        assert_eq!(app.deliver_webhooks().await.unwrap(), 1);
+        receiver.assert_one_success_signed_with(&story, 1, rotated);
+
+        assert_eq!(app.as_editor().delete(&path).await.status, 403);
+        assert_eq!(app.as_admin().delete(&path).await.status, 204);
+        assert_eq!(app.as_admin().get(&path).await.status, 404);
+        assert_eq!(app.as_admin().get(&format!("{path}/deliveries")).await.status, 404);
+        assert_eq!(app.as_admin().delete(&path).await.status, 404);
+        assert_eq!(app.as_admin().get("/api/v1/webhooks").await.json()["data"], json!([]));
+    }
+
+    async fn a_removed_endpoint_gets_nothing_more_and_leaves_no_delivery_due(app) {
+        let failing = Receiver::start(usize::MAX).await;
+        let gone = register(&app, &failing).await;
+        publish(&app, "보낼 수 없는 기사", None).await;
+        assert_eq!(app.deliver_webhooks().await.unwrap(), 1);
+        assert_eq!(deliveries(&app, &gone).await[0]["status"], "pending");
+
+        assert_eq!(app.as_admin().delete(&format!("/api/v1/webhooks/{gone}")).await.status, 204);
+        app.clock.advance(Duration::hours(2));
+        assert_eq!(app.deliver_webhooks().await.unwrap(), 0, "its pending delivery went with it");
+        assert_eq!(failing.received.lock().unwrap().len(), 1);
+
+        // A new endpoint is served at once, with nothing stuck in front of it.
+        let receiver = Receiver::start(0).await;
+        let response = app.as_admin().post_json("/api/v1/webhooks", &json!({"url": receiver.url, "events": ["article.published"], "secret": SECRET})).await;
+        assert_eq!(response.status, 201);
+        let story = publish(&app, "새 수신처 기사", None).await;
+        assert_eq!(app.deliver_webhooks().await.unwrap(), 1);
+        receiver.assert_one_signed_success(&story, 1);
+    }
 }
 
 const SECRET: &str = "partner-shared-secret-2026";
@@ -292,6 +347,11 @@ impl Receiver {
     /// Exactly one request succeeded, after `attempts - 1` failures, and every request was
     /// signed over its own time and body with the shared secret.
     fn assert_one_signed_success(&self, story: &str, attempts: usize) {
+        self.assert_one_success_signed_with(story, attempts, SECRET);
+    }
+
+    /// As [`Self::assert_one_signed_success`], with the secret the endpoint has now.
+    fn assert_one_success_signed_with(&self, story: &str, attempts: usize, secret: &str) {
         let received = self.received.lock().unwrap();
         assert_eq!(received.len(), attempts);
         let successes: Vec<_> = received
@@ -304,7 +364,7 @@ impl Receiver {
             let (t, v1) = signature.split_once(',').unwrap();
             let t = t.strip_prefix("t=").unwrap();
             let v1 = v1.strip_prefix("v1=").unwrap();
-            let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+            let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
             mac.update(format!("{t}.{body}").as_bytes());
             let expected = hex::encode(mac.finalize().into_bytes());
             assert_eq!(v1, expected, "signature of {body}");

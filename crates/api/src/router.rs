@@ -120,6 +120,11 @@ pub fn build_router(state: HttpState) -> Router {
         .routes(routes!(partners::partner_usage))
         .routes(routes!(changes::list_changes))
         .routes(routes!(webhooks::create_webhook, webhooks::list_webhooks))
+        .routes(routes!(
+            webhooks::find_webhook,
+            webhooks::update_webhook,
+            webhooks::delete_webhook
+        ))
         .routes(routes!(webhooks::list_deliveries))
         .routes({
             // Uploads may be larger than any other request body.

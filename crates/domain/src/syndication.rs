@@ -291,19 +291,40 @@ pub fn validate_webhook(
     secret: &str,
     policy: DestinationPolicy,
 ) -> Result<(url::Url, Vec<ChangeEventKind>), ValidationError> {
+    let url = webhook_url(url, policy)?;
+    let events = webhook_events(events)?;
+    webhook_secret(secret)?;
+    Ok((url, events))
+}
+
+/// Where a webhook's deliveries go: http(s), and a destination the policy takes.
+pub fn webhook_url(url: &str, policy: DestinationPolicy) -> Result<url::Url, ValidationError> {
     let url = url::Url::parse(url)
         .ok()
         .filter(|url| matches!(url.scheme(), "http" | "https"))
         .ok_or_else(|| ValidationError::new("url", "must be an http or https URL"))?;
     policy.check_url(&url)?;
+    Ok(url)
+}
+
+/// The events a webhook wants: at least one, each a known name, each once.
+pub fn webhook_events(events: &[String]) -> Result<Vec<ChangeEventKind>, ValidationError> {
     if events.is_empty() {
         return Err(ValidationError::new("events", "name at least one event"));
     }
-    let events = events
-        .iter()
-        .map(|event| ChangeEventKind::parse(event))
-        .collect::<Result<Vec<_>, _>>()?;
-    // The secret is stored and signs every delivery; a NUL in it cannot be stored at all.
+    let mut kinds = Vec::with_capacity(events.len());
+    for event in events {
+        let kind = ChangeEventKind::parse(event)?;
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    Ok(kinds)
+}
+
+/// A webhook's signing secret: stored and used on every delivery, so text that can be stored
+/// (a NUL cannot) and long enough not to be guessed.
+pub fn webhook_secret(secret: &str) -> Result<(), ValidationError> {
     Text::parse("secret", secret)?;
     if secret.chars().count() < 16 {
         return Err(ValidationError::new(
@@ -311,7 +332,7 @@ pub fn validate_webhook(
             "must be at least 16 characters",
         ));
     }
-    Ok((url, events))
+    Ok(())
 }
 
 /// How long to wait before the delivery attempt after `attempts` failed ones: exponential from

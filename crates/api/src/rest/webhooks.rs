@@ -1,4 +1,5 @@
-//! `/api/v1/webhooks`: admins register endpoints for events and read their deliveries.
+//! `/api/v1/webhooks`: admins register, change and remove endpoints for events and read their
+//! deliveries.
 
 use axum::Json;
 use axum::extract::State;
@@ -6,7 +7,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, FixedOffset};
 use dateline_app::App;
 use dateline_app::auth::Principal;
-use dateline_app::service::webhooks::{self, NewWebhook};
+use dateline_app::service::webhooks::{self, NewWebhook, WebhookChange};
 use dateline_app::settings::Settings;
 use dateline_domain::Webhook;
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,18 @@ pub(crate) struct CreateWebhookRequest {
     events: Vec<String>,
     /// Signs every delivery (`X-Dateline-Signature`); at least 16 characters. Never shown again.
     secret: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct UpdateWebhookRequest {
+    /// A new destination (http or https).
+    url: Option<String>,
+    /// The events wanted from now on (replaces the list).
+    events: Option<Vec<String>>,
+    /// A new signing secret, at least 16 characters: every delivery from now on, pending ones
+    /// included, is signed with it. Never shown again.
+    secret: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -109,6 +122,92 @@ pub(crate) async fn list_webhooks(
             .map(|hook| WebhookResponse::new(state.settings(), hook))
             .collect(),
     }))
+}
+
+/// One registered endpoint (admins).
+#[utoipa::path(
+    get,
+    path = "/api/v1/webhooks/{id}",
+    tag = "syndication",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The webhook's id (whk_…)")),
+    responses(
+        (status = 200, body = Item<WebhookResponse>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn find_webhook(
+    State(state): State<App>,
+    principal: Principal,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Item<WebhookResponse>>, ApiError> {
+    let hook = webhooks::find_webhook(&state, &principal, &id).await?;
+    Ok(Json(Item {
+        data: WebhookResponse::new(state.settings(), &hook),
+    }))
+}
+
+/// Changes an endpoint's URL, events or secret (admins); absent fields stay as they are.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/webhooks/{id}",
+    tag = "syndication",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The webhook's id (whk_…)")),
+    request_body = UpdateWebhookRequest,
+    responses(
+        (status = 200, body = Item<WebhookResponse>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn update_webhook(
+    State(state): State<App>,
+    principal: Principal,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(request): ApiJson<UpdateWebhookRequest>,
+) -> Result<Json<Item<WebhookResponse>>, ApiError> {
+    let hook = webhooks::update_webhook(
+        &state,
+        &principal,
+        &id,
+        WebhookChange {
+            url: request.url,
+            events: request.events,
+            secret: request.secret,
+        },
+    )
+    .await?;
+    Ok(Json(Item {
+        data: WebhookResponse::new(state.settings(), &hook),
+    }))
+}
+
+/// Removes an endpoint and its deliveries, pending ones included (admins).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/webhooks/{id}",
+    tag = "syndication",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The webhook's id (whk_…)")),
+    responses(
+        (status = 204, description = "Removed; nothing more is sent to it"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn delete_webhook(
+    State(state): State<App>,
+    principal: Principal,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    webhooks::delete_webhook(&state, &principal, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Serialize, ToSchema)]

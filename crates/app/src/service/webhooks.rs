@@ -7,7 +7,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use dateline_domain::syndication::{MAX_DELIVERY_ATTEMPTS, retry_delay, validate_webhook};
+use dateline_domain::syndication::{
+    MAX_DELIVERY_ATTEMPTS, retry_delay, validate_webhook, webhook_events, webhook_secret,
+    webhook_url,
+};
 use dateline_domain::{Timestamp, Webhook, WebhookId};
 use dateline_storage::{AttemptOutcome, WebhookDelivery};
 use hmac::{Hmac, KeyInit as _, Mac as _};
@@ -62,6 +65,66 @@ pub async fn list_webhooks(state: &App, principal: &Principal) -> Result<Vec<Web
     Ok(state.db().webhooks().all().await?)
 }
 
+/// A change to a registration; absent fields stay as they are.
+#[derive(Debug, Clone, Default)]
+pub struct WebhookChange {
+    pub url: Option<String>,
+    pub events: Option<Vec<String>>,
+    /// A new signing secret (rotation): every delivery from now on, pending ones included, is
+    /// signed with it.
+    pub secret: Option<String>,
+}
+
+/// One registered endpoint.
+pub async fn find_webhook(
+    state: &App,
+    principal: &Principal,
+    id: &str,
+) -> Result<Webhook, AppError> {
+    principal.require_admin("manage webhooks")?;
+    load(state, id).await
+}
+
+/// Changes an endpoint's URL, events or secret, each checked as at registration.
+pub async fn update_webhook(
+    state: &App,
+    principal: &Principal,
+    id: &str,
+    change: WebhookChange,
+) -> Result<Webhook, AppError> {
+    principal.require_admin("manage webhooks")?;
+    let mut hook = load(state, id).await?;
+    if let Some(url) = change.url {
+        let policy = state.settings().syndication.webhook_destinations;
+        hook.url = webhook_url(&url, policy).map_err(AppError::Invalid)?;
+    }
+    if let Some(events) = change.events {
+        hook.events = webhook_events(&events).map_err(AppError::Invalid)?;
+    }
+    if let Some(secret) = change.secret {
+        webhook_secret(&secret).map_err(AppError::Invalid)?;
+        hook.secret = secret;
+    }
+    state.db().webhooks().update(&hook).await?;
+    tracing::info!(webhook.id = %hook.id, "webhook changed");
+    Ok(hook)
+}
+
+/// Removes an endpoint with its deliveries, sent or pending.
+pub async fn delete_webhook(state: &App, principal: &Principal, id: &str) -> Result<(), AppError> {
+    principal.require_admin("manage webhooks")?;
+    let hook = load(state, id).await?;
+    state.db().webhooks().delete(hook.id).await?;
+    tracing::info!(webhook.id = %hook.id, "webhook removed");
+    Ok(())
+}
+
+async fn load(state: &App, id: &str) -> Result<Webhook, AppError> {
+    let missing = || AppError::not_found(format!("no webhook {id:?}"));
+    let id = WebhookId::parse(id).map_err(|_| missing())?;
+    state.db().webhooks().find(id).await?.ok_or_else(missing)
+}
+
 /// An endpoint's latest deliveries, newest first, with their status.
 pub async fn list_deliveries(
     state: &App,
@@ -69,10 +132,8 @@ pub async fn list_deliveries(
     id: &str,
 ) -> Result<Vec<WebhookDelivery>, AppError> {
     principal.require_admin("manage webhooks")?;
-    let missing = || AppError::not_found(format!("no webhook {id:?}"));
-    let id = WebhookId::parse(id).map_err(|_| missing())?;
-    state.db().webhooks().find(id).await?.ok_or_else(missing)?;
-    Ok(state.db().webhooks().deliveries(id, 100).await?)
+    let hook = load(state, id).await?;
+    Ok(state.db().webhooks().deliveries(hook.id, 100).await?)
 }
 
 /// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.

@@ -4,7 +4,8 @@
 use dateline_domain::{ChangeEventKind, Timestamp, Webhook, WebhookId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, Set,
+    TransactionTrait as _,
 };
 
 use crate::db::Database;
@@ -80,20 +81,61 @@ fn delivery_from_row(row: webhook_delivery::Model) -> Result<WebhookDelivery, St
     })
 }
 
+fn webhook_row(hook: &Webhook) -> Result<webhook::Model, StorageError> {
+    let events: Vec<&str> = hook.events.iter().map(ChangeEventKind::as_str).collect();
+    Ok(webhook::Model {
+        id: hook.id.to_string(),
+        url: hook.url.to_string(),
+        events: serde_json::to_string(&events)
+            .map_err(|err| StorageError::Corrupt(format!("webhook events: {err}")))?,
+        secret: hook.secret.clone(),
+        created_at: hook.created_at.as_datetime(),
+    })
+}
+
 impl Webhooks<'_> {
     pub async fn insert(&self, hook: &Webhook) -> Result<(), StorageError> {
-        let events: Vec<&str> = hook.events.iter().map(ChangeEventKind::as_str).collect();
-        let row = webhook::Model {
-            id: hook.id.to_string(),
-            url: hook.url.to_string(),
-            events: serde_json::to_string(&events)
-                .map_err(|err| StorageError::Corrupt(format!("webhook events: {err}")))?,
-            secret: hook.secret.clone(),
-            created_at: hook.created_at.as_datetime(),
-        };
-        webhook::Entity::insert(webhook::ActiveModel::from(row))
+        webhook::Entity::insert(webhook::ActiveModel::from(webhook_row(hook)?))
             .exec_without_returning(&self.db.write)
             .await?;
+        Ok(())
+    }
+
+    /// Writes an endpoint's new URL, events or secret; deliveries still pending go out under
+    /// them (the secret signs at sending time).
+    pub async fn update(&self, hook: &Webhook) -> Result<(), StorageError> {
+        let row = webhook_row(hook)?;
+        let result = webhook::Entity::update_many()
+            .set(webhook::ActiveModel {
+                url: Set(row.url),
+                events: Set(row.events),
+                secret: Set(row.secret),
+                ..Default::default()
+            })
+            .filter(webhook::Column::Id.eq(hook.id.to_string()))
+            .exec(&self.db.write)
+            .await?;
+        if result.rows_affected == 0 {
+            return Err(StorageError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Removes an endpoint and its outbox in one transaction: nothing more is sent to it, and
+    /// no orphaned pending delivery stays due forever in front of others.
+    pub async fn delete(&self, id: WebhookId) -> Result<(), StorageError> {
+        let txn = self.db.write.begin().await?;
+        webhook_delivery::Entity::delete_many()
+            .filter(webhook_delivery::Column::WebhookId.eq(id.to_string()))
+            .exec(&txn)
+            .await?;
+        let removed = webhook::Entity::delete_by_id(id.to_string())
+            .exec(&txn)
+            .await?;
+        if removed.rows_affected == 0 {
+            return Err(StorageError::NotFound);
+        }
+        txn.commit().await?;
         Ok(())
     }
 
