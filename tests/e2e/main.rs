@@ -9,6 +9,7 @@ mod harness;
 mod articles;
 mod auth;
 mod binary;
+mod browser_pages;
 mod cache;
 mod cli;
 mod comments;

@@ -17,6 +17,7 @@ pub mod ratelimit;
 mod rest;
 pub mod router;
 mod script_safe_json;
+mod ui;
 
 pub use cache::{CacheKeys, CacheSettings};
 pub use cors::CorsOrigins;

@@ -22,8 +22,16 @@ use crate::rest::extract::{API_KEY_HEADER, reader_origin};
 pub(crate) const RATE_LIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
 pub(crate) const RATE_LIMIT: HeaderName = HeaderName::from_static("ratelimit");
 
-/// Operational endpoints probes and scrapers call; never limited.
-const EXEMPT: [&str; 5] = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
+/// Operational endpoints probes and scrapers call, and the pages' embedded files (constant
+/// bytes, several per page load); never limited.
+const EXEMPT: [&str; 6] = [
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/openapi.json",
+    "/docs",
+    crate::ui::PREFIX,
+];
 
 /// Whether a request is a public operation that spends an allowance: every read, every
 /// GraphQL request (POST included), and every write made without a bearer token (the beacon,

@@ -14,7 +14,6 @@ use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use utoipa_scalar::{Scalar, Servable as _};
 
 use crate::cache;
 use crate::graphql::{self, build_schema};
@@ -148,7 +147,6 @@ pub fn build_router(state: HttpState) -> Router {
         .routes(routes!(comments::set_section_moderation))
         .split_for_parts();
 
-    let openapi_json = openapi.clone();
     let schema = build_schema(&state);
     let max_body = state.app().settings().max_body_bytes;
 
@@ -158,9 +156,11 @@ pub fn build_router(state: HttpState) -> Router {
     )
     .route(
         "/openapi.json",
-        get(move || async move { axum::Json(openapi_json) }),
+        get(move || async move { axum::Json(openapi) }),
     )
-    .merge(Scalar::with_url("/docs", openapi))
+    .route("/docs", get(crate::ui::docs))
+    // The pages' files, embedded (`ui.rs`): nothing a page loads comes from another host.
+    .route("/_ui/{hash}/{name}", get(crate::ui::asset))
     .fallback(|| async { ApiError::NoRoute })
     .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
     .layer(axum::Extension(schema))

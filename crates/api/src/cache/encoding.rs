@@ -115,6 +115,12 @@ impl Encoded {
         }
     }
 
+    /// The hash of the bytes: the validator's opaque part, and what names a file's address
+    /// (`ui.rs`).
+    pub(crate) fn hash(&self) -> &str {
+        &self.hash
+    }
+
     /// The bytes to send for `wanted`, the coding they are in, and their quoted `ETag`.
     pub(crate) fn pick(&self, wanted: Coding) -> (Bytes, Coding, String) {
         let (body, coding) = match wanted {

@@ -8,7 +8,7 @@
 //! it. Invalidation listens to the change bus (and, on PostgreSQL, to the other nodes through
 //! LISTEN/NOTIFY): see [`sync`].
 
-mod encoding;
+pub(crate) mod encoding;
 pub(crate) mod layer;
 mod store;
 mod sync;

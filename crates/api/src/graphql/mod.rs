@@ -16,7 +16,6 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::extensions::apollo_persisted_queries::{
     ApolloPersistedQueries, LruCacheStorage,
 };
-use async_graphql::http::GraphiQLSource;
 use async_graphql::http::MultipartOptions;
 use async_graphql::{EmptySubscription, Schema, SchemaBuilder, ServerError};
 use axum::Extension;
@@ -24,7 +23,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use dateline_app::App;
 use dateline_app::readership::origin::ReaderOrigin;
 
@@ -155,13 +154,7 @@ pub(crate) async fn graphql_get(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
     if wants_html && !query_string.contains("query=") {
-        return Html(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .title("Dateline GraphQL")
-                .finish(),
-        )
-        .into_response();
+        return crate::ui::graphiql();
     }
     let request = match async_graphql::http::parse_query_string(query_string) {
         Ok(request) => request,
