@@ -149,6 +149,37 @@ on_both_engines! {
         assert!(!parsed.entries[0].media.is_empty());
     }
 
+    async fn rss_names_itself_and_its_next_page_and_repeats_no_category(app) {
+        let section = app.section("busan", "부산").await;
+        let same_name = app.tag("부산").await;
+        let other = app.tag("수소트램").await;
+        for n in 0..3 {
+            ArticleBuilder::new(&format!("부산 기사 {n}"), &section)
+                .published_ago(Duration::minutes(10 * (n + 1)))
+                .tagged(&same_name)
+                .tagged(&other)
+                .insert(&app)
+                .await;
+        }
+        let rss = String::from_utf8(app.get("/feeds/latest.rss?limit=2").await.body).unwrap();
+        assert!(rss.contains("xmlns:atom=\"http://www.w3.org/2005/Atom\""), "{rss}");
+        let parsed = feed_rs::parser::parse(rss.as_bytes()).unwrap();
+        let links: Vec<(Option<&str>, &str)> = parsed.links.iter().map(|l| (l.rel.as_deref(), l.href.as_str())).collect();
+        assert!(links.contains(&(Some("self"), "https://news.example/feeds/latest.rss?limit=2")) || links.iter().any(|(rel, href)| *rel == Some("self") && href.starts_with("https://news.example/feeds/latest.rss")), "{links:?}");
+        let next = links.iter().find(|(rel, _)| *rel == Some("next")).map(|(_, href)| *href).unwrap_or_else(|| panic!("no next link: {links:?}"));
+        let path = next.strip_prefix("https://news.example").unwrap();
+        let second = feed_rs::parser::parse(&app.get(path).await.body[..]).unwrap();
+        assert_eq!(second.entries.len(), 1, "the next page holds the third story");
+        assert!(!second.links.iter().any(|l| l.rel.as_deref() == Some("next")), "the last page has no next");
+
+        for format in ["rss", "atom", "json"] {
+            let body = app.get(&format!("/feeds/latest.{format}")).await.body;
+            let parsed = feed_rs::parser::parse(&body[..]).unwrap();
+            let terms: Vec<&str> = parsed.entries[0].categories.iter().map(|c| c.term.as_str()).collect();
+            assert_eq!(terms, ["부산", "수소트램"], "{format}: the section and a tag of its name are one category");
+        }
+    }
+
     async fn feeds_answer_conditional_gets(app) {
         let section = app.section("politics", "정치").await;
         ArticleBuilder::new("기사", &section).insert(&app).await;

@@ -54,12 +54,11 @@ fn entry(story: &FeedStory) -> Entry {
     );
     entry.set_categories(
         story
-            .section
-            .iter()
-            .chain(&story.tags)
+            .categories()
+            .into_iter()
             .map(|name| {
                 let mut category = Category::default();
-                category.set_term(name.clone());
+                category.set_term(name.to_owned());
                 category
             })
             .collect::<Vec<_>>(),

@@ -77,11 +77,6 @@ fn item(story: &FeedStory) -> JsonItem<'_> {
             .iter()
             .map(|name| JsonAuthor { name })
             .collect(),
-        tags: story
-            .section
-            .iter()
-            .chain(&story.tags)
-            .map(String::as_str)
-            .collect(),
+        tags: story.categories(),
     }
 }

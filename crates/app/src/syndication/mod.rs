@@ -57,6 +57,20 @@ pub struct FeedStory {
     pub copyright: String,
 }
 
+impl FeedStory {
+    /// The story's section, then its tags, each name once: a tag named like its section (부산
+    /// in 부산) is one category to a reader, not two.
+    pub fn categories(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::with_capacity(self.tags.len() + 1);
+        for name in self.section.iter().chain(&self.tags) {
+            if !names.contains(&name.as_str()) {
+                names.push(name);
+            }
+        }
+        names
+    }
+}
+
 /// A lead image with what must be printed beside it.
 #[derive(Debug, Clone)]
 pub struct FeedImage {

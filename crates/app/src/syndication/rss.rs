@@ -16,6 +16,7 @@ use rss::{Category, Channel, Guid, Item};
 use super::{Feed, FeedImage, FeedStory, text_as_html};
 
 const MEDIA_NAMESPACE: &str = "http://search.yahoo.com/mrss/";
+const ATOM_NAMESPACE: &str = "http://www.w3.org/2005/Atom";
 
 pub fn render(feed: &Feed) -> String {
     let channel = Channel {
@@ -28,10 +29,36 @@ pub fn render(feed: &Feed) -> String {
         generator: Some("Dateline".into()),
         docs: Some("https://www.rssboard.org/rss-specification".into()),
         items: feed.stories.iter().map(item).collect(),
-        namespaces: BTreeMap::from([("media".to_owned(), MEDIA_NAMESPACE.to_owned())]),
+        namespaces: BTreeMap::from([
+            ("media".to_owned(), MEDIA_NAMESPACE.to_owned()),
+            ("atom".to_owned(), ATOM_NAMESPACE.to_owned()),
+        ]),
+        extensions: atom_links(feed),
         ..Channel::default()
     };
     channel.to_string()
+}
+
+/// `<atom:link rel="self">` (the RSS Advisory Board asks for it) and `rel="next"` (RFC 5005
+/// paging), so a reader can tell the feed's address and fetch past its first twenty stories.
+fn atom_links(feed: &Feed) -> ExtensionMap {
+    let link = |rel: &str, href: &str| Extension {
+        name: "atom:link".into(),
+        attrs: BTreeMap::from([
+            ("href".to_owned(), href.to_owned()),
+            ("rel".to_owned(), rel.to_owned()),
+            ("type".to_owned(), "application/rss+xml".to_owned()),
+        ]),
+        ..Extension::default()
+    };
+    let mut links = vec![link("self", &feed.feed_url)];
+    if let Some(next) = &feed.next_url {
+        links.push(link("next", next));
+    }
+    BTreeMap::from([(
+        "atom".to_owned(),
+        BTreeMap::from([("link".to_owned(), links)]),
+    )])
 }
 
 fn item(story: &FeedStory) -> Item {
@@ -43,11 +70,10 @@ fn item(story: &FeedStory) -> Item {
         link: Some(story.url.clone()),
         description: Some(text_as_html(&story.summary)),
         categories: story
-            .section
-            .iter()
-            .chain(&story.tags)
+            .categories()
+            .into_iter()
             .map(|name| Category {
-                name: name.clone(),
+                name: name.to_owned(),
                 domain: None,
             })
             .collect(),
