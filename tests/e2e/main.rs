@@ -22,6 +22,7 @@ mod hardening_readers;
 mod hardening_text;
 mod media;
 mod ninjs;
+mod openapi;
 mod paging;
 mod rankings;
 mod rankings_nodes;
