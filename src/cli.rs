@@ -30,6 +30,8 @@ pub(crate) enum Command {
     Seed(SeedArgs),
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Print the OpenAPI 3.1 description of the REST API (the JSON `/openapi.json` serves).
+    Openapi,
     /// Manage newsroom accounts.
     #[command(subcommand)]
     User(UserCommand),

@@ -27,5 +27,12 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", dateline_api::graphql::sdl());
             Ok(())
         }
+        Command::Openapi => {
+            println!(
+                "{}",
+                dateline_api::router::openapi_document().to_pretty_json()?
+            );
+            Ok(())
+        }
     }
 }

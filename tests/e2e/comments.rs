@@ -423,6 +423,36 @@ on_both_engines! {
         posted(&app, &article, "203.0.113.51", "다른 독자의 댓글").await;
     }
 
+    async fn a_reader_who_waits_exactly_its_retry_after_is_served(app) {
+        // Four readers behind one address (three accounts and an anonymous reader) spend its
+        // twelve posts a minute, three each. The next post is refused by the address (5 s to
+        // its next one) and by the reader (20 s): the answer must name the longer wait, or a
+        // client that honours it is refused again.
+        let article = public_story(&app).await;
+        let address = "203.0.113.90";
+        let staff = [&app.editor, &app.reporter, &app.admin].map(|user| app.token_for(user));
+        for (who, token) in staff.iter().enumerate() {
+            for n in 0..3 {
+                let body = json!({"body": format!("편집국 댓글 {who}-{n}")});
+                let path = format!("/api/v1/articles/{article}/comments");
+                let sent = send_from(&app, Method::POST, &path, address, Some(&body), Some(token)).await;
+                assert_eq!(sent.status, 201, "{}", String::from_utf8_lossy(&sent.body));
+            }
+        }
+        for n in 0..3 {
+            posted(&app, &article, address, &format!("독자 댓글 {n}")).await;
+        }
+        let refused = post_comment(&app, &article, address, reader_comment("기다린 댓글")).await;
+        assert_eq!(refused.status, 429);
+        let wait: i64 = refused.header("retry-after").unwrap().parse().unwrap();
+        assert_eq!(wait, 20, "the reader's own wait, not the address's shorter one");
+        app.clock.advance(Duration::seconds(wait - 1));
+        let early = post_comment(&app, &article, address, reader_comment("기다린 댓글")).await;
+        assert_eq!(early.status, 429, "a second short is still too soon");
+        app.clock.advance(Duration::seconds(1));
+        posted(&app, &article, address, "기다린 댓글").await;
+    }
+
     async fn the_same_text_again_is_refused_as_a_duplicate(app) {
         let article = public_story(&app).await;
         posted(&app, &article, "203.0.113.60", "도배 댓글입니다").await;

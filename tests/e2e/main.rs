@@ -23,6 +23,7 @@ mod hardening_readers;
 mod hardening_text;
 mod media;
 mod ninjs;
+mod openapi;
 mod paging;
 mod rankings;
 mod rankings_nodes;

@@ -11,6 +11,7 @@ pub mod cache;
 pub mod cors;
 pub mod graphql;
 pub mod http_state;
+mod openapi;
 pub mod problem;
 mod problem_layer;
 pub mod ratelimit;

@@ -33,12 +33,18 @@ const EXEMPT: [&str; 6] = [
     crate::ui::PREFIX,
 ];
 
+/// Whether requests to `path` may spend an allowance (every path but the operational ones); the
+/// OpenAPI description declares 429 on exactly these.
+pub(crate) fn is_limited_path(path: &str) -> bool {
+    !EXEMPT.iter().any(|exempt| path.starts_with(exempt))
+}
+
 /// Whether a request is a public operation that spends an allowance: every read, every
 /// GraphQL request (POST included), and every write made without a bearer token (the beacon,
 /// comments, reactions, sign-in). Signed-in newsroom writes are bounded by their accounts.
 fn is_public_operation(request: &Request) -> bool {
     let path = request.uri().path();
-    if EXEMPT.iter().any(|exempt| path.starts_with(exempt)) {
+    if !is_limited_path(path) {
         return false;
     }
     matches!(*request.method(), Method::GET | Method::HEAD)

@@ -18,6 +18,7 @@ use utoipa_axum::routes;
 use crate::cache;
 use crate::graphql::{self, build_schema};
 use crate::http_state::HttpState;
+use crate::openapi::{self, ApiDoc};
 use crate::problem::ApiError;
 use crate::rest::comments;
 use crate::rest::search;
@@ -26,127 +27,15 @@ use crate::rest::{
 };
 use crate::rest::{changes, partners, structured, syndication, webhooks};
 
-/// The API description the generated paths are added to.
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Dateline",
-        description = "A headless news content API: articles, sections, authors, tags and media for newsroom front ends. Times are RFC 3339 with the newsroom's offset; ids are opaque strings; errors are RFC 9457 problem+json.",
-    ),
-    tags(
-        (name = "articles", description = "Public stories: latest news, section fronts, one story"),
-        (name = "sections", description = "The desk tree"),
-        (name = "authors", description = "Bylines"),
-        (name = "tags", description = "Keywords"),
-        (name = "media", description = "Image files, uploads and renditions"),
-        (name = "auth", description = "Signing in, tokens and accounts"),
-        (name = "newsroom", description = "Writing, editing, approving and scheduling stories; revisions, previews and the audit trail (bearer token)"),
-        (name = "rankings", description = "The view beacon and most-viewed rankings"),
-        (name = "operations", description = "Health and readiness"),
-        (name = "syndication", description = "Feeds, sitemaps, structured data, partners with API keys (X-Api-Key), the change feed and webhooks"),
-        (name = "comments", description = "Reader comments (뉴스댓글): posting without an account, reports, reactions, and editors' moderation"),
-    ),
-    modifiers(&BearerAuth)
-)]
-struct ApiDoc;
-
-/// Declares the `bearer` scheme the newsroom's routes name.
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .build(),
-            ),
-        );
-    }
-}
-
 /// A request that runs longer than this is cut off with 408 rather than holding a connection.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Builds the whole application. Separate from serving so tests drive it in-process.
 pub fn build_router(state: HttpState) -> Router {
-    let (rest, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(articles::list_articles))
-        .routes(routes!(articles::find_article))
-        .routes(routes!(views::record_view))
-        .routes(routes!(popular::popular))
-        .routes(routes!(sections::list_sections))
-        .routes(routes!(sections::find_section))
-        .routes(routes!(authors::find_author))
-        .routes(routes!(tags::find_tag))
-        .routes(routes!(media::original))
-        .routes(routes!(health::healthz))
-        .routes(routes!(health::readyz))
-        .routes(routes!(auth::token))
-        .routes(routes!(auth::refresh))
-        .routes(routes!(users::me))
-        .routes(routes!(users::list_users, users::create_user))
-        .routes(routes!(users::update_user))
-        .routes(routes!(newsroom::create_article))
-        .routes(routes!(newsroom::update_article, newsroom::delete_article))
-        .routes(routes!(newsroom::submit_article))
-        .routes(routes!(newsroom::approve_article))
-        .routes(routes!(newsroom::unpublish_article))
-        .routes(routes!(newsroom::archive_article))
-        .routes(routes!(newsroom::create_preview))
-        .routes(routes!(newsroom::list_stories))
-        .routes(routes!(newsroom::find_story))
-        .routes(routes!(newsroom::list_revisions))
-        .routes(routes!(newsroom::diff_revisions))
-        .routes(routes!(newsroom::audit_trail))
-        .routes(routes!(sections::create_section))
-        .routes(routes!(sections::update_section))
-        .routes(routes!(media::rendition))
-        .routes(routes!(search::search))
-        .routes(routes!(search::related))
-        .routes(routes!(syndication::latest_feed))
-        .routes(routes!(syndication::section_feed))
-        .routes(routes!(syndication::sitemap_index))
-        .routes(routes!(syndication::article_sitemap))
-        .routes(routes!(syndication::news_sitemap))
-        .routes(routes!(structured::json_ld))
-        .routes(routes!(structured::ninjs))
-        .routes(routes!(partners::create_partner))
-        .routes(routes!(partners::partner_usage))
-        .routes(routes!(changes::list_changes))
-        .routes(routes!(webhooks::create_webhook, webhooks::list_webhooks))
-        .routes(routes!(
-            webhooks::find_webhook,
-            webhooks::update_webhook,
-            webhooks::delete_webhook
-        ))
-        .routes(routes!(webhooks::list_deliveries))
-        .routes({
-            // Uploads may be larger than any other request body.
-            let (schemas, paths, method_router) = routes!(media::upload);
-            let limit = DefaultBodyLimit::max(state.app().settings().newsroom.max_upload_bytes);
-            (schemas, paths, method_router.layer(limit))
-        })
-        .routes(comment_limit(routes!(
-            comments::list_comments,
-            comments::add_comment
-        )))
-        .routes(comment_limit(routes!(
-            comments::edit_comment,
-            comments::delete_comment
-        )))
-        .routes(comment_limit(routes!(comments::report_comment)))
-        .routes(comment_limit(routes!(comments::react_to_comment)))
-        .routes(routes!(comments::moderate_comment))
-        .routes(routes!(comments::review_queue))
-        .routes(routes!(comments::set_story_comments))
-        .routes(routes!(comments::set_section_moderation))
-        .split_for_parts();
-
+    let upload_limit = state.app().settings().newsroom.max_upload_bytes;
+    let (rest, openapi) = rest_routes(upload_limit).split_for_parts();
+    let openapi = complete(openapi);
+    let openapi_json = openapi.clone();
     let schema = build_schema(&state);
     let max_body = state.app().settings().max_body_bytes;
 
@@ -207,6 +96,93 @@ pub fn build_router(state: HttpState) -> Router {
     ))
     .layer(TraceLayer::new_for_http())
     .with_state(state)
+}
+
+/// Every REST route with its OpenAPI annotations; uploads take up to `upload_limit` bytes.
+fn rest_routes(upload_limit: usize) -> OpenApiRouter<HttpState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(articles::list_articles))
+        .routes(routes!(articles::find_article))
+        .routes(routes!(views::record_view))
+        .routes(routes!(popular::popular))
+        .routes(routes!(sections::list_sections))
+        .routes(routes!(sections::find_section))
+        .routes(routes!(authors::find_author))
+        .routes(routes!(tags::find_tag))
+        .routes(routes!(media::original))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(auth::token))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(users::me))
+        .routes(routes!(users::list_users, users::create_user))
+        .routes(routes!(users::update_user))
+        .routes(routes!(newsroom::create_article))
+        .routes(routes!(newsroom::update_article, newsroom::delete_article))
+        .routes(routes!(newsroom::submit_article))
+        .routes(routes!(newsroom::approve_article))
+        .routes(routes!(newsroom::unpublish_article))
+        .routes(routes!(newsroom::archive_article))
+        .routes(routes!(newsroom::create_preview))
+        .routes(routes!(newsroom::list_stories))
+        .routes(routes!(newsroom::find_story))
+        .routes(routes!(newsroom::list_revisions))
+        .routes(routes!(newsroom::diff_revisions))
+        .routes(routes!(newsroom::audit_trail))
+        .routes(routes!(sections::create_section))
+        .routes(routes!(sections::update_section))
+        .routes(routes!(media::rendition))
+        .routes(routes!(search::search))
+        .routes(routes!(search::related))
+        .routes(routes!(syndication::latest_feed))
+        .routes(routes!(syndication::section_feed))
+        .routes(routes!(syndication::sitemap_index))
+        .routes(routes!(syndication::article_sitemap))
+        .routes(routes!(syndication::news_sitemap))
+        .routes(routes!(structured::json_ld))
+        .routes(routes!(structured::ninjs))
+        .routes(routes!(partners::create_partner))
+        .routes(routes!(partners::partner_usage))
+        .routes(routes!(changes::list_changes))
+        .routes(routes!(webhooks::create_webhook, webhooks::list_webhooks))
+        .routes(routes!(
+            webhooks::find_webhook,
+            webhooks::update_webhook,
+            webhooks::delete_webhook
+        ))
+        .routes(routes!(webhooks::list_deliveries))
+        .routes({
+            // Uploads may be larger than any other request body.
+            let (schemas, paths, method_router) = routes!(media::upload);
+            let limit = DefaultBodyLimit::max(upload_limit);
+            (schemas, paths, method_router.layer(limit))
+        })
+        .routes(comment_limit(routes!(
+            comments::list_comments,
+            comments::add_comment
+        )))
+        .routes(comment_limit(routes!(
+            comments::edit_comment,
+            comments::delete_comment
+        )))
+        .routes(comment_limit(routes!(comments::report_comment)))
+        .routes(comment_limit(routes!(comments::react_to_comment)))
+        .routes(routes!(comments::moderate_comment))
+        .routes(routes!(comments::review_queue))
+        .routes(routes!(comments::set_story_comments))
+        .routes(routes!(comments::set_section_moderation))
+}
+
+/// The OpenAPI description with what the layers answer for every route added.
+fn complete(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    openapi::add_layer_answers(&mut openapi);
+    openapi
+}
+
+/// The OpenAPI document `/openapi.json` serves, without a server: `dateline openapi` prints it.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    // The upload limit only shapes the running router, not its description.
+    complete(rest_routes(usize::MAX).split_for_parts().1)
 }
 
 /// The largest body a comment route takes: a 1,000-character comment in JSON is far below it.

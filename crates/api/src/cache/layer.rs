@@ -28,7 +28,7 @@ const MAX_RENDERED: usize = 16 << 20;
 const ATTEMPTS: usize = 3;
 
 /// Paths whose answers may be kept. Media files carry their own validators and never change.
-fn is_cacheable_path(path: &str) -> bool {
+pub(crate) fn is_cacheable_path(path: &str) -> bool {
     (path.starts_with("/api/v1/")
         || path == "/graphql"
         || path.starts_with("/feeds/")

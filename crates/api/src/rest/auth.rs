@@ -29,7 +29,7 @@ pub(crate) struct LoginRequest {
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
         (status = 401, description = "Wrong e-mail or password", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 429, response = crate::openapi::TooManyRequests),
     )
 )]
 pub(crate) async fn token(

@@ -78,7 +78,7 @@ pub(crate) struct ChangeList {
     tag = "syndication",
     params(ChangesParams),
     responses(
-        (status = 200, body = ChangeList),
+        (status = 200, description = "The events after the cursor, in the order stories became visible", body = ChangeList),
         (status = 400, description = "A malformed cursor or limit", body = Problem, content_type = "application/problem+json"),
     )
 )]

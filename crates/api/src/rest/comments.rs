@@ -231,15 +231,17 @@ pub(crate) struct NewCommentBody {
     post,
     path = "/api/v1/articles/{id}/comments",
     tag = "comments",
+    // Readers send no token; a signed-in account acts as staff (or as itself).
+    security((), ("bearer" = []), ("partnerKey" = [])),
     params(("id" = String, Path, description = "The story's id (art_…)")),
     request_body = NewCommentBody,
     responses(
         (status = 201, description = "Posted (visible, or held for review)", body = Item<CommentResponse>),
         (status = 404, description = "No public story has this id", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Comments are closed, or the same text was just posted", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, description = "A field breaks a rule", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many comments from this reader or address; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 429, response = crate::openapi::TooManyRequests),
     )
 )]
 pub(crate) async fn add_comment(
@@ -286,6 +288,8 @@ pub(crate) struct EditCommentBody {
     patch,
     path = "/api/v1/comments/{id}",
     tag = "comments",
+    // Readers send no token; a signed-in account acts as staff (or as itself).
+    security((), ("bearer" = []), ("partnerKey" = [])),
     params(("id" = String, Path, description = "The comment's id (cmt_…)")),
     request_body = EditCommentBody,
     responses(
@@ -348,13 +352,15 @@ fn optional_json<T: DeserializeOwned + Default>(body: &Bytes) -> Result<T, ApiEr
     delete,
     path = "/api/v1/comments/{id}",
     tag = "comments",
+    // Readers send no token; a signed-in account acts as staff (or as itself).
+    security((), ("bearer" = []), ("partnerKey" = [])),
     params(("id" = String, Path, description = "The comment's id (cmt_…)")),
     request_body(content = Option<PasswordBody>, description = "The comment's password; editors send nothing"),
     responses(
         (status = 204, description = "Deleted"),
         (status = 403, description = "Wrong or missing password", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No comment on a public story has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many password tries; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 429, response = crate::openapi::TooManyRequests),
     )
 )]
 pub(crate) async fn delete_comment(
@@ -390,12 +396,14 @@ pub(crate) struct ReportResponse {
     post,
     path = "/api/v1/comments/{id}/report",
     tag = "comments",
+    // Readers send no token; a signed-in account acts as staff (or as itself).
+    security((), ("bearer" = []), ("partnerKey" = [])),
     params(("id" = String, Path, description = "The comment's id (cmt_…)")),
     request_body(content = Option<ReportBody>),
     responses(
         (status = 202, description = "Received", body = Item<ReportResponse>),
         (status = 404, description = "No visible comment on a public story has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many reports; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 429, response = crate::openapi::TooManyRequests),
     )
 )]
 pub(crate) async fn report_comment(
@@ -449,13 +457,15 @@ pub(crate) struct ReactionResponse {
     post,
     path = "/api/v1/comments/{id}/reactions",
     tag = "comments",
+    // Readers send no token; a signed-in account acts as staff (or as itself).
+    security((), ("bearer" = []), ("partnerKey" = [])),
     params(("id" = String, Path, description = "The comment's id (cmt_…)")),
     request_body = ReactionBody,
     responses(
         (status = 200, description = "The counts now", body = Item<ReactionResponse>),
         (status = 404, description = "No visible comment on a public story has this id", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "kind is neither agree nor disagree", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many reactions; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 429, response = crate::openapi::TooManyRequests),
     )
 )]
 pub(crate) async fn react_to_comment(
@@ -499,7 +509,7 @@ pub(crate) struct ModerationBody {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The comment after the step", body = Item<CommentResponse>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, description = "Not an editor", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No comment has this id", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The comment's state does not allow the step", body = Problem, content_type = "application/problem+json"),
@@ -539,7 +549,7 @@ pub(crate) struct QueueParams {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of comments waiting for an editor", body = CommentList),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, description = "Not an editor", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -591,6 +601,7 @@ pub(crate) struct StoryCommentsBody {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Set", body = Item<StoryCommentsBody>),
+        (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, description = "Not an editor", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No story has this id", body = Problem, content_type = "application/problem+json"),
     )
@@ -624,6 +635,7 @@ pub(crate) struct SectionModerationBody {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Set", body = Item<SectionModerationBody>),
+        (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, description = "Not an editor", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No section has this id or slug", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "moderation is neither post nor pre", body = Problem, content_type = "application/problem+json"),

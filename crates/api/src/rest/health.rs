@@ -7,7 +7,7 @@ use dateline_app::AppError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::problem::{ApiError, Problem};
+use crate::problem::ApiError;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct Health {
@@ -15,7 +15,7 @@ pub(crate) struct Health {
 }
 
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "The process answers", body = Health)))]
 pub(crate) async fn healthz() -> Json<Health> {
     Json(Health { status: "ok" })
 }
@@ -26,8 +26,8 @@ pub(crate) async fn healthz() -> Json<Health> {
     path = "/readyz",
     tag = "operations",
     responses(
-        (status = 200, body = Health),
-        (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The database answers too", body = Health),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
     )
 )]
 pub(crate) async fn readyz(State(state): State<App>) -> Result<Json<Health>, ApiError> {

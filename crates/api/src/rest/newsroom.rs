@@ -139,8 +139,8 @@ fn story_response(state: &App, status: StatusCode, view: &StoryView) -> Response
     request_body = StoryRequest,
     responses(
         (status = 201, description = "The story, status DRAFT", body = Item<EditorialArticleResponse>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 422, response = crate::openapi::Unprocessable),
     )
 )]
 pub(crate) async fn create_article(
@@ -169,13 +169,13 @@ pub(crate) async fn create_article(
     params(("idOrSlug" = String, Path, description = "The story's id (art_…)")),
     request_body = StoryRequest,
     responses(
-        (status = 200, body = Item<EditorialArticleResponse>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The story as edited, at its new version", body = Item<EditorialArticleResponse>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
         (status = 409, description = "Archived, or edited by someone else", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
-        (status = 428, body = Problem, content_type = "application/problem+json"),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 428, response = crate::openapi::PreconditionRequired),
     )
 )]
 pub(crate) async fn update_article(
@@ -244,10 +244,10 @@ macro_rules! step_route {
             params(("idOrSlug" = String, Path, description = "The story's id (art_…)")),
             request_body(content = Option<StepRequest>),
             responses(
-                (status = 200, body = Item<EditorialArticleResponse>),
-                (status = 401, body = Problem, content_type = "application/problem+json"),
+                (status = 200, description = "The story after the step", body = Item<EditorialArticleResponse>),
+                (status = 401, response = crate::openapi::Unauthorized),
                 (status = 403, description = "Not this role's step", body = Problem, content_type = "application/problem+json"),
-                (status = 404, body = Problem, content_type = "application/problem+json"),
+                (status = 404, response = crate::openapi::NotFound),
                 (status = 409, description = "Not from the current status (named as currentStatus)", body = Problem, content_type = "application/problem+json"),
             )
         )]
@@ -302,9 +302,9 @@ step_route!(
     params(("idOrSlug" = String, Path, description = "The story's id (art_…)")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
         (status = 409, description = "Public: unpublish it first", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -327,9 +327,9 @@ pub(crate) async fn delete_article(
     security(("bearer" = [])),
     params(("idOrSlug" = String, Path, description = "The story's id (art_…)")),
     responses(
-        (status = 201, body = Item<PreviewResponse>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "The preview link", body = Item<PreviewResponse>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
     )
 )]
 pub(crate) async fn create_preview(
@@ -375,8 +375,8 @@ pub(crate) struct StoryList {
     security(("bearer" = [])),
     params(NewsroomParams),
     responses(
-        (status = 200, body = StoryList),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "A page of stories in any status", body = StoryList),
+        (status = 401, response = crate::openapi::Unauthorized),
     )
 )]
 pub(crate) async fn list_stories(
@@ -431,9 +431,9 @@ pub(crate) async fn list_stories(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The story's id (art_…)")),
     responses(
-        (status = 200, body = Item<EditorialArticleResponse>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The story as the newsroom has it", body = Item<EditorialArticleResponse>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
     )
 )]
 pub(crate) async fn find_story(
@@ -453,10 +453,10 @@ pub(crate) async fn find_story(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The story's id (art_…)")),
     responses(
-        (status = 200, body = Item<Vec<RevisionResponse>>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "Every saved version, newest first", body = Item<Vec<RevisionResponse>>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
     )
 )]
 pub(crate) async fn list_revisions(
@@ -492,11 +492,11 @@ pub(crate) struct DiffParams {
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The story's id (art_…)"), DiffParams),
     responses(
-        (status = 200, body = Item<DiffResponse>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "What changed between the two versions", body = Item<DiffResponse>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
     )
 )]
 pub(crate) async fn diff_revisions(
@@ -542,9 +542,9 @@ pub(crate) struct AuditParams {
     security(("bearer" = [])),
     params(AuditParams),
     responses(
-        (status = 200, body = Item<Vec<AuditResponse>>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The audit trail, newest first", body = Item<Vec<AuditResponse>>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
     )
 )]
 pub(crate) async fn audit_trail(

@@ -11,7 +11,7 @@ use dateline_app::service::partners::{self, NewPartner};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::problem::{ApiError, Problem};
+use crate::problem::ApiError;
 use crate::rest::dto::Item;
 use crate::rest::extract::{ApiJson, ApiPath, ApiQuery};
 
@@ -51,9 +51,9 @@ pub(crate) struct PartnerResponse {
     request_body = CreatePartnerRequest,
     responses(
         (status = 201, description = "The partner and its apiKey, shown this once", body = Item<PartnerResponse>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::Unprocessable),
     )
 )]
 pub(crate) async fn create_partner(
@@ -126,11 +126,11 @@ pub(crate) struct UsageResponse {
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The partner's id (ptn_…)"), UsageParams),
     responses(
-        (status = 200, body = Item<UsageResponse>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The partner's served stories for the month", body = Item<UsageResponse>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
     )
 )]
 pub(crate) async fn partner_usage(

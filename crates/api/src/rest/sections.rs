@@ -103,11 +103,11 @@ fn leaf(section: dateline_domain::Section) -> SectionNode {
     security(("bearer" = [])),
     request_body = SectionRequest,
     responses(
-        (status = 201, body = Item<SectionResponse>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "The new section", body = Item<SectionResponse>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = crate::openapi::Unprocessable),
     )
 )]
 pub(crate) async fn create_section(
@@ -133,11 +133,11 @@ pub(crate) async fn create_section(
     params(("slug" = String, Path, description = "The section's slug")),
     request_body = SectionRequest,
     responses(
-        (status = 200, body = Item<SectionResponse>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The section as changed", body = Item<SectionResponse>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Unprocessable),
     )
 )]
 pub(crate) async fn update_section(

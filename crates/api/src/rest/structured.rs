@@ -82,7 +82,7 @@ pub(crate) async fn json_ld(
     params(("idOrSlug" = String, Path, description = "The story's id (art_…) or slug")),
     responses(
         (status = 200, description = "A ninjs document", content_type = "application/json"),
-        (status = 401, description = "An unknown API key", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = crate::openapi::Unauthorized),
         (status = 404, description = "No public story by that id or slug", body = Problem, content_type = "application/problem+json"),
     )
 )]

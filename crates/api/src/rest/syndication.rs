@@ -41,7 +41,7 @@ pub(crate) struct FeedParams {
     responses(
         (status = 200, description = "The feed", content_type = "application/rss+xml"),
         (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
-        (status = 401, description = "An unknown API key", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = crate::openapi::Unauthorized),
         (status = 404, description = "No such feed", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -68,7 +68,7 @@ pub(crate) async fn latest_feed(
     responses(
         (status = 200, description = "The feed", content_type = "application/rss+xml"),
         (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
-        (status = 401, description = "An unknown API key", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = crate::openapi::Unauthorized),
         (status = 404, description = "No such section or format", body = Problem, content_type = "application/problem+json"),
     )
 )]

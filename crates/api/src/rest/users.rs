@@ -22,8 +22,8 @@ use crate::rest::newsroom_dto::UserResponse;
     tag = "auth",
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Item<UserResponse>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The signed-in account", body = Item<UserResponse>),
+        (status = 401, response = crate::openapi::Unauthorized),
     )
 )]
 pub(crate) async fn me(State(state): State<App>, principal: Principal) -> Json<Item<UserResponse>> {
@@ -39,9 +39,9 @@ pub(crate) async fn me(State(state): State<App>, principal: Principal) -> Json<I
     tag = "auth",
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Item<Vec<UserResponse>>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "Every account", body = Item<Vec<UserResponse>>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
     )
 )]
 pub(crate) async fn list_users(
@@ -79,11 +79,11 @@ pub(crate) struct CreateUserRequest {
     security(("bearer" = [])),
     request_body = CreateUserRequest,
     responses(
-        (status = 201, body = Item<UserResponse>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "The new account", body = Item<UserResponse>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
         (status = 409, description = "The e-mail has an account", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = crate::openapi::Unprocessable),
     )
 )]
 pub(crate) async fn create_user(
@@ -135,10 +135,10 @@ pub(crate) struct UpdateUserRequest {
     params(("id" = String, Path, description = "The account id (usr_…)")),
     request_body = UpdateUserRequest,
     responses(
-        (status = 200, body = Item<UserResponse>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The account as changed", body = Item<UserResponse>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
     )
 )]
 pub(crate) async fn update_user(

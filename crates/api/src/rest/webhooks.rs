@@ -13,7 +13,7 @@ use dateline_domain::Webhook;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::problem::{ApiError, Problem};
+use crate::problem::ApiError;
 use crate::rest::dto::Item;
 use crate::rest::extract::{ApiJson, ApiPath};
 
@@ -70,10 +70,10 @@ impl WebhookResponse {
     security(("bearer" = [])),
     request_body = CreateWebhookRequest,
     responses(
-        (status = 201, body = Item<WebhookResponse>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "The endpoint registered", body = Item<WebhookResponse>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::Unprocessable),
     )
 )]
 pub(crate) async fn create_webhook(
@@ -106,9 +106,9 @@ pub(crate) async fn create_webhook(
     tag = "syndication",
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Item<Vec<WebhookResponse>>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "Every endpoint registered", body = Item<Vec<WebhookResponse>>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
     )
 )]
 pub(crate) async fn list_webhooks(
@@ -132,10 +132,10 @@ pub(crate) async fn list_webhooks(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The webhook's id (whk_…)")),
     responses(
-        (status = 200, body = Item<WebhookResponse>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The endpoint", body = Item<WebhookResponse>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
     )
 )]
 pub(crate) async fn find_webhook(
@@ -158,11 +158,11 @@ pub(crate) async fn find_webhook(
     params(("id" = String, Path, description = "The webhook's id (whk_…)")),
     request_body = UpdateWebhookRequest,
     responses(
-        (status = 200, body = Item<WebhookResponse>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The endpoint as changed", body = Item<WebhookResponse>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Unprocessable),
     )
 )]
 pub(crate) async fn update_webhook(
@@ -196,9 +196,9 @@ pub(crate) async fn update_webhook(
     params(("id" = String, Path, description = "The webhook's id (whk_…)")),
     responses(
         (status = 204, description = "Removed; nothing more is sent to it"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
     )
 )]
 pub(crate) async fn delete_webhook(
@@ -236,10 +236,10 @@ pub(crate) struct DeliveryResponse {
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The webhook's id (whk_…)")),
     responses(
-        (status = 200, body = Item<Vec<DeliveryResponse>>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The endpoint's recent deliveries, newest first", body = Item<Vec<DeliveryResponse>>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
     )
 )]
 pub(crate) async fn list_deliveries(

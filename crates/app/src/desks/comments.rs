@@ -4,7 +4,7 @@
 //!
 //! A reader without an account is their client address (an IPv6 client its /64), never the
 //! User-Agent, which a client may change at will (note 0801). Limits are kept per process with
-//! `governor` keyed limiters, per client address and per reader (that address, or a signed-in
+//! GCRA allowances on the application's clock, per client address and per reader (that address, or a signed-in
 //! account). Each node limits on its own: behind N nodes a sender gets up to N times the rate,
 //! which still stops a flood.
 
@@ -16,8 +16,6 @@ use std::sync::Mutex;
 use chrono::Duration;
 use dateline_domain::throttle::{FailurePolicy, Failures};
 use dateline_domain::{BannedWords, CommentId, Timestamp, UserId};
-use governor::clock::{Clock as _, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest as _, Sha256};
 
 use crate::error::AppError;
@@ -114,18 +112,101 @@ pub(crate) enum Activity {
     Reacting,
 }
 
-/// Limiters for one activity.
+/// The allowances of one activity, per reader and per address, kept as GCRA "theoretical
+/// arrival times" (unix milliseconds) against the application's clock.
+///
+/// Both are judged before either is spent, under one lock: a request is admitted only when
+/// both allow it, and a refusal names the longer of the two waits. Checking one and stopping
+/// at its refusal told a reader the address's short wait while their own longer one was still
+/// running, so a client that waited its `Retry-After` was refused again with a new one.
 struct Limiters {
-    by_reader: DefaultKeyedRateLimiter<String>,
-    by_address: DefaultKeyedRateLimiter<IpAddr>,
+    rate: RateLimit,
+    arrivals: Mutex<Arrivals>,
+}
+
+#[derive(Default)]
+struct Arrivals {
+    by_reader: HashMap<String, i64>,
+    by_address: HashMap<IpAddr, i64>,
+}
+
+/// One GCRA allowance: `per_minute` actions, all of them available at once after a quiet
+/// minute, refilling one every `60 / per_minute` seconds.
+#[derive(Clone, Copy)]
+struct Gcra {
+    interval_ms: i64,
+    tolerance_ms: i64,
+}
+
+impl Gcra {
+    fn per_minute(rate: NonZeroU32) -> Self {
+        let interval_ms = 60_000 / i64::from(rate.get());
+        Self {
+            interval_ms,
+            tolerance_ms: interval_ms * (i64::from(rate.get()) - 1),
+        }
+    }
+
+    /// Milliseconds until one more action is allowed (0: now).
+    fn wait(self, arrival: Option<i64>, now_ms: i64) -> i64 {
+        let arrival = arrival.unwrap_or(now_ms).max(now_ms);
+        (arrival - self.tolerance_ms - now_ms).max(0)
+    }
+
+    /// The theoretical arrival time after spending one action now.
+    fn spend(self, arrival: Option<i64>, now_ms: i64) -> i64 {
+        arrival.unwrap_or(now_ms).max(now_ms) + self.interval_ms
+    }
 }
 
 impl Limiters {
     fn new(rate: RateLimit) -> Self {
         Self {
-            by_reader: RateLimiter::keyed(Quota::per_minute(rate.per_reader)),
-            by_address: RateLimiter::keyed(Quota::per_minute(rate.per_address)),
+            rate,
+            arrivals: Mutex::new(Arrivals::default()),
         }
+    }
+
+    /// Spends one action of `reader`'s and its address's allowance, or answers how many whole
+    /// seconds until both allow one (rounded up: a client waiting that long is admitted).
+    fn admit(&self, reader: &CommentReader, now: Timestamp) -> Result<(), u64> {
+        let now_ms = now.unix_seconds().saturating_mul(1000);
+        let by_reader = Gcra::per_minute(self.rate.per_reader);
+        let by_address = Gcra::per_minute(self.rate.per_address);
+        // A panic while holding the lock leaves whole entries behind; keep using them.
+        let mut arrivals = self
+            .arrivals
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let arrivals = &mut *arrivals;
+        // A key whose arrival time has passed holds a full allowance, the same as no entry.
+        if arrivals.by_reader.len() > SWEEP_AT {
+            arrivals.by_reader.retain(|_, arrival| *arrival > now_ms);
+        }
+        if arrivals.by_address.len() > SWEEP_AT {
+            arrivals.by_address.retain(|_, arrival| *arrival > now_ms);
+        }
+        let reader_arrival = arrivals.by_reader.get(&reader.key).copied();
+        let address_arrival = reader
+            .address
+            .and_then(|address| arrivals.by_address.get(&address).copied());
+        let mut wait = by_reader.wait(reader_arrival, now_ms);
+        if reader.address.is_some() {
+            wait = wait.max(by_address.wait(address_arrival, now_ms));
+        }
+        if wait > 0 {
+            // Whole seconds, rounded up: a client that waits this long finds both allowing it.
+            return Err(u64::try_from(wait).unwrap_or(1).div_ceil(1000).max(1));
+        }
+        arrivals
+            .by_reader
+            .insert(reader.key.clone(), by_reader.spend(reader_arrival, now_ms));
+        if let Some(address) = reader.address {
+            arrivals
+                .by_address
+                .insert(address, by_address.spend(address_arrival, now_ms));
+        }
+        Ok(())
     }
 }
 
@@ -245,34 +326,22 @@ impl CommentDesk {
         self.guesses().remove(&comment);
     }
 
-    /// Takes one action from the reader's and the address's allowance, or answers 429 with how
-    /// long to wait.
-    pub(crate) fn admit(&self, activity: Activity, reader: &CommentReader) -> Result<(), AppError> {
+    /// Takes one action from the reader's and the address's allowance at `now`, or answers
+    /// 429 with how long until both allow one.
+    pub(crate) fn admit(
+        &self,
+        activity: Activity,
+        reader: &CommentReader,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
         let limiters = match activity {
             Activity::Posting => &self.posting,
             Activity::Reporting => &self.reporting,
             Activity::Reacting => &self.reacting,
         };
-        if limiters.by_reader.len() > SWEEP_AT {
-            limiters.by_reader.retain_recent();
-        }
-        if limiters.by_address.len() > SWEEP_AT {
-            limiters.by_address.retain_recent();
-        }
-        let now = DefaultClock::default().now();
-        let too_many = |wait: std::time::Duration| AppError::RateLimited {
-            retry_after: wait.as_secs().saturating_add(1),
-        };
-        if let Some(address) = reader.address {
-            limiters
-                .by_address
-                .check_key(&address)
-                .map_err(|not_until| too_many(not_until.wait_time_from(now)))?;
-        }
         limiters
-            .by_reader
-            .check_key(&reader.key)
-            .map_err(|not_until| too_many(not_until.wait_time_from(now)))
+            .admit(reader, now)
+            .map_err(|retry_after| AppError::RateLimited { retry_after })
     }
 }
 
@@ -371,15 +440,16 @@ mod tests {
             ..CommentSettings::default()
         });
         let reader = desk.reader(&origin("203.0.113.7", "iPhone"), None);
-        assert!(desk.admit(Activity::Posting, &reader).is_ok());
-        assert!(desk.admit(Activity::Posting, &reader).is_ok());
-        let Err(AppError::RateLimited { retry_after }) = desk.admit(Activity::Posting, &reader)
+        assert!(desk.admit(Activity::Posting, &reader, now()).is_ok());
+        assert!(desk.admit(Activity::Posting, &reader, now()).is_ok());
+        let Err(AppError::RateLimited { retry_after }) =
+            desk.admit(Activity::Posting, &reader, now())
         else {
             panic!("the third post in a minute must be refused");
         };
-        assert!((1..=31).contains(&retry_after));
+        assert_eq!(retry_after, 30);
         // Other activities keep their own allowance.
-        assert!(desk.admit(Activity::Reacting, &reader).is_ok());
+        assert!(desk.admit(Activity::Reacting, &reader, now()).is_ok());
     }
 
     #[test]
@@ -391,30 +461,65 @@ mod tests {
         assert!(
             desk.admit(
                 Activity::Posting,
-                &desk.reader(&origin("198.51.100.1", "a"), None)
+                &desk.reader(&origin("198.51.100.1", "a"), None),
+                now()
             )
             .is_ok()
         );
         assert!(
             desk.admit(
                 Activity::Posting,
-                &desk.reader(&origin("198.51.100.1", "b"), None)
+                &desk.reader(&origin("198.51.100.1", "b"), None),
+                now()
             )
             .is_ok()
         );
         assert!(
             desk.admit(
                 Activity::Posting,
-                &desk.reader(&origin("198.51.100.1", "c"), None)
+                &desk.reader(&origin("198.51.100.1", "c"), None),
+                now()
             )
             .is_err()
         );
         assert!(
             desk.admit(
                 Activity::Posting,
-                &desk.reader(&origin("198.51.100.2", "c"), None)
+                &desk.reader(&origin("198.51.100.2", "c"), None),
+                now()
             )
             .is_ok()
         );
+    }
+
+    fn now() -> Timestamp {
+        Timestamp::from_unix_seconds(1_800_000_000).unwrap()
+    }
+
+    #[test]
+    fn the_wait_named_is_the_longest_of_the_readers_and_the_addresss() {
+        // Four readers (accounts) behind one address spend its 12, three each; the fifth
+        // request is refused by both, and the answer names the reader's 20 s, not the
+        // address's 5 s: waiting that long is enough, and waiting less is not.
+        let desk = CommentDesk::new(CommentSettings::default());
+        let origin = origin("198.51.100.9", "a");
+        let readers: Vec<_> = (0..4)
+            .map(|_| desk.reader(&origin, Some(UserId::generate())))
+            .collect();
+        for reader in &readers {
+            for _ in 0..3 {
+                assert!(desk.admit(Activity::Posting, reader, now()).is_ok());
+            }
+        }
+        let Err(AppError::RateLimited { retry_after }) =
+            desk.admit(Activity::Posting, &readers[0], now())
+        else {
+            panic!("the thirteenth post from one address in a minute must be refused");
+        };
+        assert_eq!(retry_after, 20);
+        let early = now().plus(Duration::seconds(19));
+        assert!(desk.admit(Activity::Posting, &readers[0], early).is_err());
+        let on_time = now().plus(Duration::seconds(20));
+        assert!(desk.admit(Activity::Posting, &readers[0], on_time).is_ok());
     }
 }

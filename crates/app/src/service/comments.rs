@@ -251,7 +251,7 @@ pub async fn add_comment(
 
     let desk = state.comments();
     let reader = desk.reader(origin, staff.map(|p| p.user.id));
-    desk.admit(Activity::Posting, &reader)?;
+    desk.admit(Activity::Posting, &reader, state.now())?;
     let fingerprint = fingerprint(&text);
     let now = state.now();
     let since = now.minus(desk.settings().duplicate_window);
@@ -356,7 +356,7 @@ async fn authorise_writer(
         ));
     };
     let desk = state.comments();
-    desk.admit(Activity::Posting, &desk.reader(origin, None))?;
+    desk.admit(Activity::Posting, &desk.reader(origin, None), state.now())?;
     desk.admit_password_try(comment.id, state.now())?;
     let matches = match password_hash {
         Some(hash) => verify_password_off_thread(password, Some(hash)).await?,
@@ -551,7 +551,7 @@ pub async fn report_comment(
     let (comment, target) = visible_comment(state, id).await?;
     let desk = state.comments();
     let reader = desk.reader(origin, principal.map(|p| p.user.id));
-    desk.admit(Activity::Reporting, &reader)?;
+    desk.admit(Activity::Reporting, &reader, state.now())?;
     let outcome = state
         .db()
         .comments()
@@ -592,7 +592,7 @@ pub async fn react_to_comment(
     }
     let desk = state.comments();
     let reader = desk.reader(origin, principal.map(|p| p.user.id));
-    desk.admit(Activity::Reacting, &reader)?;
+    desk.admit(Activity::Reacting, &reader, state.now())?;
     Ok(state
         .db()
         .comments()
