@@ -35,7 +35,6 @@ pub fn build_router(state: HttpState) -> Router {
     let upload_limit = state.app().settings().newsroom.max_upload_bytes;
     let (rest, openapi) = rest_routes(upload_limit).split_for_parts();
     let openapi = complete(openapi);
-    let openapi_json = openapi.clone();
     let schema = build_schema(&state);
     let max_body = state.app().settings().max_body_bytes;
 
