@@ -11,13 +11,13 @@ use std::time::Duration;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::ratelimit::{RATE_LIMIT, RATE_LIMIT_POLICY};
+use crate::headers::{API_KEY_HEADER, RATE_LIMIT, RATE_LIMIT_POLICY};
 
 /// What a cross-origin request may send.
 const ALLOWED_HEADERS: [HeaderName; 5] = [
     header::AUTHORIZATION,
     header::CONTENT_TYPE,
-    HeaderName::from_static(crate::rest::extract::API_KEY_HEADER),
+    HeaderName::from_static(API_KEY_HEADER),
     header::IF_NONE_MATCH,
     header::IF_MATCH,
 ];

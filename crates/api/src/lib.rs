@@ -10,6 +10,7 @@ mod body_limit;
 pub mod cache;
 pub mod cors;
 pub mod graphql;
+mod headers;
 pub mod http_state;
 mod openapi;
 pub mod problem;

@@ -6,21 +6,17 @@
 //! (IETF httpapi draft); a refused request is a 429 problem with `Retry-After`.
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};
 use dateline_app::AppError;
 use dateline_app::service::audience::{self, Audience};
 
 use crate::allowance::{Allowance, Spender, WINDOW_SECONDS};
+use crate::headers::{API_KEY_HEADER, RATE_LIMIT, RATE_LIMIT_POLICY};
 use crate::http_state::HttpState;
 use crate::problem::ApiError;
-use crate::rest::extract::{API_KEY_HEADER, reader_origin};
-
-/// The RateLimit header fields (draft-ietf-httpapi-ratelimit-headers): the policy a sender is
-/// held to, and where it stands in it now.
-pub(crate) const RATE_LIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
-pub(crate) const RATE_LIMIT: HeaderName = HeaderName::from_static("ratelimit");
+use crate::rest::extract::reader_origin;
 
 /// Operational endpoints probes and scrapers call, and the pages' embedded files (constant
 /// bytes, several per page load); never limited.

@@ -41,7 +41,7 @@ pub(crate) fn is_cacheable_path(path: &str) -> bool {
 /// the cache.
 fn is_personal(parts: &Parts) -> bool {
     parts.headers.contains_key(header::AUTHORIZATION)
-        || parts.headers.contains_key("x-api-key")
+        || parts.headers.contains_key(crate::headers::API_KEY_HEADER)
         || parts
             .uri
             .query()

@@ -15,6 +15,7 @@ use dateline_app::{App, AppError};
 use dateline_domain::{Timestamp, ValidationError};
 use serde::de::DeserializeOwned;
 
+use crate::headers::API_KEY_HEADER;
 use crate::http_state::HttpState;
 use crate::problem::ApiError;
 
@@ -201,9 +202,6 @@ pub(crate) fn reader_origin(parts: &Parts, app: &App) -> ReaderOrigin {
         &app.settings().views.trusted_proxies,
     )
 }
-
-/// The header partners send their key in.
-pub(crate) const API_KEY_HEADER: &str = "x-api-key";
 
 /// The audience of a request, put in its extensions by the rate-limit layer (which has already
 /// resolved the key) or resolved here.

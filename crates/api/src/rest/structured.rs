@@ -2,7 +2,6 @@
 //! as IPTC ninjs.
 
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse as _, Response};
 use dateline_app::App;
 use dateline_app::AppError;
@@ -39,11 +38,8 @@ fn json(
             format!("structured document: {err}"),
         ))
     })?;
-    let mut response = crate::rest::syndication::document(content_type, body, for_partner);
-    response
-        .headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("x-api-key"));
-    Ok(response.into_response())
+    // Its Vary (X-Api-Key among the rest) is the cache layer's, as every answer's is.
+    Ok(crate::rest::syndication::document(content_type, body, for_partner).into_response())
 }
 
 /// The story as a schema.org NewsArticle (JSON-LD) for a page's `<script type="application/ld+json">`.
