@@ -109,59 +109,50 @@ fn path_of(index: usize) -> &'static str {
     SERVED.get(index).map_or("", |served| served.path.as_str())
 }
 
-/// `/docs`: Swagger UI reading `/openapi.json`.
-static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| {
+/// One of the two pages: its stylesheets, one mount element and its scripts, every file named
+/// by its served (hashed) path, nothing inline.
+fn html_page(title: &str, stylesheets: &[usize], mount: &str, scripts: &[usize]) -> String {
+    let links: String = stylesheets
+        .iter()
+        .map(|&file| format!("<link rel=\"stylesheet\" href=\"{}\">\n", path_of(file)))
+        .collect();
+    let script_tags: String = scripts
+        .iter()
+        .map(|&file| format!("<script src=\"{}\"></script>\n", path_of(file)))
+        .collect();
     format!(
         r#"<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Dateline API</title>
-<link rel="stylesheet" href="{css}">
-<link rel="stylesheet" href="{pages}">
-</head>
+<title>{title}</title>
+{links}</head>
 <body>
-<div id="swagger-ui" data-url="/openapi.json"></div>
-<script src="{js}"></script>
-<script src="{init}"></script>
-</body>
+{mount}
+{script_tags}</body>
 </html>
-"#,
-        css = path_of(SWAGGER_CSS),
-        pages = path_of(PAGES_CSS),
-        js = path_of(SWAGGER_JS),
-        init = path_of(DOCS_INIT_JS),
+"#
+    )
+}
+
+/// `/docs`: Swagger UI reading `/openapi.json`.
+static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| {
+    html_page(
+        "Dateline API",
+        &[SWAGGER_CSS, PAGES_CSS],
+        r#"<div id="swagger-ui" data-url="/openapi.json"></div>"#,
+        &[SWAGGER_JS, DOCS_INIT_JS],
     )
 });
 
 /// GraphiQL, posting to `/graphql`.
 static GRAPHIQL_PAGE: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        r#"<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Dateline GraphQL</title>
-<link rel="stylesheet" href="{css}">
-<link rel="stylesheet" href="{pages}">
-</head>
-<body>
-<div id="graphiql" data-endpoint="/graphql">Loading GraphiQL…</div>
-<script src="{react}"></script>
-<script src="{react_dom}"></script>
-<script src="{js}"></script>
-<script src="{init}"></script>
-</body>
-</html>
-"#,
-        css = path_of(GRAPHIQL_CSS),
-        pages = path_of(PAGES_CSS),
-        react = path_of(REACT_JS),
-        react_dom = path_of(REACT_DOM_JS),
-        js = path_of(GRAPHIQL_JS),
-        init = path_of(GRAPHIQL_INIT_JS),
+    html_page(
+        "Dateline GraphQL",
+        &[GRAPHIQL_CSS, PAGES_CSS],
+        r#"<div id="graphiql" data-endpoint="/graphql">Loading GraphiQL…</div>"#,
+        &[REACT_JS, REACT_DOM_JS, GRAPHIQL_JS, GRAPHIQL_INIT_JS],
     )
 });
 
