@@ -369,7 +369,14 @@ mod tests {
             desk.reader(&origin("203.0.113.8", "Mac"), None).key
         );
         assert_eq!(phone.key.len(), 64);
-        assert!(!phone.key.contains("203"));
+        // The key is a keyed hash, so it is hex digits only (no dotted address can hide in it)
+        // and another desk, with another secret, cannot recompute it from the address.
+        assert!(phone.key.chars().all(|c| c.is_ascii_hexdigit()));
+        let other_desk = CommentDesk::new(CommentSettings::default());
+        assert_ne!(
+            phone.key,
+            other_desk.reader(&origin("203.0.113.7", "iPhone"), None).key
+        );
         let staff = desk.reader(&origin("203.0.113.7", "iPhone"), Some(UserId::generate()));
         assert_ne!(staff.key, phone.key);
     }
