@@ -1,8 +1,8 @@
 //! The repositories on their own, on each engine: an SQLite file in a temporary folder, or a
 //! PostgreSQL schema of its own from `DATELINE_TEST_DATABASE_URL`, dropped afterwards. These
 //! check what only SQL can get wrong — keyset pages over stories published in the same instant,
-//! the one visibility predicate against the domain's rule, and which database refusals become
-//! which `StorageError`.
+//! the one visibility predicate against the domain's rule, which database refusals become
+//! which `StorageError`; and how sitemaps date their runs.
 
 #![expect(
     clippy::unwrap_used,
@@ -351,6 +351,70 @@ async fn refusals_become_the_errors_the_use_cases_act_on(postgres: bool) {
     assert_eq!(kept.headline, "기사 taken (고침)");
 }
 
+/// Each sitemap's `<lastmod>`: public stories cut into runs oldest first, each run dated by its
+/// latest publication or edit; a correction to an old story dates its old run, not the newest.
+async fn sitemap_runs_are_dated_by_their_latest_change(postgres: bool) {
+    let store = store(postgres).await;
+    let mut public = Vec::new();
+    for hours in (1..=5).rev() {
+        let article = story(
+            store.section.id,
+            &format!("run-{hours}"),
+            Status::Published,
+            Some(now().minus(Duration::hours(hours))),
+        );
+        public.push(article.clone());
+        store
+            .db
+            .articles()
+            .insert(&filed(article, store.section.id))
+            .await
+            .unwrap();
+    }
+    for (slug, status, at) in [
+        ("draft", Status::Draft, None),
+        (
+            "embargoed",
+            Status::Scheduled,
+            Some(now().plus(Duration::hours(1))),
+        ),
+    ] {
+        store
+            .db
+            .articles()
+            .insert(&filed(
+                story(store.section.id, slug, status, at),
+                store.section.id,
+            ))
+            .await
+            .unwrap();
+    }
+    let published = |n: usize| public[n].published_at.unwrap();
+    let runs = store
+        .db
+        .articles()
+        .sitemap_last_changes(2, now())
+        .await
+        .unwrap();
+    assert_eq!(runs, vec![published(1), published(3), published(4)]);
+
+    let mut corrected = public[0].clone();
+    corrected.updated_at = now();
+    store
+        .db
+        .articles()
+        .save(&edit(&store, corrected, 1))
+        .await
+        .unwrap();
+    let runs = store
+        .db
+        .articles()
+        .sitemap_last_changes(2, now())
+        .await
+        .unwrap();
+    assert_eq!(runs, vec![now(), published(3), published(4)]);
+}
+
 macro_rules! on_both_engines {
     ($($name:ident),* $(,)?) => {
         $(
@@ -373,4 +437,5 @@ on_both_engines!(
     stories_published_together_page_without_gaps_or_repeats,
     the_sql_predicate_agrees_with_the_visibility_rule,
     refusals_become_the_errors_the_use_cases_act_on,
+    sitemap_runs_are_dated_by_their_latest_change,
 );

@@ -3,13 +3,12 @@
 //! clock.
 
 use chrono::Duration;
-use dateline_domain::ArticleFilter;
 use dateline_storage::repo::sitemaps::SitemapEntry;
 
 use crate::app::App;
 use crate::error::AppError;
 use crate::settings::Settings;
-use crate::syndication::sitemap::{self, MAX_URLS, NewsUrl, SitemapUrl};
+use crate::syndication::sitemap::{self, IndexedSitemap, MAX_URLS, NewsUrl, SitemapUrl};
 
 /// How far back the news sitemap reaches (Google News takes the last two days).
 const NEWS_WINDOW_HOURS: i64 = 48;
@@ -26,20 +25,44 @@ fn story_url(settings: &Settings, entry: &SitemapEntry) -> String {
     url::Url::parse(&url).map_or(url, |parsed| parsed.to_string())
 }
 
-/// The index: `/sitemaps/articles-1.xml` … one per 50,000 public stories, and the news sitemap.
+/// The index: `/sitemaps/articles-1.xml` … one per 50,000 public stories, and the news sitemap,
+/// each with the time its stories last changed.
 pub async fn index(state: &App) -> Result<String, AppError> {
     let settings = state.settings();
-    let total = state
-        .db()
-        .articles()
-        .count_public(&ArticleFilter::default(), state.now())
-        .await?;
-    let sitemaps = total.div_ceil(MAX_URLS).max(1);
-    let mut locations: Vec<String> = (1..=sitemaps)
-        .map(|n| settings.absolute(&format!("/sitemaps/articles-{n}.xml")))
+    let now = state.now();
+    let repo = state.db().articles();
+    let runs = repo.sitemap_last_changes(MAX_URLS, now).await?;
+    let mut sitemaps: Vec<IndexedSitemap> = runs
+        .iter()
+        .enumerate()
+        .map(|(n, changed)| IndexedSitemap {
+            url: settings.absolute(&format!("/sitemaps/articles-{}.xml", n + 1)),
+            last_modified: Some(settings.local_time(*changed)),
+        })
         .collect();
-    locations.push(settings.absolute("/sitemap-news.xml"));
-    Ok(sitemap::index(&locations))
+    if sitemaps.is_empty() {
+        // An empty newsroom still answers its first sitemap (empty), so the index names it.
+        sitemaps.push(IndexedSitemap {
+            url: settings.absolute("/sitemaps/articles-1.xml"),
+            last_modified: None,
+        });
+    }
+    let news = repo
+        .published_since(
+            now.minus(Duration::hours(NEWS_WINDOW_HOURS)),
+            NEWS_MAX_URLS,
+            now,
+        )
+        .await?;
+    sitemaps.push(IndexedSitemap {
+        url: settings.absolute("/sitemap-news.xml"),
+        last_modified: news
+            .iter()
+            .map(|entry| entry.updated_at.max(entry.published_at))
+            .max()
+            .map(|changed| settings.local_time(changed)),
+    });
+    Ok(sitemap::index(&sitemaps))
 }
 
 /// Article sitemap `number` (from 1): the `number`th run of 50,000 public stories, oldest first.

@@ -51,12 +51,23 @@ fn open(root: &str, namespaces: &[(&str, &str)]) -> Writer<Vec<u8>> {
     writer
 }
 
-/// The index: each sitemap's address.
-pub fn index(sitemaps: &[String]) -> String {
+/// One sitemap as the index names it.
+#[derive(Debug, Clone)]
+pub struct IndexedSitemap {
+    pub url: String,
+    /// When its stories last changed; `None` for a sitemap that names none yet.
+    pub last_modified: Option<DateTime<FixedOffset>>,
+}
+
+/// The index: each sitemap's address and when it last changed.
+pub fn index(sitemaps: &[IndexedSitemap]) -> String {
     let mut writer = open("sitemapindex", &[("xmlns", SITEMAP_NS)]);
-    for location in sitemaps {
+    for sitemap in sitemaps {
         let _ = writer.write_event(Event::Start(BytesStart::new("sitemap")));
-        text(&mut writer, "loc", location);
+        text(&mut writer, "loc", &sitemap.url);
+        if let Some(changed) = sitemap.last_modified {
+            text(&mut writer, "lastmod", &changed.to_rfc3339());
+        }
         let _ = writer.write_event(Event::End(BytesEnd::new("sitemap")));
     }
     let _ = writer.write_event(Event::End(BytesEnd::new("sitemapindex")));

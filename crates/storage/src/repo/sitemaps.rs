@@ -3,9 +3,10 @@
 //! sitemap. Only the few columns a sitemap prints are read.
 
 use dateline_domain::{ArticleId, Slug, Timestamp};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait as _};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait as _, Func, Order, Query};
 use sea_orm::{
-    ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, Select,
+    ColumnTrait as _, ConnectionTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _,
+    QuerySelect as _, Select,
 };
 
 use crate::entity::article;
@@ -106,6 +107,60 @@ impl Articles<'_> {
             Some((Some(at), id)) => Ok(Some(((*at).into(), ArticleId::parse(id)?))),
             _ => Ok(None),
         }
+    }
+
+    /// When each `chunk`-long run of public stories (oldest first, as the article sitemaps cut
+    /// them) last changed: its latest publication or edit. One entry per sitemap, so their count
+    /// is also the number of article sitemaps.
+    ///
+    /// One pass numbers the public stories in sitemap order and groups them by run; it reads each
+    /// public row once, the price of an exact `<lastmod>` for sitemaps whose old stories are
+    /// still corrected. The index it feeds is a cached public answer, rebuilt only when a story
+    /// changes.
+    pub async fn sitemap_last_changes(
+        &self,
+        chunk: u64,
+        now: Timestamp,
+    ) -> Result<Vec<Timestamp>, StorageError> {
+        let run = Alias::new("run");
+        let latest_edit = Alias::new("latest_edit");
+        let latest_publication = Alias::new("latest_publication");
+        let mut numbered = Query::select();
+        numbered
+            .column(article::Column::UpdatedAt)
+            .column(article::Column::PublishedAt)
+            // `chunk` is a constant of the caller's, never input.
+            .expr_as(
+                Expr::cust(format!(
+                    "(ROW_NUMBER() OVER (ORDER BY \"published_at\", \"id\") - 1) / {chunk}"
+                )),
+                run.clone(),
+            )
+            .from(article::Entity)
+            .cond_where(public_at(now));
+        let mut runs = Query::select();
+        runs.expr_as(
+            Func::max(Expr::col(article::Column::UpdatedAt)),
+            latest_edit.clone(),
+        )
+        .expr_as(
+            Func::max(Expr::col(article::Column::PublishedAt)),
+            latest_publication.clone(),
+        )
+        .from_subquery(numbered, Alias::new("numbered"))
+        .group_by_col(run.clone())
+        .order_by(run, Order::Asc);
+        let rows = self.db.read.query_all(&runs).await?;
+        rows.into_iter()
+            .map(|row| {
+                let edit: Option<chrono::DateTime<chrono::Utc>> = row.try_get("", "latest_edit")?;
+                let publication: Option<chrono::DateTime<chrono::Utc>> =
+                    row.try_get("", "latest_publication")?;
+                std::cmp::max(edit, publication)
+                    .map(Timestamp::from)
+                    .ok_or_else(|| StorageError::Corrupt("a sitemap run with no times".into()))
+            })
+            .collect()
     }
 
     /// Public stories published at or after `since`, newest first, at most `limit`.
