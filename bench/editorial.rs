@@ -124,6 +124,7 @@ async fn main() {
         publisher: Publisher {
             name: "데이트라인뉴스".into(),
             copyright: "© 데이트라인뉴스".into(),
+            logo: dateline_api::default_newsroom_logo(&base.parse().expect("the public URL")),
         },
         max_body_bytes: 1 << 20,
         newsroom: NewsroomSettings::default(),

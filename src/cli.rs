@@ -130,6 +130,11 @@ pub(crate) struct ServerArgs {
     /// The newsroom's name, printed in copyright lines and feeds.
     #[arg(long, env = "DATELINE_NEWSROOM_NAME", default_value = "데이트라인뉴스")]
     pub(crate) newsroom_name: String,
+    /// The newsroom's logo (an absolute URL; at least 112 × 112 pixels, as Google asks), named
+    /// as the publisher's in every story's JSON-LD. Without it, a built-in logo this server
+    /// serves.
+    #[arg(long, env = "DATELINE_NEWSROOM_LOGO")]
+    pub(crate) newsroom_logo: Option<url::Url>,
     /// The copyright line for stories whose desk set none.
     #[arg(
         long,

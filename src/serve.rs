@@ -7,8 +7,8 @@ use anyhow::Context as _;
 use dateline_api::{HttpState, build_router};
 use dateline_app::keys::SigningKeys;
 use dateline_app::{
-    App, NewsroomSettings, Publisher, Settings, SyndicationSettings, SyndicationWorker,
-    ViewFlusher, ViewSettings, local_media_store,
+    App, NewsroomLogo, NewsroomSettings, Publisher, Settings, SyndicationSettings,
+    SyndicationWorker, ViewFlusher, ViewSettings, local_media_store,
 };
 use dateline_domain::SystemClock;
 use dateline_domain::destination::DestinationPolicy;
@@ -95,12 +95,20 @@ pub(crate) async fn serve(
         .with_context(|| format!("opening the media folder {}", args.media_dir.display()))?;
     let comments =
         crate::comment_settings::comment_settings(&args.comments, args.auth.jwt_secret.as_ref())?;
+    let logo = match &args.newsroom_logo {
+        Some(url) => NewsroomLogo {
+            url: url.clone(),
+            size: None,
+        },
+        None => dateline_api::default_newsroom_logo(&public_url),
+    };
     let settings = Settings {
         public_url,
         time_zone: args.time_zone,
         publisher: Publisher {
             name: args.newsroom_name.clone(),
             copyright: args.copyright.clone(),
+            logo,
         },
         max_body_bytes: args.max_body_bytes,
         newsroom,

@@ -245,6 +245,7 @@ impl TestApp {
             publisher: Publisher {
                 name: "데이트라인뉴스".into(),
                 copyright: "© 데이트라인뉴스 무단전재 및 재배포 금지".into(),
+                logo: dateline_api::default_newsroom_logo(&"https://news.example".parse().unwrap()),
             },
             max_body_bytes: 1 << 20,
             newsroom: NewsroomSettings {

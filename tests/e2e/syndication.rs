@@ -3,7 +3,7 @@
 //! text and answers conditional GETs.
 
 use chrono::Duration;
-use dateline_domain::{Article, Status};
+use dateline_domain::{Article, Status, Timestamp};
 use serde_json::json;
 
 use dateline_api::CacheSettings;
@@ -239,6 +239,27 @@ on_both_engines! {
                 "https://news.example/sitemap-news.xml".to_owned(),
             ]
         );
+        // Each sitemap is dated by its latest publication or edit: every public story is in the
+        // first, and the two of the last 48 hours are in the news sitemap.
+        let changed = |stories: &[&Article]| {
+            stories
+                .iter()
+                .map(|story| story.updated_at.max(story.published_at.unwrap()))
+                .max()
+                .unwrap()
+        };
+        let dates: Vec<Timestamp> = lastmods(&index)
+            .iter()
+            .map(|date| Timestamp::parse_rfc3339(date).unwrap())
+            .collect();
+        assert_eq!(
+            dates,
+            vec![
+                changed(&[&old, &yesterday, &recent, &scheduled]),
+                changed(&[&recent, &scheduled]),
+            ],
+            "{index}"
+        );
         let articles = String::from_utf8(app.get("/sitemaps/articles-1.xml").await.body).unwrap();
         assert_eq!(
             locs(&articles),
@@ -274,6 +295,19 @@ on_both_engines! {
         assert_eq!(ld["author"][0]["name"], "홍길동");
         assert_eq!(ld["publisher"]["name"], "데이트라인뉴스");
         assert_eq!(ld["copyrightHolder"]["name"], "데이트라인뉴스");
+        // The built-in logo, since the test newsroom set none: a PNG this server serves, of the
+        // size the structured data claims, at least the 112 px Google asks.
+        let logo = &ld["publisher"]["logo"];
+        assert_eq!(logo["@type"], "ImageObject");
+        assert_eq!((logo["width"].as_u64(), logo["height"].as_u64()), (Some(512), Some(512)));
+        let logo_url = url::Url::parse(logo["url"].as_str().unwrap()).unwrap();
+        assert_eq!(logo_url.host_str(), Some("news.example"));
+        let image = app.get(logo_url.path()).await;
+        assert_eq!(image.status, 200);
+        assert_eq!(image.header("content-type"), Some("image/png"));
+        assert_eq!(&image.body[1..4], b"PNG");
+        let dimension = |at: usize| u32::from_be_bytes(image.body[at..at + 4].try_into().unwrap());
+        assert_eq!((dimension(16), dimension(20)), (512, 512), "the IHDR chunk's size");
 
         let ninjs = app.get(&format!("/api/v1/articles/{}/ninjs", story.id)).await.json();
         assert_eq!(ninjs["headlines"][0]["value"], "예산안 통과");
@@ -298,9 +332,18 @@ on_both_engines! {
 
 /// The `<loc>` values of a sitemap, in order.
 fn locs(xml: &str) -> Vec<String> {
-    xml.split("<loc>")
+    elements(xml, "loc")
+}
+
+fn lastmods(xml: &str) -> Vec<String> {
+    elements(xml, "lastmod")
+}
+
+/// The text of every `<name>` element, in order.
+fn elements(xml: &str, name: &str) -> Vec<String> {
+    xml.split(&format!("<{name}>"))
         .skip(1)
-        .map(|rest| rest.split("</loc>").next().unwrap().to_owned())
+        .map(|rest| rest.split(&format!("</{name}>")).next().unwrap().to_owned())
         .collect()
 }
 

@@ -26,3 +26,4 @@ pub use cors::CorsOrigins;
 pub use http_state::{HttpSettings, HttpState};
 pub use problem::ApiError;
 pub use router::build_router;
+pub use ui::default_newsroom_logo;

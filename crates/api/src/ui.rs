@@ -1,5 +1,6 @@
 //! The two browser pages — `/docs` (Swagger UI over `/openapi.json`) and GraphiQL (`GET /graphql`
-//! from a browser) — and every file they load, embedded in the binary.
+//! from a browser) — and every file they load, embedded in the binary; and the default newsroom
+//! logo that structured data names, served the same way.
 //!
 //! Vendored because a newsroom behind a firewall must see both pages work: no request may leave
 //! the server. The CDN builds the pages loaded before showed blank pages there, and ran whatever
@@ -16,7 +17,9 @@ use axum::body::{Body, Bytes};
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
+use dateline_app::NewsroomLogo;
 use tokio::sync::OnceCell;
+use url::Url;
 
 use crate::cache::encoding::{Coding, Encoded};
 use crate::problem::ApiError;
@@ -37,6 +40,7 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
+const PNG: &str = "image/png";
 
 /// One file a page loads.
 struct Asset {
@@ -64,9 +68,13 @@ const GRAPHIQL_CSS: usize = 5;
 const DOCS_INIT_JS: usize = 6;
 const GRAPHIQL_INIT_JS: usize = 7;
 const PAGES_CSS: usize = 8;
+const NEWSROOM_LOGO: usize = 9;
+
+/// The default logo's size in pixels (`scripts/draw-default-logo` draws it).
+const NEWSROOM_LOGO_SIZE: (u32, u32) = (512, 512);
 
 /// Every file served under [`PREFIX`], in the order of the indices above.
-const ASSETS: [Asset; 9] = [
+const ASSETS: [Asset; 10] = [
     asset!("docs", "swagger-ui-bundle.js", JAVASCRIPT),
     asset!("docs", "swagger-ui.css", CSS),
     asset!("graphiql", "react.production.min.js", JAVASCRIPT),
@@ -76,6 +84,7 @@ const ASSETS: [Asset; 9] = [
     asset!("dateline", "docs.js", JAVASCRIPT),
     asset!("dateline", "graphiql.js", JAVASCRIPT),
     asset!("dateline", "pages.css", CSS),
+    asset!("dateline", "logo.png", PNG),
 ];
 
 /// A file as served: its bytes with their hash, and the br/gzip renderings once some client
@@ -107,6 +116,17 @@ static SERVED: LazyLock<Vec<Served>> = LazyLock::new(|| {
 
 fn path_of(index: usize) -> &'static str {
     SERVED.get(index).map_or("", |served| served.path.as_str())
+}
+
+/// The logo structured data names when the newsroom set none: the embedded one, at its
+/// address under `public_url`.
+pub fn default_newsroom_logo(public_url: &Url) -> NewsroomLogo {
+    let mut url = public_url.clone();
+    url.set_path(path_of(NEWSROOM_LOGO));
+    NewsroomLogo {
+        url,
+        size: Some(NEWSROOM_LOGO_SIZE),
+    }
 }
 
 /// One of the two pages: its stylesheets, one mount element and its scripts, every file named

@@ -32,4 +32,4 @@ pub use media_store::{MediaStore, local_media_store, put_media_file};
 pub use readership::ViewFlusher;
 pub use record::ArticleRecord;
 pub use service::webhooks::SyndicationWorker;
-pub use settings::{Publisher, Settings, ViewSettings};
+pub use settings::{NewsroomLogo, Publisher, Settings, ViewSettings};

@@ -18,6 +18,16 @@ pub struct Publisher {
     pub name: String,
     /// The copyright line a story carries when its desk set none.
     pub copyright: String,
+    /// The image search engines show for the newsroom (JSON-LD `publisher.logo`).
+    pub logo: NewsroomLogo,
+}
+
+/// Where the newsroom's logo is, and its size when known (search engines read it from the
+/// structured data rather than fetching the image to learn it).
+#[derive(Debug, Clone)]
+pub struct NewsroomLogo {
+    pub url: Url,
+    pub size: Option<(u32, u32)>,
 }
 
 #[derive(Debug, Clone)]

@@ -20,8 +20,8 @@ use dateline_app::service::comments::{
 use dateline_app::service::newsroom::{Step, StoryInput, create_article, transition};
 use dateline_app::service::sections::{SectionInput, create_section};
 use dateline_app::{
-    App, AppError, CommentSettings, NewsroomSettings, Publisher, Settings, SyndicationSettings,
-    ViewSettings, local_media_store,
+    App, AppError, CommentSettings, NewsroomLogo, NewsroomSettings, Publisher, Settings,
+    SyndicationSettings, ViewSettings, local_media_store,
 };
 use dateline_domain::{Block, Clock as _, ManualClock, PublishAt, Timestamp};
 use dateline_storage::{ConnectSettings, Database};
@@ -98,6 +98,10 @@ async fn newsroom(postgres: bool) -> Newsroom {
         publisher: Publisher {
             name: "데이트라인뉴스".into(),
             copyright: "© 데이트라인뉴스".into(),
+            logo: NewsroomLogo {
+                url: "https://news.example/logo.png".parse().unwrap(),
+                size: Some((512, 512)),
+            },
         },
         max_body_bytes: 1 << 20,
         newsroom: NewsroomSettings::default(),

@@ -375,7 +375,9 @@ mod tests {
         let other_desk = CommentDesk::new(CommentSettings::default());
         assert_ne!(
             phone.key,
-            other_desk.reader(&origin("203.0.113.7", "iPhone"), None).key
+            other_desk
+                .reader(&origin("203.0.113.7", "iPhone"), None)
+                .key
         );
         let staff = desk.reader(&origin("203.0.113.7", "iPhone"), Some(UserId::generate()));
         assert_ne!(staff.key, phone.key);

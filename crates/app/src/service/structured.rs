@@ -15,7 +15,7 @@ use crate::settings::Settings;
 const JSON_LD_CROPS: [Crop; 3] = [Crop::Wide, Crop::Standard, Crop::Square];
 
 /// A schema.org `NewsArticle`: headline, images in 16:9, 4:3 and 1:1, publication and
-/// modification times, authors, publisher and copyright holder.
+/// modification times, authors, publisher (with its logo) and copyright holder.
 pub fn json_ld(settings: &Settings, record: &ArticleRecord) -> Value {
     let article = &record.article;
     let url = article_url(settings, record);
@@ -34,10 +34,17 @@ pub fn json_ld(settings: &Settings, record: &ArticleRecord) -> Value {
                 .collect()
         })
         .unwrap_or_default();
+    let logo = &settings.publisher.logo;
+    let mut logo_object = json!({"@type": "ImageObject", "url": logo.url.as_str()});
+    if let Some((width, height)) = logo.size {
+        logo_object["width"] = width.into();
+        logo_object["height"] = height.into();
+    }
     let newsroom = json!({
         "@type": "NewsMediaOrganization",
         "name": settings.publisher.name,
         "url": settings.absolute("/"),
+        "logo": logo_object,
     });
     json!({
         "@context": "https://schema.org",
