@@ -24,7 +24,6 @@ use crate::cli::DemoArgs;
 use crate::photos::{draw_jpeg, parse_colour};
 use crate::serve::{connect, newsroom_settings, serve};
 
-/// The demo's editor account.
 /// The demo's sign-ins: an editor for the newsroom tour, an admin for accounts, partners and
 /// webhooks.
 const DEMO_EDITOR: DemoAccount = DemoAccount {

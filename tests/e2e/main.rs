@@ -27,6 +27,7 @@ mod openapi;
 mod paging;
 mod rankings;
 mod rankings_nodes;
+mod readme;
 mod search;
 mod syndication;
 mod syndication_changes;
