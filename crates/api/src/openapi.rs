@@ -2,9 +2,13 @@
 //! layers around every route add to every operation they wrap. A handler's annotation says what
 //! the handler itself answers; the rate limit, the body limit and the response cache answer for
 //! many routes at once, so their statuses are added here from the same rules those layers
-//! follow — a route added later is described correctly without anyone remembering to.
+//! follow — a route added later is described correctly without anyone remembering to. Each
+//! operation's example request and answer are real ones, captured from the demo.
 
-use serde_json::json;
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{Value, json};
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::request_body::RequestBody;
@@ -353,4 +357,69 @@ fn add_operation_answers(operation: &mut Operation, limited: bool, cached: bool)
 /// `cache::layer` decides it.
 fn is_validated_path(path: &str) -> bool {
     crate::cache::layer::is_cacheable_path(path)
+}
+
+/// One operation's captured exchange: the body it was sent (if any) and what it answered.
+#[derive(Deserialize)]
+struct Exchange {
+    request: Option<Value>,
+    response: Option<Value>,
+}
+
+/// A real request and answer per operation, by operation id, from a fresh demo
+/// (`scripts/capture-openapi-examples` writes it). `tests/e2e/openapi.rs` checks each against
+/// the schema it illustrates, so an answer whose shape changes fails until it is captured again.
+const EXAMPLES: &str = include_str!("openapi/examples.json");
+
+/// Sets each operation's request-body and success-answer examples from [`EXAMPLES`], where the
+/// handler's annotation gave none.
+pub(crate) fn add_examples(openapi: &mut Document) {
+    let exchanges: BTreeMap<String, Exchange> = match serde_json::from_str(EXAMPLES) {
+        Ok(exchanges) => exchanges,
+        Err(error) => {
+            // Only a hand-edited file can fail here; the document is still valid without them,
+            // and the test that every operation has an example names the problem.
+            tracing::error!(%error, "openapi/examples.json is not readable");
+            return;
+        }
+    };
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let Some(exchange) = operation
+                .operation_id
+                .as_ref()
+                .and_then(|id| exchanges.get(id))
+            else {
+                continue;
+            };
+            if let (Some(request), Some(RefOr::T(body))) =
+                (&exchange.request, operation.request_body.as_mut())
+            {
+                for content in body.content.values_mut() {
+                    if let RefOr::T(content) = content {
+                        content.example.get_or_insert_with(|| request.clone());
+                    }
+                }
+            }
+            let success = operation
+                .responses
+                .responses
+                .iter_mut()
+                .find(|(status, _)| status.starts_with('2'));
+            if let (Some(answer), Some((_, RefOr::T(response)))) = (&exchange.response, success) {
+                for content in response.content.values_mut() {
+                    if let RefOr::T(content) = content {
+                        content.example.get_or_insert_with(|| answer.clone());
+                    }
+                }
+            }
+        }
+    }
 }

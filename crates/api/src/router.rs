@@ -172,9 +172,11 @@ fn rest_routes(upload_limit: usize) -> OpenApiRouter<HttpState> {
         .routes(routes!(comments::set_section_moderation))
 }
 
-/// The OpenAPI description with what the layers answer for every route added.
+/// The OpenAPI description with what the layers answer for every route added, and each
+/// operation's example.
 fn complete(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     openapi::add_layer_answers(&mut openapi);
+    openapi::add_examples(&mut openapi);
     openapi
 }
 

@@ -150,9 +150,12 @@ impl RevisionResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct FieldChangeResponse {
     pub(crate) field: String,
-    #[schema(value_type = Object)]
+    /// The field's value in the older revision, as the story's JSON writes it (text, a list,
+    /// blocks); `null` where it was empty.
+    #[schema(value_type = Value)]
     pub(crate) before: serde_json::Value,
-    #[schema(value_type = Object)]
+    /// Its value in the newer revision.
+    #[schema(value_type = Value)]
     pub(crate) after: serde_json::Value,
 }
 
