@@ -423,3 +423,32 @@ pub(crate) fn add_examples(openapi: &mut Document) {
         }
     }
 }
+
+/// Removes the schemas nothing in the document refers to. utoipa registers every body type it
+/// meets, but writes an `Item<T>` wrapper with `T` inline, so `T`'s own entry is referenced by
+/// nothing; code generators would emit a dead type for each, and linters flag them. Runs to a
+/// fixed point, since dropping one schema can leave another unreferenced.
+pub(crate) fn drop_unreferenced_schemas(openapi: &mut Document) {
+    loop {
+        // Serialising a document of strings and maps cannot fail; if it ever did, keeping every
+        // schema is the safe answer.
+        let Ok(text) = serde_json::to_string(&*openapi) else {
+            return;
+        };
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let unreferenced: Vec<String> = components
+            .schemas
+            .keys()
+            .filter(|name| !text.contains(&format!("\"#/components/schemas/{name}\"")))
+            .cloned()
+            .collect();
+        if unreferenced.is_empty() {
+            return;
+        }
+        for name in unreferenced {
+            components.schemas.remove(&name);
+        }
+    }
+}

@@ -177,6 +177,7 @@ fn rest_routes(upload_limit: usize) -> OpenApiRouter<HttpState> {
 fn complete(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     openapi::add_layer_answers(&mut openapi);
     openapi::add_examples(&mut openapi);
+    openapi::drop_unreferenced_schemas(&mut openapi);
     openapi
 }
 
