@@ -113,6 +113,90 @@ on_both_engines! {
         assert!(public["data"]["body"].is_array());
     }
 
+    async fn over_graphql_a_partner_has_the_same_sections_rights_and_usage_as_over_rest(app) {
+        let politics = app.section("politics", "정치").await;
+        let economy = app.section("economy", "경제").await;
+        let in_politics = ArticleBuilder::new("정치 기사", &politics)
+            .published_ago(Duration::minutes(10))
+            .insert(&app)
+            .await;
+        let in_economy = ArticleBuilder::new("경제 기사", &economy)
+            .published_ago(Duration::minutes(5))
+            .insert(&app)
+            .await;
+        let partner = create_partner(&app, &["politics"], "summary", 100).await;
+        let key = partner["apiKey"].as_str().unwrap();
+        let id = partner["id"].as_str().unwrap();
+        let query = r#"query($politics: ID!, $economy: ID!) {
+            latest(first: 10) { nodes { id hasFullText bodyText bodyHtml body { __typename } ninjs } }
+            articles(first: 10) { nodes { id } }
+            mine: article(id: $politics) { headline summary hasFullText bodyText }
+            other: article(id: $economy) { headline }
+            node(id: $economy) { id }
+            section(slug: "economy") { articles(first: 10) { nodes { id } } }
+        }"#;
+        let variables = json!({"politics": in_politics.id.to_string(), "economy": in_economy.id.to_string()});
+        let ask = |key: Option<&str>, method: &str| {
+            let body = json!({"query": query, "variables": variables}).to_string();
+            let request = if method == "GET" {
+                Request::get(format!(
+                    "/graphql?query={}&variables={}",
+                    crate::harness::urlencode(query),
+                    crate::harness::urlencode(&variables.to_string())
+                ))
+                .body(Body::empty())
+            } else {
+                Request::post("/graphql")
+                    .header("content-type", "application/json")
+                    .body(Body::from(body))
+            };
+            let mut request = request.unwrap();
+            if let Some(key) = key {
+                request.headers_mut().insert("x-api-key", key.parse().unwrap());
+            }
+            app.request(request)
+        };
+        for method in ["POST", "GET"] {
+            let answer = ask(Some(key), method).await;
+            assert_eq!(answer.status, 200, "{method}");
+            let data = answer.json()["data"].clone();
+            let latest = data["latest"]["nodes"].as_array().unwrap();
+            assert_eq!(ids(&data["latest"]["nodes"]), vec![in_politics.id.to_string()], "{method}");
+            assert_eq!(ids(&data["articles"]["nodes"]), vec![in_politics.id.to_string()], "{method}");
+            // Summary rights: the story is there, its body is not, in any form.
+            assert_eq!(latest[0]["hasFullText"], false);
+            assert_eq!(latest[0]["bodyText"], "");
+            assert_eq!(latest[0]["bodyHtml"], "");
+            assert_eq!(latest[0]["body"], json!([]));
+            assert!(latest[0]["ninjs"].get("bodies").is_none(), "{}", latest[0]["ninjs"]);
+            assert_eq!(latest[0]["ninjs"]["representationtype"], "partial");
+            assert_eq!(data["mine"]["summary"], in_politics.summary);
+            assert_eq!(data["mine"]["bodyText"], "");
+            // Another desk's story is as absent as over REST.
+            assert_eq!(data["other"], Value::Null, "{method}");
+            assert_eq!(data["node"], Value::Null, "{method}");
+            assert_eq!(data["section"]["articles"]["nodes"], json!([]), "{method}");
+        }
+
+        // The public, asking the same, reads every desk in full.
+        let public = ask(None, "POST").await.json()["data"].clone();
+        assert_eq!(public["latest"]["nodes"].as_array().unwrap().len(), 2);
+        assert_eq!(public["mine"]["hasFullText"], true);
+        assert_eq!(public["mine"]["bodyText"], in_politics.body_text);
+        assert_eq!(public["other"]["headline"], "경제 기사");
+
+        // An unknown key is refused as over REST; a known one's reads are in its usage report.
+        assert_eq!(ask(Some("dlk_nobody"), "POST").await.status, 401);
+        app.flush_partner_log().await.unwrap();
+        let report = app
+            .as_admin()
+            .get(&format!("/api/v1/partners/{id}/usage?month=2026-11"))
+            .await
+            .json();
+        // Each of the two requests served the story three times (latest, articles, article).
+        assert_eq!(report["data"]["served"], 6, "{report}");
+    }
+
     async fn full_rights_carry_the_body_except_for_stories_not_for_syndication(app) {
         let politics = app.section("politics", "정치").await;
         let open = ArticleBuilder::new("전재 가능", &politics)

@@ -26,6 +26,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use dateline_app::App;
 use dateline_app::readership::origin::ReaderOrigin;
+use dateline_app::service::audience::Audience;
 
 use crate::allowance::Spender;
 use crate::cache::CacheKeys;
@@ -91,12 +92,14 @@ pub fn sdl() -> String {
     builder().finish().sdl()
 }
 
-/// `POST /graphql`. The sender's origin goes along for `recordView`. The body is read like
+/// `POST /graphql`. The sender's origin goes along for `recordView`, and its audience (a
+/// partner's `X-Api-Key`: its sections and rights, as over REST) for every story field. The body is read like
 /// every other route's, within the one body limit (an oversize one is `PAYLOAD_TOO_LARGE`).
 pub(crate) async fn graphql_post(
     Extension(schema): Extension<DatelineSchema>,
     headers: HeaderMap,
     origin: ReaderOrigin,
+    audience: Audience,
     spender: Option<Extension<Spender>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -123,6 +126,7 @@ pub(crate) async fn graphql_post(
     let mut request = request
         .data(Credentials::from_headers(&headers))
         .data(origin)
+        .data(audience)
         .data(preload::PageRelations::default());
     if let Some(Extension(spender)) = spender {
         request = request.data(spender);
@@ -146,6 +150,7 @@ pub(crate) async fn graphql_get(
     headers: HeaderMap,
     method: Method,
     uri: axum::http::Uri,
+    audience: Audience,
     spender: Option<Extension<Spender>>,
 ) -> Response {
     let query_string = uri.query().unwrap_or_default();
@@ -162,6 +167,7 @@ pub(crate) async fn graphql_get(
     };
     let mut request = request
         .data(Credentials::from_headers(&headers))
+        .data(audience)
         .data(preload::PageRelations::default());
     if let Some(Extension(spender)) = spender {
         request = request.data(spender);

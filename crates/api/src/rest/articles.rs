@@ -89,7 +89,7 @@ pub(crate) async fn list_articles(
         page.filter.author.map(|id| id.to_string()),
     ];
     let records = articles::with_relations(&state, page.articles).await?;
-    audience.record_served(&state, &records);
+    audience.record_served(&state, records.iter().map(|record| &record.article));
     let mut keys = CacheKeys::new();
     keys.story_list(filters.iter().flatten().map(String::as_str))
         .shows_view_counts();
@@ -149,7 +149,7 @@ pub(crate) async fn find_article(
         .await?
         .pop()
         .ok_or_else(|| ApiError::not_found(format!("no article {id_or_slug:?}")))?;
-    audience.record_served(&state, std::slice::from_ref(&record));
+    audience.record_served(&state, [&record.article]);
     let with_body = audience.may_have_full_text(&record.article);
     let mut response = Json(Item {
         data: ArticleResponse::new(state.settings(), &record, with_body),

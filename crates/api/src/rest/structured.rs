@@ -88,7 +88,7 @@ pub(crate) async fn ninjs(
     ApiPath(id_or_slug): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let record = record(&state, &audience, &id_or_slug).await?;
-    audience.record_served(&state, std::slice::from_ref(&record));
+    audience.record_served(&state, [&record.article]);
     let document = structured::ninjs(state.settings(), &record, &audience);
     let mut response = json("application/json", &document, audience.partner().is_some())?;
     CacheKeys::new().record(&record).attach(&mut response);

@@ -8,7 +8,6 @@ use sha2::{Digest as _, Sha256};
 
 use crate::app::App;
 use crate::error::AppError;
-use crate::record::ArticleRecord;
 
 /// Every key starts with this, so a leaked one is recognisable (secret scanners, logs).
 pub const API_KEY_PREFIX: &str = "dlk_";
@@ -39,7 +38,7 @@ impl Audience {
 
     /// Notes the stories served to a partner, for its usage report. Kept in memory and written
     /// in batches ([`flush_usage`]), so serving never waits on the log.
-    pub fn record_served(&self, state: &App, records: &[ArticleRecord]) {
+    pub fn record_served<'a>(&self, state: &App, stories: impl IntoIterator<Item = &'a Article>) {
         let Audience::Partner(partner) = self else {
             return;
         };
@@ -47,11 +46,11 @@ impl Audience {
         state
             .syndication()
             .usage
-            .record(records.iter().map(|record| Delivery {
+            .record(stories.into_iter().map(|article| Delivery {
                 partner: partner.id,
-                article: record.article.id,
+                article: article.id,
                 at,
-                rights: partner.rights.for_story(record.article.not_for_syndication),
+                rights: partner.rights.for_story(article.not_for_syndication),
             }));
     }
 }

@@ -49,7 +49,7 @@ pub async fn feed(
     )
     .await?;
     let records = articles::with_relations(state, page.articles).await?;
-    audience.record_served(state, &records);
+    audience.record_served(state, records.iter().map(|record| &record.article));
 
     let settings = state.settings();
     let publisher = &settings.publisher;

@@ -4,13 +4,13 @@ use async_graphql::{Context, ID, Object, Result};
 use axum::http::header::CACHE_CONTROL;
 use chrono::{DateTime, FixedOffset};
 use dateline_app::AppError;
-use dateline_app::service::articles::{ListArticles, Named, find_article, list_articles};
+use dateline_app::service::articles::{ListArticles, Named, find_article_for, list_articles_for};
 use dateline_app::service::newsroom::find_preview;
 use dateline_domain::{Timestamp, ValidationError};
 
-use crate::graphql::types::app;
 use crate::graphql::types::article::ArticleObject;
 use crate::graphql::types::connection::ArticleConnection;
+use crate::graphql::types::{app, audience, record_served};
 use crate::problem::GraphqlResult as _;
 
 #[derive(Default)]
@@ -46,8 +46,11 @@ impl ArticleQuery {
                 .map(|article| Some(ArticleObject(article)))
                 .or_graphql_error();
         }
-        match find_article(app(ctx), &key).await {
-            Ok(article) => Ok(Some(ArticleObject(article))),
+        match find_article_for(app(ctx), audience(ctx), &key).await {
+            Ok(article) => {
+                audience(ctx).record_served(app(ctx), [&article]);
+                Ok(Some(ArticleObject(article)))
+            }
             Err(AppError::NotFound(_)) => Ok(None),
             Err(err) => Err(err).or_graphql_error(),
         }
@@ -71,8 +74,9 @@ impl ArticleQuery {
             DateTime<FixedOffset>,
         >,
     ) -> Result<ArticleConnection> {
-        let page = list_articles(
+        let page = list_articles_for(
             app(ctx),
+            audience(ctx),
             ListArticles {
                 section: section.as_deref().map(Named::Slug),
                 tag: tag.as_deref().map(Named::Slug),
@@ -85,6 +89,7 @@ impl ArticleQuery {
         )
         .await
         .or_graphql_error()?;
+        record_served(ctx, &page);
         Ok(ArticleConnection(page))
     }
 
@@ -96,8 +101,9 @@ impl ArticleQuery {
         after: Option<String>,
         section: Option<String>,
     ) -> Result<ArticleConnection> {
-        let page = list_articles(
+        let page = list_articles_for(
             app(ctx),
+            audience(ctx),
             ListArticles {
                 section: section.as_deref().map(Named::Slug),
                 limit: Some(i64::from(first)),
@@ -107,6 +113,7 @@ impl ArticleQuery {
         )
         .await
         .or_graphql_error()?;
+        record_served(ctx, &page);
         Ok(ArticleConnection(page))
     }
 }

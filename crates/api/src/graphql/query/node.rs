@@ -5,12 +5,12 @@ use dateline_app::AppError;
 use dateline_app::service::{articles, authors, sections, tags};
 use dateline_domain::{ArticleId, AuthorId, SectionId, TagId};
 
-use crate::graphql::types::app;
 use crate::graphql::types::article::ArticleObject;
 use crate::graphql::types::author::AuthorObject;
 use crate::graphql::types::node::Node;
 use crate::graphql::types::section::SectionObject;
 use crate::graphql::types::tag::TagObject;
+use crate::graphql::types::{app, audience};
 use crate::problem::GraphqlResult as _;
 
 #[derive(Default)]
@@ -23,7 +23,8 @@ impl NodeQuery {
         let state = app(ctx);
         let found = async {
             if let Ok(id) = ArticleId::parse(&id) {
-                return match articles::find_article(state, &id.to_string()).await {
+                return match articles::find_article_for(state, audience(ctx), &id.to_string()).await
+                {
                     Ok(article) => Ok(Some(Node::Article(ArticleObject(article)))),
                     Err(AppError::NotFound(_)) => Ok(None),
                     Err(err) => Err(err),

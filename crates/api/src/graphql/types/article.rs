@@ -16,10 +16,17 @@ use crate::graphql::types::media::MediaObject;
 use crate::graphql::types::popular::ViewCountOf;
 use crate::graphql::types::section::SectionObject;
 use crate::graphql::types::tag::TagObject;
-use crate::graphql::types::{app, load_failed, loader};
+use crate::graphql::types::{app, audience, load_failed, loader};
 use crate::problem::GraphqlResult as _;
 
 pub(crate) struct ArticleObject(pub(crate) Article);
+
+impl ArticleObject {
+    /// Whether the audience asking may have the story's body.
+    fn full_text(&self, ctx: &Context<'_>) -> bool {
+        audience(ctx).may_have_full_text(&self.0)
+    }
+}
 
 /// A public note that the story was corrected.
 #[derive(SimpleObject)]
@@ -53,18 +60,34 @@ impl ArticleObject {
     }
 
     /// The body as ordered blocks.
-    async fn body(&self) -> Vec<BodyBlock> {
+    async fn body(&self, ctx: &Context<'_>) -> Vec<BodyBlock> {
+        if !self.full_text(ctx) {
+            return Vec::new();
+        }
         self.0.body.blocks().iter().map(BodyBlock::from).collect()
     }
 
     /// The body rendered as HTML; every text escaped.
     async fn body_html(&self, ctx: &Context<'_>) -> String {
+        if !self.full_text(ctx) {
+            return String::new();
+        }
         body_html(app(ctx).settings(), &self.0)
     }
 
     /// The body as plain text, paragraphs separated by blank lines.
-    async fn body_text(&self) -> &str {
+    async fn body_text(&self, ctx: &Context<'_>) -> &str {
+        if !self.full_text(ctx) {
+            return "";
+        }
         &self.0.body_text
+    }
+
+    /// Whether `body`, `bodyHtml` and `bodyText` carry the story. False only for a partner
+    /// (`X-Api-Key`) whose rights cover summaries, or for a story not for syndication: the three
+    /// are then empty, as REST leaves them out.
+    async fn has_full_text(&self, ctx: &Context<'_>) -> bool {
+        self.full_text(ctx)
     }
 
     /// The primary section.
@@ -227,7 +250,7 @@ impl ArticleObject {
                     dateline_app::service::structured::ninjs(
                         state.settings(),
                         record,
-                        &dateline_app::service::audience::Audience::Public,
+                        audience(ctx),
                     )
                 })
                 .unwrap_or_default(),

@@ -1,12 +1,12 @@
 //! `Author`: a byline and its page.
 
 use async_graphql::{Context, ID, Object, Result};
-use dateline_app::service::articles::{ListArticles, Named, list_articles};
+use dateline_app::service::articles::{ListArticles, Named, list_articles_for};
 use dateline_domain::Author;
 
 use crate::graphql::types::connection::ArticleConnection;
 use crate::graphql::types::media::MediaObject;
-use crate::graphql::types::{app, load_failed, loader};
+use crate::graphql::types::{app, audience, load_failed, loader, record_served};
 use crate::problem::GraphqlResult as _;
 
 pub(crate) struct AuthorObject(pub(crate) Author);
@@ -60,8 +60,9 @@ impl AuthorObject {
         #[graphql(desc = "Page size, 1–100", default = 20)] first: i32,
         after: Option<String>,
     ) -> Result<ArticleConnection> {
-        let page = list_articles(
+        let page = list_articles_for(
             app(ctx),
+            audience(ctx),
             ListArticles {
                 author: Some(Named::Id(self.0.id)),
                 limit: Some(i64::from(first)),
@@ -71,6 +72,7 @@ impl AuthorObject {
         )
         .await
         .or_graphql_error()?;
+        record_served(ctx, &page);
         Ok(ArticleConnection(page))
     }
 }

@@ -16,12 +16,26 @@ pub(crate) mod tag;
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 use dateline_app::App;
+use dateline_app::service::articles::ArticlePage;
+use dateline_app::service::audience::Audience;
 
 use crate::graphql::loaders::RelationLoader;
 
 /// The application state the schema was built with.
 pub(crate) fn app<'a>(ctx: &Context<'a>) -> &'a App {
     ctx.data_unchecked::<App>()
+}
+
+/// Who is asking: a partner named by `X-Api-Key` (its sections and rights, as over REST), or
+/// the public. A request the endpoint did not give one to (the schema run on its own) is public.
+pub(crate) fn audience<'a>(ctx: &Context<'a>) -> &'a Audience {
+    static PUBLIC: Audience = Audience::Public;
+    ctx.data_opt::<Audience>().unwrap_or(&PUBLIC)
+}
+
+/// Notes a page's stories as served to the partner asking, for its usage report.
+pub(crate) fn record_served(ctx: &Context<'_>, page: &ArticlePage) {
+    audience(ctx).record_served(app(ctx), &page.articles);
 }
 
 /// The signed-in account a resolver acts for; 401 (`UNAUTHORIZED`) without valid credentials.

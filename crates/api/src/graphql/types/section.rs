@@ -1,12 +1,12 @@
 //! `Section`: a desk, its place in the tree, and its front.
 
 use async_graphql::{Context, ID, Object, Result};
-use dateline_app::service::articles::{ListArticles, Named, list_articles};
+use dateline_app::service::articles::{ListArticles, Named, list_articles_for};
 use dateline_domain::Section;
 
 use crate::graphql::loaders::ChildrenOf;
 use crate::graphql::types::connection::ArticleConnection;
-use crate::graphql::types::{app, load_failed, loader};
+use crate::graphql::types::{app, audience, load_failed, loader, record_served};
 use crate::problem::GraphqlResult as _;
 
 pub(crate) struct SectionObject(pub(crate) Section);
@@ -63,8 +63,9 @@ impl SectionObject {
         after: Option<String>,
         has_image: Option<bool>,
     ) -> Result<ArticleConnection> {
-        let page = list_articles(
+        let page = list_articles_for(
             app(ctx),
+            audience(ctx),
             ListArticles {
                 section: Some(Named::Id(self.0.id)),
                 has_image,
@@ -75,6 +76,7 @@ impl SectionObject {
         )
         .await
         .or_graphql_error()?;
+        record_served(ctx, &page);
         Ok(ArticleConnection(page))
     }
 }

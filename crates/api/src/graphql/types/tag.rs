@@ -1,11 +1,11 @@
 //! `Tag`: a keyword and its stories.
 
 use async_graphql::{Context, ID, Object, Result};
-use dateline_app::service::articles::{ListArticles, Named, list_articles};
+use dateline_app::service::articles::{ListArticles, Named, list_articles_for};
 use dateline_domain::Tag;
 
-use crate::graphql::types::app;
 use crate::graphql::types::connection::ArticleConnection;
+use crate::graphql::types::{app, audience, record_served};
 use crate::problem::GraphqlResult as _;
 
 pub(crate) struct TagObject(pub(crate) Tag);
@@ -32,8 +32,9 @@ impl TagObject {
         #[graphql(desc = "Page size, 1–100", default = 20)] first: i32,
         after: Option<String>,
     ) -> Result<ArticleConnection> {
-        let page = list_articles(
+        let page = list_articles_for(
             app(ctx),
+            audience(ctx),
             ListArticles {
                 tag: Some(Named::Id(self.0.id)),
                 limit: Some(i64::from(first)),
@@ -43,6 +44,7 @@ impl TagObject {
         )
         .await
         .or_graphql_error()?;
+        record_served(ctx, &page);
         Ok(ArticleConnection(page))
     }
 }
