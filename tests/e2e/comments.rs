@@ -46,7 +46,12 @@ async fn send_from(
 }
 
 /// A reader at `address` posts `body` on `article`.
-async fn post_comment(app: &TestApp, article: &str, address: &str, body: Value) -> TestResponse {
+pub(crate) async fn post_comment(
+    app: &TestApp,
+    article: &str,
+    address: &str,
+    body: Value,
+) -> TestResponse {
     send_from(
         app,
         Method::POST,

@@ -61,9 +61,6 @@ impl Default for CacheSettings {
 const LATEST: &str = "latest";
 /// The section tree.
 const SECTIONS: &str = "sections";
-/// GraphQL answers: their list membership is not traced field by field, so any change to the
-/// public set drops them (decision 0501).
-const GRAPHQL: &str = "graphql";
 
 /// What a response shows, as surrogate keys: a story's, section's, author's or tag's id for its
 /// data, `latest` and `list:<id>` for list membership. A response carrying this extension is
@@ -120,9 +117,17 @@ impl CacheKeys {
         self
     }
 
-    /// A GraphQL answer.
-    pub(crate) fn graphql(&mut self) -> &mut Self {
-        self.keys.insert(GRAPHQL.to_owned());
+    /// The response depends on whether the section, tag or author (its id as text) has public
+    /// stories, but lists none of them: a tag or author page (absent until its first story is
+    /// out).
+    pub(crate) fn listed(&mut self, id: &str) -> &mut Self {
+        self.keys.insert(format!("list:{id}"));
+        self
+    }
+
+    /// The response shows the story's comments or their count.
+    pub(crate) fn comment_thread(&mut self, article: &str) -> &mut Self {
+        self.keys.insert(format!("comments:{article}"));
         self
     }
 
@@ -184,7 +189,6 @@ pub(crate) fn stale_keys(change: &ContentChange) -> Vec<String> {
     if change.kind == ChangeKind::SectionChanged {
         keys.extend(change.sections.iter().map(ToString::to_string));
         keys.push(SECTIONS.to_owned());
-        keys.push(GRAPHQL.to_owned());
         return keys;
     }
     match (change.kind, change.article) {
@@ -194,7 +198,6 @@ pub(crate) fn stale_keys(change: &ContentChange) -> Vec<String> {
         // and the lists it is in do not change.
         (ChangeKind::CommentCreated | ChangeKind::CommentChanged, Some(article)) => {
             keys.push(format!("comments:{article}"));
-            keys.push(GRAPHQL.to_owned());
             return keys;
         }
         _ => {}
@@ -206,7 +209,6 @@ pub(crate) fn stale_keys(change: &ContentChange) -> Vec<String> {
         return keys;
     }
     keys.push(LATEST.to_owned());
-    keys.push(GRAPHQL.to_owned());
     let filters = change
         .sections
         .iter()

@@ -3,6 +3,7 @@
 //! Resolvers are thin: they call the same service functions as REST, and walk relations through
 //! DataLoaders so no query runs per item.
 
+mod answer_keys;
 mod cost;
 mod error_codes;
 pub(crate) mod loaders;
@@ -20,16 +21,15 @@ use async_graphql::http::MultipartOptions;
 use async_graphql::{EmptySubscription, Schema, SchemaBuilder, ServerError};
 use axum::Extension;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use dateline_app::App;
 use dateline_app::readership::origin::ReaderOrigin;
 use dateline_app::service::audience::Audience;
 
 use crate::allowance::Spender;
 use crate::cache::CacheKeys;
+use crate::graphql::answer_keys::AnswerKeys;
 use crate::graphql::loaders::RelationLoader;
 use crate::graphql::mutation::Mutation;
 use crate::graphql::query::Query;
@@ -145,7 +145,6 @@ pub(crate) fn payload_too_large(headers: &HeaderMap) -> Response {
 /// query's hash in `extensions`). Mutations are not taken over GET, which must stay safe to
 /// cache and repeat; a successful answer is cached like REST.
 pub(crate) async fn graphql_get(
-    State(state): State<App>,
     Extension(schema): Extension<DatelineSchema>,
     headers: HeaderMap,
     method: Method,
@@ -175,24 +174,23 @@ pub(crate) async fn graphql_get(
     if method == Method::GET {
         request = request.data(safe_get::OverGet);
     }
+    let reads = AnswerKeys::shared();
+    request = request.data(reads.clone());
     let response = schema.execute(request).await;
     let mut http = respond(&headers, &response);
     if response.errors.is_empty() && response.http_headers.is_empty() {
-        cache_keys(&state, &response.data).attach(&mut http);
+        cache_keys(&reads, &response.data).attach(&mut http);
     }
     http
 }
 
-/// A GraphQL answer's keys: the ids inside it, and `graphql` (its list membership is not
-/// traced, so any change to the public set drops it). Kept no longer than view counts and
-/// rankings stay fresh, since any field might show them.
-fn cache_keys(state: &App, data: &async_graphql::Value) -> CacheKeys {
+/// A GraphQL answer's keys: what its resolvers noted reading (stories, sections, authors,
+/// tags, the lists it walked, comment threads; how long counts and rankings in it stay true),
+/// and every prefixed id inside it besides.
+fn cache_keys(reads: &AnswerKeys, data: &async_graphql::Value) -> CacheKeys {
     let mut ids = Vec::new();
     ids_in(data, &mut ids);
-    let mut keys = CacheKeys::new();
-    keys.graphql()
-        .shows_view_counts()
-        .fresh_for(state.settings().views.ranking_cache_ttl);
+    let mut keys = reads.keys();
     for id in &ids {
         keys.named(id);
     }

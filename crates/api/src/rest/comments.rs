@@ -203,9 +203,7 @@ pub(crate) async fn list_comments(
     // A comment written or moderated on this story drops it; reactions move counts without an
     // announcement, so it is kept briefly.
     let mut keys = CacheKeys::new();
-    keys.named(&format!("comments:{id}"))
-        .named(&id)
-        .shows_view_counts();
+    keys.comment_thread(&id).named(&id).shows_view_counts();
     keys.attach(&mut response);
     Ok(response)
 }

@@ -8,9 +8,10 @@ use dateline_app::service::articles::{ListArticles, Named, find_article_for, lis
 use dateline_app::service::newsroom::find_preview;
 use dateline_domain::{Timestamp, ValidationError};
 
+use crate::graphql::answer_keys::note;
 use crate::graphql::types::article::ArticleObject;
 use crate::graphql::types::connection::ArticleConnection;
-use crate::graphql::types::{app, audience, record_served};
+use crate::graphql::types::{app, audience, note_list, record_served};
 use crate::problem::GraphqlResult as _;
 
 #[derive(Default)]
@@ -48,10 +49,19 @@ impl ArticleQuery {
         }
         match find_article_for(app(ctx), audience(ctx), &key).await {
             Ok(article) => {
+                note(ctx, |keys| {
+                    keys.story(article.id);
+                });
                 audience(ctx).record_served(app(ctx), [&article]);
                 Ok(Some(ArticleObject(article)))
             }
-            Err(AppError::NotFound(_)) => Ok(None),
+            Err(AppError::NotFound(_)) => {
+                // Absent until it is published: any story joining the public set may be it.
+                note(ctx, |keys| {
+                    keys.story_list([]);
+                });
+                Ok(None)
+            }
             Err(err) => Err(err).or_graphql_error(),
         }
     }
@@ -89,6 +99,7 @@ impl ArticleQuery {
         )
         .await
         .or_graphql_error()?;
+        note_list(ctx, &page);
         record_served(ctx, &page);
         Ok(ArticleConnection(page))
     }
@@ -113,6 +124,7 @@ impl ArticleQuery {
         )
         .await
         .or_graphql_error()?;
+        note_list(ctx, &page);
         record_served(ctx, &page);
         Ok(ArticleConnection(page))
     }

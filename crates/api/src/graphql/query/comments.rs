@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use dateline_app::service::comments::{CommentListRequest, list_comments};
 
+use crate::graphql::answer_keys::note;
 use crate::graphql::types::comment::{CommentConnection, CommentObject, CommentSortInput};
 use crate::graphql::types::{app, principal};
 use crate::problem::GraphqlResult as _;
@@ -17,6 +18,13 @@ pub(crate) async fn comment_page(
     picks_first: bool,
     parent_id: Option<String>,
 ) -> Result<CommentConnection> {
+    // The thread changes with every comment written or moderated on the story; reactions move
+    // its counts without an announcement.
+    note(ctx, |keys| {
+        keys.comment_thread(article_id)
+            .named(article_id)
+            .shows_view_counts();
+    });
     let page = list_comments(
         app(ctx),
         article_id,

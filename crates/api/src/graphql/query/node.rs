@@ -5,6 +5,7 @@ use dateline_app::AppError;
 use dateline_app::service::{articles, authors, sections, tags};
 use dateline_domain::{ArticleId, AuthorId, SectionId, TagId};
 
+use crate::graphql::answer_keys::note;
 use crate::graphql::types::article::ArticleObject;
 use crate::graphql::types::author::AuthorObject;
 use crate::graphql::types::node::Node;
@@ -21,6 +22,14 @@ impl NodeQuery {
     /// Anything by its id; null when nothing public has it.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
         let state = app(ctx);
+        // Found or not, the answer changes with the thing of this id; a tag's or author's also
+        // with whether it has public stories, since only then is it public.
+        note(ctx, |keys| {
+            keys.named(&id);
+            if AuthorId::parse(&id).is_ok() || TagId::parse(&id).is_ok() {
+                keys.listed(&id);
+            }
+        });
         let found = async {
             if let Ok(id) = ArticleId::parse(&id) {
                 return match articles::find_article_for(state, audience(ctx), &id.to_string()).await

@@ -3,6 +3,7 @@
 use async_graphql::{Context, Object, Result};
 use dateline_app::service::popular::{PopularRequest, popular};
 
+use crate::graphql::answer_keys::note;
 use crate::graphql::types::app;
 use crate::graphql::types::popular::{PopularArticleObject, RankingWindow};
 use crate::problem::GraphqlResult as _;
@@ -21,6 +22,12 @@ impl PopularQuery {
         #[graphql(desc = "A section slug; subsections included")] section: Option<String>,
         #[graphql(desc = "How many stories, 1–100", default = 10)] first: i32,
     ) -> Result<Vec<PopularArticleObject>> {
+        // A ranking is recomputed on its own clock and spans every public story.
+        note(ctx, |keys| {
+            keys.story_list([])
+                .shows_view_counts()
+                .fresh_for(app(ctx).settings().views.ranking_cache_ttl);
+        });
         let ranking = popular(
             app(ctx),
             PopularRequest {

@@ -6,6 +6,7 @@ use dateline_app::service::search::{SearchRequest, search};
 use dateline_domain::Timestamp;
 use dateline_domain::search::SearchOrder;
 
+use crate::graphql::answer_keys::note;
 use crate::graphql::types::app;
 use crate::graphql::types::search::SearchConnection;
 use crate::problem::GraphqlResult as _;
@@ -48,6 +49,10 @@ impl SearchQueryRoot {
         )]
         sort: SearchSort,
     ) -> Result<SearchConnection> {
+        // Any story joining or leaving the public set may match.
+        note(ctx, |keys| {
+            keys.story_list([]);
+        });
         let page = search(
             app(ctx),
             SearchRequest {

@@ -7,6 +7,7 @@ use dateline_app::service::media::body_html;
 use dateline_app::service::related;
 use dateline_domain::Article;
 
+use crate::graphql::answer_keys::note;
 use crate::graphql::loaders::{BylineOf, TagsOf};
 use crate::graphql::preload::preloaded;
 use crate::graphql::types::author::AuthorObject;
@@ -92,6 +93,9 @@ impl ArticleObject {
 
     /// The primary section.
     async fn section(&self, ctx: &Context<'_>) -> Result<Option<SectionObject>> {
+        note(ctx, |keys| {
+            keys.section(self.0.section_id);
+        });
         if let Some(record) = preloaded(ctx, self.0.id) {
             return Ok(record.section.clone().map(SectionObject));
         }
@@ -105,32 +109,46 @@ impl ArticleObject {
     /// The byline, in order.
     async fn authors(&self, ctx: &Context<'_>) -> Result<Vec<AuthorObject>> {
         if let Some(record) = preloaded(ctx, self.0.id) {
+            note(ctx, |keys| {
+                for author in &record.authors {
+                    keys.author(author.id);
+                }
+            });
             return Ok(record.authors.iter().cloned().map(AuthorObject).collect());
         }
         let authors = loader(ctx)
             .load_one(BylineOf(self.0.id))
             .await
             .map_err(load_failed)?;
-        Ok(authors
-            .unwrap_or_default()
-            .into_iter()
-            .map(AuthorObject)
-            .collect())
+        let authors = authors.unwrap_or_default();
+        note(ctx, |keys| {
+            for author in &authors {
+                keys.author(author.id);
+            }
+        });
+        Ok(authors.into_iter().map(AuthorObject).collect())
     }
 
     async fn tags(&self, ctx: &Context<'_>) -> Result<Vec<TagObject>> {
         if let Some(record) = preloaded(ctx, self.0.id) {
+            note(ctx, |keys| {
+                for tag in &record.tags {
+                    keys.tag(tag.id);
+                }
+            });
             return Ok(record.tags.iter().cloned().map(TagObject).collect());
         }
         let tags = loader(ctx)
             .load_one(TagsOf(self.0.id))
             .await
             .map_err(load_failed)?;
-        Ok(tags
-            .unwrap_or_default()
-            .into_iter()
-            .map(TagObject)
-            .collect())
+        let tags = tags.unwrap_or_default();
+        note(ctx, |keys| {
+            for tag in &tags {
+                keys.tag(tag.id);
+            }
+        });
+        Ok(tags.into_iter().map(TagObject).collect())
     }
 
     async fn lead_image(&self, ctx: &Context<'_>) -> Result<Option<MediaObject>> {
@@ -192,6 +210,10 @@ impl ArticleObject {
 
     /// Views of all time, as of the last flush (every few seconds).
     async fn view_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        // Counts move with every flush, announced by nothing.
+        note(ctx, |keys| {
+            keys.shows_view_counts();
+        });
         if let Some(record) = preloaded(ctx, self.0.id) {
             return Ok(record.view_count);
         }
@@ -211,6 +233,10 @@ impl ArticleObject {
         #[graphql(desc = "How many stories, 1–20", default = 5)] first: i32,
     ) -> Result<Vec<ArticleObject>> {
         let state = app(ctx);
+        // Related stories are chosen among every public one.
+        note(ctx, |keys| {
+            keys.story_list([]);
+        });
         let limit = related::parse_limit(Some(i64::from(first)))
             .map_err(AppError::from)
             .or_graphql_error()?;
@@ -259,6 +285,10 @@ impl ArticleObject {
 
     /// Comments readers can see (replies included).
     async fn comment_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        let id = self.0.id.to_string();
+        note(ctx, |keys| {
+            keys.comment_thread(&id);
+        });
         let count = loader(ctx)
             .load_one(CommentCountOf(self.0.id, app(ctx).now()))
             .await

@@ -6,7 +6,7 @@ use dateline_domain::Author;
 
 use crate::graphql::types::connection::ArticleConnection;
 use crate::graphql::types::media::MediaObject;
-use crate::graphql::types::{app, audience, load_failed, loader, record_served};
+use crate::graphql::types::{app, audience, load_failed, loader, note_list, record_served};
 use crate::problem::GraphqlResult as _;
 
 pub(crate) struct AuthorObject(pub(crate) Author);
@@ -72,6 +72,7 @@ impl AuthorObject {
         )
         .await
         .or_graphql_error()?;
+        note_list(ctx, &page);
         record_served(ctx, &page);
         Ok(ArticleConnection(page))
     }

@@ -33,6 +33,19 @@ pub(crate) fn audience<'a>(ctx: &Context<'a>) -> &'a Audience {
     ctx.data_opt::<Audience>().unwrap_or(&PUBLIC)
 }
 
+/// Notes a story list in the answer's cache keys: every list changes with the public set, and a
+/// filtered one with its section's, tag's or author's stories (as REST's lists).
+pub(crate) fn note_list(ctx: &Context<'_>, page: &ArticlePage) {
+    let filters = [
+        page.filter.section.map(|id| id.to_string()),
+        page.filter.tag.map(|id| id.to_string()),
+        page.filter.author.map(|id| id.to_string()),
+    ];
+    crate::graphql::answer_keys::note(ctx, |keys| {
+        keys.story_list(filters.iter().flatten().map(String::as_str));
+    });
+}
+
 /// Notes a page's stories as served to the partner asking, for its usage report.
 pub(crate) fn record_served(ctx: &Context<'_>, page: &ArticlePage) {
     audience(ctx).record_served(app(ctx), &page.articles);

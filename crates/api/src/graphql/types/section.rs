@@ -4,9 +4,10 @@ use async_graphql::{Context, ID, Object, Result};
 use dateline_app::service::articles::{ListArticles, Named, list_articles_for};
 use dateline_domain::Section;
 
+use crate::graphql::answer_keys::note;
 use crate::graphql::loaders::ChildrenOf;
 use crate::graphql::types::connection::ArticleConnection;
-use crate::graphql::types::{app, audience, load_failed, loader, record_served};
+use crate::graphql::types::{app, audience, load_failed, loader, note_list, record_served};
 use crate::problem::GraphqlResult as _;
 
 pub(crate) struct SectionObject(pub(crate) Section);
@@ -36,6 +37,9 @@ impl SectionObject {
     }
 
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<SectionObject>> {
+        note(ctx, |keys| {
+            keys.section_tree();
+        });
         let Some(parent) = self.0.parent_id else {
             return Ok(None);
         };
@@ -44,6 +48,9 @@ impl SectionObject {
     }
 
     async fn children(&self, ctx: &Context<'_>) -> Result<Vec<SectionObject>> {
+        note(ctx, |keys| {
+            keys.section_tree();
+        });
         let children = loader(ctx)
             .load_one(ChildrenOf(self.0.id))
             .await
@@ -76,6 +83,7 @@ impl SectionObject {
         )
         .await
         .or_graphql_error()?;
+        note_list(ctx, &page);
         record_served(ctx, &page);
         Ok(ArticleConnection(page))
     }

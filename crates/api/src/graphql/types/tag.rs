@@ -5,7 +5,7 @@ use dateline_app::service::articles::{ListArticles, Named, list_articles_for};
 use dateline_domain::Tag;
 
 use crate::graphql::types::connection::ArticleConnection;
-use crate::graphql::types::{app, audience, record_served};
+use crate::graphql::types::{app, audience, note_list, record_served};
 use crate::problem::GraphqlResult as _;
 
 pub(crate) struct TagObject(pub(crate) Tag);
@@ -44,6 +44,7 @@ impl TagObject {
         )
         .await
         .or_graphql_error()?;
+        note_list(ctx, &page);
         record_served(ctx, &page);
         Ok(ArticleConnection(page))
     }
