@@ -231,45 +231,56 @@ pub struct ChangeEvent {
     /// The comment a `comment.*` event is about.
     pub comment: Option<CommentId>,
     /// When the event may be seen: the write's time, or for a story scheduled ahead, the time it
-    /// goes public. The feed is ordered by (visible_at, seq) and lists only `visible_at <= now`.
+    /// goes public.
     pub visible_at: Timestamp,
     pub recorded_at: Timestamp,
+    /// Its place in the feed, in the order events became visible and committed (decision 0601).
+    pub position: i64,
 }
 
-/// A position in the change feed: the feed continues with events strictly after it in
-/// (visible_at, seq) order.
+/// A position in the change feed: the feed continues with the events after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChangeCursor {
-    pub visible_at: Timestamp,
-    pub seq: i64,
+pub enum ChangeCursor {
+    /// After the event at this feed position.
+    After(i64),
+    /// A cursor issued before events had positions: after (visible_at, seq) in the order the
+    /// feed was listed in then. Still read, so a mirror keeps its place across the upgrade.
+    Legacy { visible_at: Timestamp, seq: i64 },
 }
 
-const CHANGE_CURSOR_VERSION: &str = "c1";
+const CHANGE_CURSOR_VERSION: &str = "c2";
+const LEGACY_CHANGE_CURSOR_VERSION: &str = "c1";
 
 impl ChangeCursor {
     pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!(
-            "{CHANGE_CURSOR_VERSION}:{}:{}",
-            self.visible_at.unix_seconds(),
-            self.seq
-        ))
+        let text = match self {
+            Self::After(position) => format!("{CHANGE_CURSOR_VERSION}:{position}"),
+            Self::Legacy { visible_at, seq } => format!(
+                "{LEGACY_CHANGE_CURSOR_VERSION}:{}:{seq}",
+                visible_at.unix_seconds()
+            ),
+        };
+        URL_SAFE_NO_PAD.encode(text)
     }
 
     pub fn decode(input: &str) -> Result<Self, ValidationError> {
         let invalid = || ValidationError::new("since", "not a change cursor this API issued");
         let bytes = URL_SAFE_NO_PAD.decode(input).map_err(|_| invalid())?;
         let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-        let mut parts = text.splitn(3, ':');
-        let (Some(CHANGE_CURSOR_VERSION), Some(seconds), Some(seq)) =
-            (parts.next(), parts.next(), parts.next())
-        else {
-            return Err(invalid());
-        };
-        let seconds: i64 = seconds.parse().map_err(|_| invalid())?;
-        Ok(Self {
-            visible_at: Timestamp::from_unix_seconds(seconds).ok_or_else(invalid)?,
-            seq: seq.parse().map_err(|_| invalid())?,
-        })
+        let parts: Vec<&str> = text.split(':').collect();
+        match parts.as_slice() {
+            [CHANGE_CURSOR_VERSION, position] => {
+                Ok(Self::After(position.parse().map_err(|_| invalid())?))
+            }
+            [LEGACY_CHANGE_CURSOR_VERSION, seconds, seq] => {
+                let seconds: i64 = seconds.parse().map_err(|_| invalid())?;
+                Ok(Self::Legacy {
+                    visible_at: Timestamp::from_unix_seconds(seconds).ok_or_else(invalid)?,
+                    seq: seq.parse().map_err(|_| invalid())?,
+                })
+            }
+            _ => Err(invalid()),
+        }
     }
 }
 
@@ -382,12 +393,17 @@ mod tests {
 
     #[test]
     fn a_change_cursor_round_trips() {
-        let cursor = ChangeCursor {
-            visible_at: Timestamp::from_unix_seconds(1_800_000_000).unwrap(),
-            seq: 42,
-        };
-        assert_eq!(ChangeCursor::decode(&cursor.encode()).unwrap(), cursor);
+        for cursor in [
+            ChangeCursor::After(42),
+            ChangeCursor::Legacy {
+                visible_at: Timestamp::from_unix_seconds(1_800_000_000).unwrap(),
+                seq: 42,
+            },
+        ] {
+            assert_eq!(ChangeCursor::decode(&cursor.encode()).unwrap(), cursor);
+        }
         assert!(ChangeCursor::decode("garbage").is_err());
+        assert!(ChangeCursor::decode(&URL_SAFE_NO_PAD.encode("c2:x")).is_err());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! PostgreSQL schema of its own from `DATELINE_TEST_DATABASE_URL`, dropped afterwards. These
 //! check what only SQL can get wrong — keyset pages over stories published in the same instant,
 //! the one visibility predicate against the domain's rule, which database refusals become
-//! which `StorageError`; and how sitemaps date their runs.
+//! which `StorageError`; how sitemaps date their runs; and a change feed read while writers race.
 
 #![expect(
     clippy::unwrap_used,
@@ -12,6 +12,7 @@
 use std::collections::HashSet;
 
 use chrono::Duration;
+use dateline_domain::syndication::ChangeCursor;
 use dateline_domain::visibility::is_public;
 use dateline_domain::{
     Article, ArticleCursor, ArticleFilter, ArticleId, ArticleKey, Block, Body, EditorialTrail,
@@ -415,6 +416,98 @@ async fn sitemap_runs_are_dated_by_their_latest_change(postgres: bool) {
     assert_eq!(runs, vec![now(), published(3), published(4)]);
 }
 
+/// Eight writers publishing at once while a reader polls the change feed: the reader ends with
+/// every event exactly once, in increasing positions — on PostgreSQL, writers commit out of the
+/// order they began in, which must not let the reader's cursor pass an event still in flight. A
+/// story scheduled ahead is listed once its time has come, after everything listed before it.
+async fn a_reader_polling_the_change_feed_misses_nothing_while_writers_race(postgres: bool) {
+    const WRITERS: usize = 8;
+    const STORIES: usize = 10;
+    let store = store(postgres).await;
+    let section = store.section.id;
+    let mut scheduled = story(
+        section,
+        "embargoed",
+        Status::Scheduled,
+        Some(now().plus(Duration::minutes(30))),
+    );
+    scheduled.updated_at = now();
+    store
+        .db
+        .articles()
+        .insert(&filed(scheduled.clone(), section))
+        .await
+        .unwrap();
+
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|writer| {
+            let db = store.db.clone();
+            tokio::spawn(async move {
+                for n in 0..STORIES {
+                    let mut article = story(
+                        section,
+                        &format!("race-{writer}-{n}"),
+                        Status::Published,
+                        Some(now().minus(Duration::hours(1))),
+                    );
+                    article.updated_at = now();
+                    db.articles()
+                        .insert(&filed(article, section))
+                        .await
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    let db = store.db.clone();
+    let reader = tokio::spawn(async move {
+        let mut cursor = None;
+        let mut seen = Vec::new();
+        while seen.len() < WRITERS * STORIES {
+            let page = db.changes().list(cursor, 7, now()).await.unwrap();
+            for event in page.items {
+                cursor = Some(ChangeCursor::After(event.position));
+                seen.push(event);
+            }
+            tokio::task::yield_now().await;
+        }
+        (seen, cursor)
+    });
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let (seen, cursor) = tokio::time::timeout(std::time::Duration::from_secs(60), reader)
+        .await
+        .expect("the reader sees every event")
+        .unwrap();
+    let articles: HashSet<ArticleId> = seen.iter().map(|event| event.article).collect();
+    assert_eq!(
+        articles.len(),
+        WRITERS * STORIES,
+        "each story's publication once"
+    );
+    assert!(!articles.contains(&scheduled.id), "not before its time");
+    assert!(
+        seen.windows(2)
+            .all(|pair| pair[0].position < pair[1].position),
+        "in increasing positions"
+    );
+    let rest = store.db.changes().list(cursor, 100, now()).await.unwrap();
+    assert!(rest.items.is_empty(), "nothing more: {:?}", rest.items);
+
+    let later = now().plus(Duration::hours(1));
+    let after_its_time = store.db.changes().list(cursor, 100, later).await.unwrap();
+    assert_eq!(
+        after_its_time
+            .items
+            .iter()
+            .map(|event| event.article)
+            .collect::<Vec<_>>(),
+        vec![scheduled.id],
+        "the scheduled publication comes after everything read before it"
+    );
+}
+
 macro_rules! on_both_engines {
     ($($name:ident),* $(,)?) => {
         $(
@@ -438,4 +531,5 @@ on_both_engines!(
     the_sql_predicate_agrees_with_the_visibility_rule,
     refusals_become_the_errors_the_use_cases_act_on,
     sitemap_runs_are_dated_by_their_latest_change,
+    a_reader_polling_the_change_feed_misses_nothing_while_writers_race,
 );

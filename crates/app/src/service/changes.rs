@@ -39,10 +39,7 @@ pub async fn list_changes(
     let next = page
         .items
         .last()
-        .map(|event| ChangeCursor {
-            visible_at: event.visible_at,
-            seq: event.seq,
-        })
+        .map(|event| ChangeCursor::After(event.position))
         .or(after);
     let mut ids: Vec<ArticleId> = page.items.iter().map(|event| event.article).collect();
     ids.sort_unstable();

@@ -10,6 +10,9 @@ pub(crate) struct Model {
     pub comment_id: Option<String>,
     pub visible_at: DateTimeUtc,
     pub recorded_at: DateTimeUtc,
+    /// The event's place in the feed, given when it becomes visible; `None` while it waits for
+    /// its time (a scheduled publication).
+    pub feed_position: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

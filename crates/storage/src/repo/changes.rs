@@ -1,14 +1,20 @@
 //! The change feed: story events written in the same transaction as the story
 //! ([`record_change`]), and the webhook deliveries each event owes, written alongside as an
-//! outbox. Read in (visible_at, seq) order, only up to now, so a scheduled story's publication
-//! appears when it happens and in order for a mirror holding a cursor.
+//! outbox.
+//!
+//! The feed is read in position order. An event gets its position when it becomes visible: at
+//! once, or — a scheduled publication — from the first write or read of the feed after its time.
+//! Positions come from a one-row counter that each writer updates and so holds until it commits;
+//! commits therefore land in position order, and a mirror reading continuously never sees a
+//! position after one still uncommitted, however the writers interleave on PostgreSQL
+//! (decision 0601).
 
 use dateline_domain::syndication::ChangeCursor;
 use dateline_domain::{ArticleId, ChangeEvent, ChangeEventKind, CommentId, Page, Timestamp};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait as _};
 use sea_orm::{
-    ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _, QueryOrder as _,
-    QuerySelect as _,
+    ColumnTrait as _, ConnectionTrait, DbBackend, EntityTrait as _, QueryFilter as _,
+    QueryOrder as _, QuerySelect as _, Statement, TransactionTrait as _,
 };
 
 use crate::db::Database;
@@ -51,9 +57,19 @@ pub async fn record_changes(
     txn: &impl ConnectionTrait,
     changes: &[NewChange],
 ) -> Result<(), StorageError> {
-    if changes.is_empty() {
+    let Some(now) = changes.iter().map(|change| change.recorded_at).max() else {
         return Ok(());
-    }
+    };
+    // Events that came due go first, so nothing written now can precede them in the feed.
+    let mut last = take_counter(txn).await?;
+    last = release_due(txn, now, last).await?;
+    let mut position = |change: &NewChange| {
+        (change.visible_at <= change.recorded_at).then(|| {
+            last += 1;
+            last
+        })
+    };
+    let positions: Vec<Option<i64>> = changes.iter().map(&mut position).collect();
     let hooks: Vec<(String, Vec<String>)> = webhook::Entity::find()
         .all(txn)
         .await?
@@ -70,23 +86,24 @@ pub async fn record_changes(
             .map(|(id, _)| id.clone())
             .collect()
     };
-    let row = |change: &NewChange| content_change::ActiveModel {
+    let row = |change: &NewChange, position: Option<i64>| content_change::ActiveModel {
         kind: sea_orm::Set(change.kind.as_str().to_owned()),
         article_id: sea_orm::Set(change.article.to_string()),
         comment_id: sea_orm::Set(change.comment.map(|id| id.to_string())),
         visible_at: sea_orm::Set(change.visible_at.as_datetime()),
         recorded_at: sea_orm::Set(change.recorded_at.as_datetime()),
+        feed_position: sea_orm::Set(position),
         ..Default::default()
     };
     let mut unsubscribed = Vec::new();
-    for change in changes {
+    for (change, position) in changes.iter().zip(positions) {
         let subscribed = subscribers(change);
         if subscribed.is_empty() {
-            unsubscribed.push(row(change));
+            unsubscribed.push(row(change, position));
             continue;
         }
         // The deliveries name their event, so this one is inserted on its own for its number.
-        let seq = content_change::Entity::insert(row(change))
+        let seq = content_change::Entity::insert(row(change, position))
             .exec(txn)
             .await?
             .last_insert_id;
@@ -97,7 +114,71 @@ pub async fn record_changes(
             .exec_without_returning(txn)
             .await?;
     }
+    set_counter(txn, last).await
+}
+
+/// A statement with one value, its placeholder spelt for the engine.
+fn statement(backend: DbBackend, sql: &str, value: sea_orm::Value) -> Statement {
+    let sql = match backend {
+        DbBackend::Postgres => sql.replace('?', "$1"),
+        _ => sql.to_owned(),
+    };
+    Statement::from_sql_and_values(backend, sql, [value])
+}
+
+/// Locks the feed's counter until the caller's transaction ends, and answers the last position
+/// handed out. Every writer of positions comes through here, so they commit one after another.
+async fn take_counter(txn: &impl ConnectionTrait) -> Result<i64, StorageError> {
+    let backend = txn.get_database_backend();
+    let row = txn
+        .query_one_raw(statement(
+            backend,
+            "UPDATE change_feed_counter SET last_position = last_position + ? WHERE id = 1 \
+             RETURNING last_position",
+            0_i64.into(),
+        ))
+        .await?
+        .ok_or_else(|| StorageError::Corrupt("the change feed has no counter".into()))?;
+    Ok(row.try_get("", "last_position")?)
+}
+
+async fn set_counter(txn: &impl ConnectionTrait, last: i64) -> Result<(), StorageError> {
+    let backend = txn.get_database_backend();
+    txn.execute_raw(statement(
+        backend,
+        "UPDATE change_feed_counter SET last_position = ? WHERE id = 1",
+        last.into(),
+    ))
+    .await?;
     Ok(())
+}
+
+/// Gives the events whose time has come their positions after `last`, in the order they became
+/// visible; answers the new last position. The counter must be held.
+async fn release_due(
+    txn: &impl ConnectionTrait,
+    now: Timestamp,
+    mut last: i64,
+) -> Result<i64, StorageError> {
+    let due: Vec<i64> = content_change::Entity::find()
+        .select_only()
+        .column(content_change::Column::Seq)
+        .filter(content_change::Column::FeedPosition.is_null())
+        .filter(content_change::Column::VisibleAt.lte(now.as_datetime()))
+        .order_by_asc(content_change::Column::VisibleAt)
+        .order_by_asc(content_change::Column::Seq)
+        .into_tuple()
+        .all(txn)
+        .await?;
+    for seq in due {
+        last += 1;
+        content_change::Entity::update_many()
+            .col_expr(content_change::Column::FeedPosition, Expr::value(last))
+            .filter(content_change::Column::Seq.eq(seq))
+            .exec(txn)
+            .await?;
+    }
+    Ok(last)
 }
 
 /// The outbox rows for one event: one per subscribed webhook, due when the event is visible.
@@ -151,6 +232,7 @@ pub(crate) async fn withdraw_unseen(
         .select_only()
         .column(content_change::Column::Seq)
         .filter(content_change::Column::ArticleId.eq(article.to_string()))
+        .filter(content_change::Column::FeedPosition.is_null())
         .filter(content_change::Column::VisibleAt.gt(now.as_datetime()))
         .into_tuple()
         .all(txn)
@@ -188,7 +270,11 @@ pub(crate) async fn was_announced(
 }
 
 fn event_from_row(row: &content_change::Model) -> Result<ChangeEvent, StorageError> {
+    let position = row.feed_position.ok_or_else(|| {
+        StorageError::Corrupt(format!("change {} is listed without a position", row.seq))
+    })?;
     Ok(ChangeEvent {
+        position,
         seq: row.seq,
         kind: ChangeEventKind::parse(&row.kind)?,
         article: ArticleId::parse(&row.article_id)?,
@@ -203,33 +289,29 @@ fn event_from_row(row: &content_change::Model) -> Result<ChangeEvent, StorageErr
 }
 
 impl Changes<'_> {
-    /// Up to `limit` events after `after` that are visible at `now`, oldest first; `next` is set
-    /// when more follow at once.
+    /// Up to `limit` events after `after`, in feed order; `next` is set when more follow at
+    /// once. Events whose time has come are given their positions first (by whichever node
+    /// reads or writes the feed first), so a scheduled publication is listed once its time is
+    /// here, after everything listed before it.
     pub async fn list(
         &self,
         after: Option<ChangeCursor>,
         limit: u64,
         now: Timestamp,
     ) -> Result<Page<ChangeEvent, ChangeCursor>, StorageError> {
-        let mut select = content_change::Entity::find()
-            .filter(content_change::Column::VisibleAt.lte(now.as_datetime()))
+        self.release_due(now).await?;
+        let after = match after {
+            None => 0,
+            Some(ChangeCursor::After(position)) => position,
+            Some(ChangeCursor::Legacy { visible_at, seq }) => {
+                self.position_of_legacy(visible_at, seq).await?
+            }
+        };
+        let rows = content_change::Entity::find()
+            .filter(content_change::Column::FeedPosition.gt(after))
             // Readers cannot see a held comment, so neither may the public feed.
-            .filter(content_change::Column::Kind.ne(ChangeEventKind::COMMENT_HELD));
-        if let Some(cursor) = after {
-            let at = cursor.visible_at.as_datetime();
-            select = select.filter(
-                Condition::all()
-                    .add(Expr::col(content_change::Column::VisibleAt).gte(at))
-                    .add(
-                        Condition::any()
-                            .add(Expr::col(content_change::Column::VisibleAt).gt(at))
-                            .add(Expr::col(content_change::Column::Seq).gt(cursor.seq)),
-                    ),
-            );
-        }
-        let rows = select
-            .order_by_asc(content_change::Column::VisibleAt)
-            .order_by_asc(content_change::Column::Seq)
+            .filter(content_change::Column::Kind.ne(ChangeEventKind::COMMENT_HELD))
+            .order_by_asc(content_change::Column::FeedPosition)
             .limit(limit + 1)
             .all(&self.db.read)
             .await?;
@@ -239,13 +321,69 @@ impl Changes<'_> {
             .collect::<Result<Vec<_>, _>>()?;
         let more = items.len() as u64 > limit;
         items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        let last = items.last().map(|event| ChangeCursor {
-            visible_at: event.visible_at,
-            seq: event.seq,
-        });
+        let last = items
+            .last()
+            .map(|event| ChangeCursor::After(event.position));
         Ok(Page {
             next: if more { last } else { None },
             items,
         })
+    }
+
+    /// Positions the events that came due, if any did; most reads find none and write nothing.
+    async fn release_due(&self, now: Timestamp) -> Result<(), StorageError> {
+        let waiting = content_change::Entity::find()
+            .select_only()
+            .column(content_change::Column::Seq)
+            .filter(content_change::Column::FeedPosition.is_null())
+            .filter(content_change::Column::VisibleAt.lte(now.as_datetime()))
+            .into_tuple::<i64>()
+            .one(&self.db.write)
+            .await?;
+        if waiting.is_none() {
+            return Ok(());
+        }
+        let txn = self.db.write.begin().await?;
+        let last = take_counter(&txn).await?;
+        let last = release_due(&txn, now, last).await?;
+        set_counter(&txn, last).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Where a cursor from before positions points: just before the first event it had not
+    /// read in the old (visible_at, seq) order, or the end of the feed if it had read them all.
+    async fn position_of_legacy(
+        &self,
+        visible_at: Timestamp,
+        seq: i64,
+    ) -> Result<i64, StorageError> {
+        let at = visible_at.as_datetime();
+        let unread: Option<Option<i64>> = content_change::Entity::find()
+            .select_only()
+            .column_as(content_change::Column::FeedPosition.min(), "first")
+            .filter(content_change::Column::FeedPosition.is_not_null())
+            .filter(
+                Condition::all()
+                    .add(Expr::col(content_change::Column::VisibleAt).gte(at))
+                    .add(
+                        Condition::any()
+                            .add(Expr::col(content_change::Column::VisibleAt).gt(at))
+                            .add(Expr::col(content_change::Column::Seq).gt(seq)),
+                    ),
+            )
+            .into_tuple()
+            .one(&self.db.read)
+            .await?;
+        if let Some(Some(first)) = unread {
+            return Ok(first - 1);
+        }
+        let end: Option<Option<i64>> = content_change::Entity::find()
+            .select_only()
+            .column_as(content_change::Column::FeedPosition.max(), "last")
+            .into_tuple()
+            .one(&self.db.read)
+            .await?;
+        Ok(end.flatten().unwrap_or(0))
     }
 }
