@@ -115,6 +115,15 @@ pub(crate) async fn serve(
         views: ViewSettings {
             trusted_proxies: args.trusted_proxies.clone(),
             ranking_cache_ttl: args.ranking_cache_ttl,
+            // Every node holds the JWT secret, so every node keys readers alike; a development
+            // server without one is a single node and draws its own.
+            reader_secret: args.auth.jwt_secret.as_ref().map_or_else(
+                || ViewSettings::default().reader_secret,
+                |secret| {
+                    use secrecy::ExposeSecret as _;
+                    secret.expose_secret().as_bytes().to_vec()
+                },
+            ),
         },
         syndication: SyndicationSettings {
             anonymous_rate_per_minute: args.anonymous_rate_limit,

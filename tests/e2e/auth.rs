@@ -190,6 +190,7 @@ async fn behind_a_trusted_proxy_failed_sign_ins_lock_out_that_client_and_not_ano
             ViewSettings {
                 trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
                 ranking_cache_ttl: std::time::Duration::ZERO,
+                ..ViewSettings::default()
             },
         )
         .await;

@@ -1,6 +1,6 @@
-//! Views counted by real server processes: SIGTERM stores the views still in memory, and two
-//! nodes on one PostgreSQL database, each counting part of the same stories' views, rank them by
-//! the exact total.
+//! Views counted by real server processes: SIGTERM stores the views still in memory; two nodes
+//! on one PostgreSQL database, each counting part of the same stories' views, rank them by the
+//! exact total; and a reader heard by both nodes counts once.
 
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::Duration;
@@ -200,4 +200,40 @@ async fn two_server_processes_on_one_postgres_database_rank_by_the_exact_total()
         ]
     );
     assert_eq!(ranking["data"][0]["article"]["viewCount"], 55);
+}
+
+/// A load balancer that spreads one reader's beacons over two nodes (a mobile network changing
+/// paths, a CDN without stickiness) still counts that reader once per story per 30 minutes: the
+/// nodes confirm their counts at flush time against the table they share.
+#[tokio::test]
+async fn the_same_reader_heard_by_two_nodes_counts_once() {
+    let app = app_on_real_time(Engine::Postgres).await;
+    let local = app.section("local", "지역").await;
+    let story = ArticleBuilder::new("해운대 해수욕장 개장", &local)
+        .insert(&app)
+        .await;
+    let (first, second) = tokio::join!(
+        Node::start(&app.database_url, "50ms"),
+        Node::start(&app.database_url, "50ms")
+    );
+    // Ten readers, each heard by both nodes, alternately first; five more by one node only.
+    for round in 0..2 {
+        for node in [&first, &second] {
+            node.views(&story, "shared", 10).await;
+        }
+        if round == 0 {
+            first.views(&story, "first-only", 5).await;
+        }
+        // Let a flush pass between the rounds, so the second node's claims meet stored rows
+        // as well as each other in the same instant.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (first_exit, second_exit) = tokio::join!(first.terminate(), second.terminate());
+    assert!(first_exit.success() && second_exit.success());
+
+    let stored = app
+        .get(&format!("/api/v1/articles/{}", story.id))
+        .await
+        .json();
+    assert_eq!(stored["data"]["viewCount"], 15, "{stored}");
 }

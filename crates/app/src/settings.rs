@@ -58,6 +58,9 @@ pub struct ViewSettings {
     /// How long a computed ranking is served before it is computed again; zero computes it on
     /// every request.
     pub ranking_cache_ttl: Duration,
+    /// The key readers are hashed with for de-duplication. Every node must hold the same one,
+    /// so that a reader heard by two nodes is one reader.
+    pub reader_secret: Vec<u8>,
 }
 
 impl ViewSettings {
@@ -70,6 +73,7 @@ impl Default for ViewSettings {
         Self {
             trusted_proxies: Vec::new(),
             ranking_cache_ttl: Self::DEFAULT_RANKING_CACHE_TTL,
+            reader_secret: rand::random::<[u8; 32]>().to_vec(),
         }
     }
 }

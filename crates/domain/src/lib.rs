@@ -48,7 +48,7 @@ pub use ids::{ArticleId, AuditEventId, AuthorId, MediaId, RevisionId, SectionId,
 pub use ids::{PartnerId, WebhookId};
 pub use media::{FocalPoint, Media};
 pub use page::{Page, PageSize};
-pub use ranking::{RankedArticle, RankingSize, ViewTally, Window};
+pub use ranking::{RankedArticle, RankingSize, ViewClaim, ViewTally, Window};
 pub use rendition::{Crop, ImageFormat, RenditionFile, RenditionPreset, RenditionSize};
 pub use revision::{Revision, RevisionDiff, StoryContent};
 pub use role::Role;

@@ -111,6 +111,15 @@ pub fn parse_reader_id(input: &str) -> Result<&str, ValidationError> {
     Ok(input)
 }
 
+/// A view a node counted, to be confirmed against every node's: the story, an opaque key of its
+/// reader (the same on every node), and when it was counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ViewClaim {
+    pub article: ArticleId,
+    pub reader: u64,
+    pub at: Timestamp,
+}
+
 /// Views of one story in one hourly bucket, to be added to what is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ViewTally {

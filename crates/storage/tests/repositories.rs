@@ -17,6 +17,7 @@ use dateline_domain::visibility::is_public;
 use dateline_domain::{
     Article, ArticleCursor, ArticleFilter, ArticleId, ArticleKey, Block, Body, EditorialTrail,
     PageSize, Revision, RevisionId, Section, SectionId, Slug, Status, StoryContent, Timestamp,
+    ViewClaim,
 };
 use dateline_storage::{ConnectSettings, Database, NewArticle, StorageError, StoryWrite};
 use sea_orm::ConnectionTrait as _;
@@ -508,6 +509,52 @@ async fn a_reader_polling_the_change_feed_misses_nothing_while_writers_race(post
     );
 }
 
+/// Views claimed by several nodes count once per reader per story per repeat period: a claim
+/// counts if its reader is new for the story or was last counted that long ago, or longer.
+async fn claimed_views_count_once_per_reader_per_period(postgres: bool) {
+    let store = store(postgres).await;
+    let article = story(
+        store.section.id,
+        "viewed",
+        Status::Published,
+        Some(now().minus(Duration::hours(1))),
+    );
+    store
+        .db
+        .articles()
+        .insert(&filed(article.clone(), store.section.id))
+        .await
+        .unwrap();
+    let claim = |reader: u64, at: Timestamp| ViewClaim {
+        article: article.id,
+        reader,
+        at,
+    };
+    let views = store.db.article_views();
+    let period = Duration::minutes(30);
+    // Two nodes claimed reader 1; reader 2 once.
+    let counted = views
+        .add_claimed(&[claim(1, now()), claim(2, now()), claim(1, now())], period)
+        .await
+        .unwrap();
+    assert_eq!(counted, 2);
+    let later = now().plus(Duration::minutes(29));
+    assert_eq!(
+        views.add_claimed(&[claim(1, later)], period).await.unwrap(),
+        0,
+        "a repeat"
+    );
+    let again = now().plus(Duration::minutes(30));
+    assert_eq!(
+        views
+            .add_claimed(&[claim(1, again), claim(2, again)], period)
+            .await
+            .unwrap(),
+        2,
+        "counts again once the period has passed"
+    );
+}
+
 macro_rules! on_both_engines {
     ($($name:ident),* $(,)?) => {
         $(
@@ -532,4 +579,5 @@ on_both_engines!(
     refusals_become_the_errors_the_use_cases_act_on,
     sitemap_runs_are_dated_by_their_latest_change,
     a_reader_polling_the_change_feed_misses_nothing_while_writers_race,
+    claimed_views_count_once_per_reader_per_period,
 );

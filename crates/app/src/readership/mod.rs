@@ -3,11 +3,14 @@
 //! A beacon is decided in memory: is the story public (a short-lived cache of each story's status
 //! and publication time, filled on a miss), is the sender a known crawler (the `isbot` pattern
 //! list), has this reader counted for this story in the last 30 minutes (a bounded cache). Counted
-//! views gather in [`pending::PendingViews`] and are flushed every few seconds by
-//! [`flusher::ViewFlusher`] as additive upserts; a crash loses at most one interval.
+//! views gather in [`pending::PendingViews`] as claims (story, reader, when) and are flushed
+//! every few seconds by [`flusher::ViewFlusher`]; a crash loses at most one interval.
 //!
-//! De-duplication is per node: a reader whose beacons a load balancer spreads over several nodes
-//! may count once per node. Sharing it would put a database round trip on every beacon.
+//! De-duplication holds across nodes without a database round trip per beacon: each node first
+//! drops its own repeats in memory, then the flush upserts its claims into a table shared by every
+//! node, keyed by (story, reader), and counts only the rows that went in — a reader seen by two
+//! nodes within 30 minutes counts once. Readers are keyed with the newsroom's reader secret, the
+//! same on every node.
 
 pub(crate) mod flusher;
 pub mod origin;
@@ -89,7 +92,7 @@ impl ViewTracker {
                 .time_to_live(repeat_memory)
                 .build(),
             bots: isbot::Bots::default(),
-            readers: ReaderKeys::new(),
+            readers: ReaderKeys::new(&settings.reader_secret),
             pending: PendingViews::new(),
             rankings: (!settings.ranking_cache_ttl.is_zero()).then(|| {
                 moka::future::Cache::builder()
@@ -140,7 +143,7 @@ impl ViewTracker {
             });
         match result {
             CompResult::Inserted(_) | CompResult::ReplacedWith(_) => {
-                self.pending.add(id, hour_start(now));
+                self.pending.add(id, reader, now);
                 ViewOutcome::Counted
             }
             _ => ViewOutcome::Repeat,
@@ -157,18 +160,26 @@ impl ViewTracker {
         }
     }
 
-    /// Stores every pending count as additive upserts, and once an hour prunes the buckets older
-    /// than the longest window. Counts that cannot be stored are kept for the next flush.
-    /// Answers how many views were stored.
+    /// Confirms every pending claim against every node's and stores the views that count, and
+    /// once an hour prunes the buckets older than the longest window. Claims that cannot be
+    /// stored are kept for the next flush. Answers how many views were stored.
     pub(crate) async fn flush(&self, db: &Database, now: Timestamp) -> Result<u64, StorageError> {
-        let tallies = self.pending.drain();
-        let views = tallies.iter().map(|tally| tally.views).sum();
-        if !tallies.is_empty()
-            && let Err(err) = db.article_views().add(&tallies).await
-        {
-            self.pending.restore(&tallies);
-            return Err(err);
-        }
+        let claims = self.pending.drain();
+        let views = if claims.is_empty() {
+            0
+        } else {
+            match db
+                .article_views()
+                .add_claimed(&claims, ranking::REPEAT_VIEW_PERIOD)
+                .await
+            {
+                Ok(views) => views,
+                Err(err) => {
+                    self.pending.restore(&claims);
+                    return Err(err);
+                }
+            }
+        };
         self.prune_if_due(db, now).await;
         Ok(views)
     }
@@ -181,8 +192,20 @@ impl ViewTracker {
         if last == hour {
             return;
         }
-        match db.article_views().prune_before(retention_start(now)).await {
-            Ok(pruned) => tracing::debug!(views.buckets_pruned = pruned, "pruned old view buckets"),
+        let views = db.article_views();
+        let pruned = match views.prune_before(retention_start(now)).await {
+            Ok(buckets) => views
+                .forget_readers_before(now.minus(ranking::REPEAT_VIEW_PERIOD))
+                .await
+                .map(|readers| (buckets, readers)),
+            Err(err) => Err(err),
+        };
+        match pruned {
+            Ok((buckets, readers)) => tracing::debug!(
+                views.buckets_pruned = buckets,
+                views.readers_forgotten = readers,
+                "pruned old view buckets and readers"
+            ),
             Err(err) => {
                 self.pruned_in_hour.store(last, Ordering::Relaxed);
                 tracing::warn!(error = %err, "pruning old view buckets failed");

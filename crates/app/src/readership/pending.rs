@@ -1,4 +1,5 @@
-//! Views counted but not yet flushed, gathered without a global lock.
+//! Views counted but not yet flushed — each as a claim (story, reader, when) that the flush
+//! confirms against every node's — gathered without a global lock.
 //!
 //! Each worker thread adds to a shard of its own (picked once per thread), so a breaking story's
 //! thousands of beacons a second do not queue on one lock, and a shard's lock is only ever
@@ -8,10 +9,10 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use dateline_domain::{ArticleId, Timestamp, ViewTally};
+use dateline_domain::{ArticleId, Timestamp, ViewClaim};
 
-/// Counts keyed by story and the start of the hour they fall in.
-type Counts = HashMap<(ArticleId, Timestamp), u64>;
+/// When each (story, reader) was first counted since the last flush.
+type Counts = HashMap<(ArticleId, u64), Timestamp>;
 
 /// One shard, alone on its cache lines so that threads counting side by side do not slow each
 /// other down.
@@ -50,43 +51,37 @@ impl PendingViews {
         &self.shards[index]
     }
 
-    /// Counts one view of `article` in the bucket starting at `hour`.
-    pub(crate) fn add(&self, article: ArticleId, hour: Timestamp) {
+    /// Claims one view of `article` by `reader` at `at`.
+    pub(crate) fn add(&self, article: ArticleId, reader: u64, at: Timestamp) {
         let mut counts = self.own_shard().lock();
-        let count = counts.entry((article, hour)).or_default();
-        *count = count.saturating_add(1);
+        counts
+            .entry((article, reader))
+            .and_modify(|first| *first = (*first).min(at))
+            .or_insert(at);
     }
 
-    /// Takes every pending count, merged, leaving none behind.
-    pub(crate) fn drain(&self) -> Vec<ViewTally> {
-        let mut merged = Counts::new();
+    /// Takes every pending claim, leaving none behind.
+    pub(crate) fn drain(&self) -> Vec<ViewClaim> {
+        let mut claims = Vec::new();
         for shard in &self.shards {
             let taken = std::mem::take(&mut *shard.lock());
-            if merged.is_empty() {
-                merged = taken;
-            } else {
-                for (key, views) in taken {
-                    let count = merged.entry(key).or_default();
-                    *count = count.saturating_add(views);
-                }
-            }
-        }
-        merged
-            .into_iter()
-            .map(|((article, hour), views)| ViewTally {
+            claims.extend(taken.into_iter().map(|((article, reader), at)| ViewClaim {
                 article,
-                hour,
-                views,
-            })
-            .collect()
+                reader,
+                at,
+            }));
+        }
+        claims
     }
 
-    /// Puts back counts a flush could not store, so that the next flush tries them again.
-    pub(crate) fn restore(&self, tallies: &[ViewTally]) {
+    /// Puts back claims a flush could not store, so that the next flush tries them again.
+    pub(crate) fn restore(&self, claims: &[ViewClaim]) {
         let mut counts = self.own_shard().lock();
-        for tally in tallies {
-            let count = counts.entry((tally.article, tally.hour)).or_default();
-            *count = count.saturating_add(tally.views);
+        for claim in claims {
+            counts
+                .entry((claim.article, claim.reader))
+                .and_modify(|first| *first = (*first).min(claim.at))
+                .or_insert(claim.at);
         }
     }
 }
@@ -102,15 +97,15 @@ mod tests {
     }
 
     #[test]
-    fn counts_from_many_threads_add_up_exactly() {
+    fn claims_from_many_threads_are_all_kept() {
         let pending = Arc::new(PendingViews::new());
         let story = ArticleId::generate();
-        let threads: Vec<_> = (0..8)
-            .map(|_| {
+        let threads: Vec<_> = (0..8_u64)
+            .map(|thread| {
                 let pending = Arc::clone(&pending);
                 std::thread::spawn(move || {
-                    for i in 0..1_000 {
-                        pending.add(story, hour(i % 2));
+                    for reader in 0..1_000 {
+                        pending.add(story, thread * 1_000 + reader, hour(reader as i64 % 2));
                     }
                 })
             })
@@ -118,30 +113,35 @@ mod tests {
         for thread in threads {
             thread.join().unwrap();
         }
-        let mut tallies = pending.drain();
-        tallies.sort_by_key(|tally| tally.hour);
-        assert_eq!(
-            tallies.iter().map(|t| t.views).collect::<Vec<_>>(),
-            [4_000, 4_000]
-        );
+        assert_eq!(pending.drain().len(), 8_000);
         assert!(pending.drain().is_empty(), "a drain leaves nothing behind");
     }
 
     #[test]
-    fn restored_counts_join_the_next_drain() {
+    fn restored_claims_join_the_next_drain_keeping_the_first_time() {
         let pending = PendingViews::new();
         let story = ArticleId::generate();
-        pending.add(story, hour(0));
-        let tallies = pending.drain();
-        pending.add(story, hour(0));
-        pending.restore(&tallies);
+        pending.add(story, 7, hour(0));
+        let claims = pending.drain();
+        pending.add(story, 7, hour(1));
+        pending.add(story, 8, hour(1));
+        pending.restore(&claims);
+        let mut drained = pending.drain();
+        drained.sort_by_key(|claim| claim.reader);
         assert_eq!(
-            pending.drain(),
-            [ViewTally {
-                article: story,
-                hour: hour(0),
-                views: 2
-            }]
+            drained,
+            [
+                ViewClaim {
+                    article: story,
+                    reader: 7,
+                    at: hour(0)
+                },
+                ViewClaim {
+                    article: story,
+                    reader: 8,
+                    at: hour(1)
+                }
+            ]
         );
     }
 }

@@ -1,4 +1,5 @@
-//! Reader views: adding flushed counts to hourly buckets and totals, summing a window's buckets
+//! Reader views: confirming the views nodes claimed against the shared table of who was last
+//! counted reading what, adding them to hourly buckets and totals, summing a window's buckets
 //! into a ranking, and the lean visibility lookups the view beacon and rankings need.
 //!
 //! Writes are additive upserts (`views = views + excluded.views`), so any number of nodes can
@@ -8,7 +9,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use dateline_domain::{ArticleId, RankedArticle, SectionId, Status, Timestamp, ViewTally};
+use dateline_domain::ranking::hour_start;
+use dateline_domain::{
+    ArticleId, RankedArticle, SectionId, Status, Timestamp, ViewClaim, ViewTally,
+};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, OnConflict, Order, Query};
 use sea_orm::{
     ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _, QuerySelect as _,
@@ -40,7 +44,8 @@ fn counted(views: i64) -> u64 {
 }
 
 impl ArticleViews<'_> {
-    /// Adds views to the hourly buckets and to the stories' totals, all or nothing.
+    /// Adds views to the hourly buckets and to the stories' totals, all or nothing (the
+    /// synthetic corpus; readers' views go through [`Self::add_claimed`]).
     pub async fn add(&self, tallies: &[ViewTally]) -> Result<(), StorageError> {
         // Merged and in key order: one row per key per statement (PostgreSQL refuses to update a
         // row twice in one upsert), and the same lock order on every node.
@@ -66,6 +71,68 @@ impl ArticleViews<'_> {
         }
         txn.commit().await?;
         Ok(())
+    }
+
+    /// Counts the views nodes claimed, once per reader per story per repeat period whichever
+    /// node heard them, into the hourly buckets and the stories' totals, all or nothing; answers
+    /// how many counted.
+    ///
+    /// Each claim is an upsert into the shared reader table that goes in only for a reader not
+    /// counted for the story since `repeat` before the batch's first claim; the rows that went in
+    /// are the views. Two nodes flushing the same reader at once serialise on that row, and the
+    /// second finds it recent.
+    pub async fn add_claimed(
+        &self,
+        claims: &[ViewClaim],
+        repeat: chrono::Duration,
+    ) -> Result<u64, StorageError> {
+        // One claim per (story, reader), the earliest, in key order: PostgreSQL refuses to
+        // update a row twice in one upsert, and every node then locks rows in the same order.
+        let mut first: BTreeMap<(ArticleId, i64), Timestamp> = BTreeMap::new();
+        for claim in claims {
+            let reader = i64::from_ne_bytes(claim.reader.to_ne_bytes());
+            first
+                .entry((claim.article, reader))
+                .and_modify(|at| *at = (*at).min(claim.at))
+                .or_insert(claim.at);
+        }
+        let Some(earliest) = first.values().min().copied() else {
+            return Ok(0);
+        };
+        let counts_again_before = earliest.minus(repeat).as_datetime();
+        let claims: Vec<_> = first.into_iter().collect();
+        let txn = self.db.write.begin().await?;
+        let mut buckets: BTreeMap<(ArticleId, Timestamp), u64> = BTreeMap::new();
+        for chunk in claims.chunks(UPSERT_CHUNK) {
+            for (article, at) in claim_readers(&txn, chunk, counts_again_before).await? {
+                *buckets.entry((article, hour_start(at))).or_default() += 1;
+            }
+        }
+        let mut totals: BTreeMap<ArticleId, u64> = BTreeMap::new();
+        for ((article, _), views) in &buckets {
+            *totals.entry(*article).or_default() += views;
+        }
+        let counted = totals.values().sum();
+        let buckets: Vec<_> = buckets.into_iter().collect();
+        let totals: Vec<_> = totals.into_iter().collect();
+        for chunk in buckets.chunks(UPSERT_CHUNK) {
+            add_to_buckets(&txn, chunk).await?;
+        }
+        for chunk in totals.chunks(UPSERT_CHUNK) {
+            add_to_totals(&txn, chunk).await?;
+        }
+        txn.commit().await?;
+        Ok(counted)
+    }
+
+    /// Forgets readers last counted before `before`: they count again anyway.
+    pub async fn forget_readers_before(&self, before: Timestamp) -> Result<u64, StorageError> {
+        let mut delete = Query::delete();
+        delete
+            .from_table(Alias::new(READERS))
+            .and_where(Expr::col(Alias::new("counted_at")).lt(before.as_datetime()));
+        let result = self.db.write.execute(&delete).await?;
+        Ok(result.rows_affected())
     }
 
     /// The stories with the most views in the buckets from `first_hour` to `last_hour`, most
@@ -218,6 +285,50 @@ fn add_on_conflict(table: impl sea_orm::sea_query::IntoIden, columns: OnConflict
             .add(Expr::col((Alias::new("excluded"), Alias::new("views")))),
     );
     on_conflict
+}
+
+/// The table of who was last counted reading what (no entity: only these two statements
+/// touch it).
+const READERS: &str = "article_view_readers";
+
+/// Upserts the readers of `claims`, each going in only if new or last counted at or before
+/// `counts_again_before`; answers the (story, time) of each that went in.
+async fn claim_readers(
+    txn: &impl ConnectionTrait,
+    claims: &[((ArticleId, i64), Timestamp)],
+    counts_again_before: DateTime<Utc>,
+) -> Result<Vec<(ArticleId, Timestamp)>, StorageError> {
+    let table = Alias::new(READERS);
+    let counted_at = Alias::new("counted_at");
+    let mut insert = Query::insert();
+    insert.into_table(table.clone()).columns([
+        Alias::new("article_id"),
+        Alias::new("reader_key"),
+        counted_at.clone(),
+    ]);
+    for ((article, reader), at) in claims {
+        insert.values_panic([
+            article.to_string().into(),
+            (*reader).into(),
+            at.as_datetime().into(),
+        ]);
+    }
+    insert
+        .on_conflict(
+            OnConflict::columns([Alias::new("article_id"), Alias::new("reader_key")])
+                .update_column(counted_at.clone())
+                .action_and_where(Expr::col((table, counted_at.clone())).lte(counts_again_before))
+                .to_owned(),
+        )
+        .returning(Query::returning().columns([Alias::new("article_id"), counted_at]));
+    let rows = txn.query_all(&insert).await?;
+    rows.into_iter()
+        .map(|row| {
+            let article: String = row.try_get("", "article_id")?;
+            let at: DateTime<Utc> = row.try_get("", "counted_at")?;
+            Ok((ArticleId::parse(&article)?, Timestamp::from(at)))
+        })
+        .collect()
 }
 
 async fn add_to_buckets(
