@@ -1,6 +1,6 @@
 //! The change feed and webhooks: events in order, paged by cursor, a scheduled publication only
 //! once it happened, an unpublish once it happened; signed deliveries retried until the receiver
-//! answers 2xx, from an outbox that survives a restart.
+//! answers 2xx, from an outbox that survives a restart, and tried by one node of several.
 
 use std::sync::{Arc, Mutex};
 
@@ -10,7 +10,7 @@ use hmac::{Hmac, KeyInit as _, Mac as _};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use crate::harness::{ArticleBuilder, TestApp};
+use crate::harness::{ArticleBuilder, Engine, TestApp};
 use crate::on_both_engines;
 
 /// Writes and approves a story as the desk would; answers its id.
@@ -273,6 +273,37 @@ on_both_engines! {
 }
 
 const SECRET: &str = "partner-shared-secret-2026";
+
+/// Two nodes' delivery workers on one PostgreSQL database, trying at the same moments: a
+/// scheduled publication's webhook reaches the receiver once, when its time comes.
+#[tokio::test]
+async fn two_nodes_deliver_a_scheduled_publications_webhook_once() {
+    let app = TestApp::new(Engine::Postgres).await;
+    let other = dateline_app::App::new(
+        app.db.clone(),
+        app.clock.clone(),
+        app.state.media().clone(),
+        app.state.settings().clone(),
+    );
+    let receiver = Receiver::start(0).await;
+    register(&app, &receiver).await;
+    let story = publish(&app, "예약 기사", Some("2026-11-30T09:30:00+09:00")).await;
+    let both_try = || async {
+        let (here, there) = tokio::join!(
+            app.deliver_webhooks(),
+            dateline_app::service::webhooks::deliver_due(&other)
+        );
+        here.unwrap() + there.unwrap()
+    };
+    assert_eq!(both_try().await, 0, "nothing before its time");
+    app.clock.advance(Duration::hours(1));
+    let mut attempts = 0;
+    for _ in 0..5 {
+        attempts += both_try().await;
+    }
+    assert_eq!(attempts, 1, "one node made the one attempt");
+    receiver.assert_one_signed_success(&story, 1);
+}
 
 async fn register(app: &TestApp, receiver: &Receiver) -> String {
     let response = app

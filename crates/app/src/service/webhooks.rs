@@ -30,6 +30,10 @@ pub const SIGNATURE_HEADER: &str = "x-dateline-signature";
 
 /// How many due deliveries one pass attempts.
 const BATCH: u64 = 50;
+/// How long a worker holds the deliveries it claimed: longer than a batch of attempts can take
+/// (50 one after another, each bounded by the 10-second client timeout). Past it, another node
+/// may try them again.
+const CLAIM_LEASE: chrono::Duration = chrono::Duration::minutes(15);
 
 /// A registration as an admin sends it.
 #[derive(Debug, Clone)]
@@ -152,7 +156,7 @@ pub fn signature(secret: &str, at: Timestamp, body: &str) -> String {
 pub async fn deliver_due(state: &App) -> Result<usize, AppError> {
     let now = state.now();
     let repo = state.db().webhooks();
-    let due = repo.due(now, BATCH).await?;
+    let due = repo.claim_due(now, BATCH, CLAIM_LEASE).await?;
     if due.is_empty() {
         return Ok(0);
     }

@@ -1,5 +1,5 @@
-//! Webhook endpoints, and their outbox of deliveries: due ones are claimed by the delivery
-//! worker, then marked delivered, rescheduled or failed.
+//! Webhook endpoints, and their outbox of deliveries: due ones are claimed by one node's
+//! delivery worker for a lease, then marked delivered, rescheduled or failed.
 
 use dateline_domain::{ChangeEventKind, Timestamp, Webhook, WebhookId};
 use sea_orm::sea_query::Expr;
@@ -175,23 +175,42 @@ impl Webhooks<'_> {
             .collect()
     }
 
-    /// Pending deliveries due at `now`, oldest first.
-    pub async fn due(
+    /// Claims up to `limit` pending deliveries due at `now`, oldest first, for `lease`: each is
+    /// moved to `now + lease` in one statement that re-checks it is still due, so of several
+    /// nodes' workers exactly one gets each delivery. A worker that dies mid-attempt leaves its
+    /// claim to lapse; the delivery is then tried again (at least once, never lost).
+    pub async fn claim_due(
         &self,
         now: Timestamp,
         limit: u64,
+        lease: chrono::Duration,
     ) -> Result<Vec<WebhookDelivery>, StorageError> {
-        webhook_delivery::Entity::find()
+        let due: Vec<i64> = webhook_delivery::Entity::find()
+            .select_only()
+            .column(webhook_delivery::Column::Id)
             .filter(webhook_delivery::Column::Status.eq(PENDING))
             .filter(webhook_delivery::Column::NextAttemptAt.lte(now.as_datetime()))
             .order_by_asc(webhook_delivery::Column::NextAttemptAt)
             .order_by_asc(webhook_delivery::Column::Id)
             .limit(limit)
-            .all(&self.db.read)
-            .await?
-            .into_iter()
-            .map(delivery_from_row)
-            .collect()
+            .into_tuple()
+            .all(&self.db.write)
+            .await?;
+        if due.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut claimed = webhook_delivery::Entity::update_many()
+            .col_expr(
+                webhook_delivery::Column::NextAttemptAt,
+                Expr::value(now.plus(lease).as_datetime()),
+            )
+            .filter(webhook_delivery::Column::Id.is_in(due))
+            .filter(webhook_delivery::Column::Status.eq(PENDING))
+            .filter(webhook_delivery::Column::NextAttemptAt.lte(now.as_datetime()))
+            .exec_with_returning(&self.db.write)
+            .await?;
+        claimed.sort_by_key(|row| row.id);
+        claimed.into_iter().map(delivery_from_row).collect()
     }
 
     /// Records one attempt's result. Only a still-pending delivery changes, so two workers that
