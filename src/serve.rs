@@ -138,6 +138,7 @@ pub(crate) async fn serve(
     let app = App::new(db.clone(), Arc::new(SystemClock), media, settings);
     let flusher = ViewFlusher::start(app.clone(), args.view_flush_interval);
     app.follow_revocations();
+    app.share_limits();
     let syndication =
         SyndicationWorker::start(app.clone(), app.settings().syndication.webhook_interval);
     let cors = dateline_api::CorsOrigins::parse(&args.cors_origins)

@@ -21,6 +21,7 @@ mod hardening_edge;
 mod hardening_outputs;
 mod hardening_readers;
 mod hardening_text;
+mod limits_nodes;
 mod media;
 mod ninjs;
 mod openapi;

@@ -1,6 +1,7 @@
 //! The public rate limits, counted in this process with governor: anonymous clients per
-//! address, partners per key at their own rate, and unknown API keys per address. Answers carry
-//! what the `RateLimit` headers report.
+//! address, partners per key at their own rate, and unknown API keys per address. On PostgreSQL
+//! a request governor admits must also be admitted by the limit every node counts together
+//! ([`spend_everywhere`]). Answers carry what the `RateLimit` headers report.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -146,6 +147,50 @@ impl RateLimits {
                 )
             })
             .clone()
+    }
+}
+
+impl Spender {
+    /// The same allowance as every node counts it.
+    fn shared_limit(self, anonymous_rate: u32) -> dateline_app::Limit {
+        match self {
+            Spender::Anonymous(client) => dateline_app::Limit::anonymous(client, anonymous_rate),
+            Spender::Partner { id, rate } => dateline_app::Limit::partner(id, rate),
+        }
+    }
+}
+
+/// Spends `units` of a spender's allowance on this node and then, if this node admits them, of
+/// the allowance every node counts together; the stricter answer wins. A database that does not
+/// answer leaves this node's decision standing, so reads served from the cache keep flowing.
+pub(crate) async fn spend_everywhere(
+    app: &dateline_app::App,
+    limits: &RateLimits,
+    spender: Spender,
+    units: u32,
+) -> Allowance {
+    let local = limits.spend(spender, units);
+    if !local.allowed {
+        return local;
+    }
+    match app
+        .admit_shared(&spender.shared_limit(limits.anonymous_rate), units)
+        .await
+    {
+        Ok(shared) if shared.allowed => Allowance {
+            remaining: local.remaining.min(shared.remaining),
+            ..local
+        },
+        Ok(shared) => Allowance {
+            remaining: 0,
+            retry_after: shared.retry_after,
+            allowed: false,
+            ..local
+        },
+        Err(err) => {
+            tracing::warn!(error = %err, "the shared rate limit could not be checked");
+            local
+        }
     }
 }
 

@@ -89,7 +89,7 @@ pub async fn limit_public_reads(
             rate: partner.rate_limit_per_minute,
         },
     };
-    let allowance = limits.spend(spender, 1);
+    let allowance = crate::allowance::spend_everywhere(state, limits, spender, 1).await;
     let mut response = if allowance.allowed {
         parts.extensions.insert(audience);
         parts.extensions.insert(spender);

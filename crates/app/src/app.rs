@@ -13,6 +13,7 @@ use dateline_storage::Database;
 use crate::caches::RelatedCache;
 use crate::desks::comments::CommentDesk;
 use crate::desks::newsroom::LoginThrottle;
+use crate::desks::shared_limits::{Admission, Limit, SharedLimits};
 use crate::desks::syndication::SyndicationRuntime;
 use crate::error::AppError;
 use crate::events::{CommentChange, ContentChange, ContentEvents};
@@ -31,6 +32,8 @@ struct Inner {
     media: MediaStore,
     settings: Settings,
     throttle: LoginThrottle,
+    /// The limits every node counts together (a no-op on SQLite).
+    shared_limits: SharedLimits,
     events: ContentEvents,
     /// One slot per core for decoding images (uploads and renditions), so a burst of new images
     /// queues instead of starving requests or multiplying the decode budget. Shared (`Arc`) so a
@@ -46,6 +49,7 @@ struct Inner {
 
 impl App {
     pub fn new(db: Database, clock: Arc<dyn Clock>, media: MediaStore, settings: Settings) -> Self {
+        let db_engine = db.engine();
         Self(Arc::new(Inner {
             views: ViewTracker::new(&settings.views),
             syndication: SyndicationRuntime::new(settings.syndication.clone()),
@@ -55,6 +59,7 @@ impl App {
             media,
             settings,
             throttle: LoginThrottle::default(),
+            shared_limits: SharedLimits::new(db_engine),
             events: ContentEvents::default(),
             rendering: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
@@ -124,6 +129,39 @@ impl App {
             self.0.db.clone(),
             Arc::clone(&self.0.revocations),
         ));
+    }
+
+    pub(crate) fn shared_limits(&self) -> &SharedLimits {
+        &self.0.shared_limits
+    }
+
+    /// Spends `units` of a limit every node counts together; on SQLite always admitted (the
+    /// caller's in-process limit is the whole answer there).
+    pub async fn admit_shared(&self, limit: &Limit, units: u32) -> Result<Admission, AppError> {
+        self.0
+            .shared_limits
+            .admit(&self.0.db, limit, units, self.now().unix_seconds())
+            .await
+    }
+
+    /// Starts reconciling the shared limits with the other nodes every half second. Call once,
+    /// inside the runtime, on the serve path; on SQLite it does nothing.
+    pub fn share_limits(&self) {
+        if self.0.db.engine() != dateline_storage::Engine::Postgres {
+            return;
+        }
+        let app = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let now = app.now().unix_seconds();
+                if let Err(err) = app.0.shared_limits.reconcile_all(&app.0.db, now).await {
+                    tracing::warn!(error = %err, "reconciling the shared limits failed");
+                }
+            }
+        });
     }
 
     pub(crate) fn views(&self) -> &ViewTracker {

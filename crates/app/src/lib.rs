@@ -26,6 +26,7 @@ pub mod syndication;
 pub use app::App;
 pub use desks::comments::{CommentSettings, RateLimit};
 pub use desks::newsroom::NewsroomSettings;
+pub use desks::shared_limits::{Admission, Limit};
 pub use desks::syndication::SyndicationSettings;
 pub use error::AppError;
 pub use media_store::{MediaStore, local_media_store, put_media_file};

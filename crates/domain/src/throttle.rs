@@ -15,7 +15,7 @@ pub struct FailurePolicy {
 }
 
 /// The failures one key has had lately.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Failures {
     count: u32,
     window_start: Timestamp,
@@ -57,6 +57,85 @@ impl Failures {
     }
 }
 
+/// A limit of `limit` units per `window_seconds`, judged by a sliding window over fixed ones:
+/// the previous window's count weighted by how much of it still overlaps the last
+/// `window_seconds`, plus the current window's. Counts are additive, so nodes can sum theirs
+/// (note 0606); the estimate assumes the previous window's hits were spread evenly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlidingWindow {
+    pub limit: u32,
+    pub window_seconds: i64,
+}
+
+impl SlidingWindow {
+    /// The start (unix seconds) of the fixed window `now` falls in.
+    pub fn window_start(&self, now: i64) -> i64 {
+        now - now.rem_euclid(self.window_seconds.max(1))
+    }
+
+    fn overlap(&self, now: i64) -> f64 {
+        let window = self.window_seconds.max(1);
+        let elapsed = now.rem_euclid(window);
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "seconds in a window are far below 2^52"
+        )]
+        let overlap = 1.0 - elapsed as f64 / window as f64;
+        overlap
+    }
+
+    /// How many units the last window holds, rounded up.
+    pub fn used(&self, previous: u64, current: u64, now: i64) -> u64 {
+        #[expect(
+            clippy::cast_precision_loss,
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "counts are far below 2^52 and the product is non-negative"
+        )]
+        let weighted = (previous as f64 * self.overlap(now)).ceil() as u64;
+        weighted.saturating_add(current)
+    }
+
+    /// Whether `units` more fit now.
+    pub fn allows(&self, previous: u64, current: u64, units: u32, now: i64) -> bool {
+        self.used(previous, current, now)
+            .saturating_add(u64::from(units))
+            <= u64::from(self.limit)
+    }
+
+    /// Units left now.
+    pub fn remaining(&self, previous: u64, current: u64, now: i64) -> u32 {
+        u32::try_from(u64::from(self.limit).saturating_sub(self.used(previous, current, now)))
+            .unwrap_or(0)
+    }
+
+    /// Whole seconds until `units` more fit if nothing else is admitted meanwhile (0: now; a
+    /// whole window for more units than the limit).
+    pub fn wait(&self, previous: u64, current: u64, units: u32, now: i64) -> u64 {
+        let window = self.window_seconds.max(1);
+        let units = u64::from(units);
+        let limit = u64::from(self.limit);
+        if units > limit {
+            return u64::try_from(window).unwrap_or(60);
+        }
+        let start = self.window_start(now);
+        // The first second, scanning this window and then the next, at which the units fit;
+        // at most two windows to scan, and the last second of the next always fits.
+        (now..start + 2 * window)
+            .find(|&at| {
+                let (previous, current) = if at < start + window {
+                    (previous, current)
+                } else {
+                    (current, 0)
+                };
+                self.used(previous, current, at).saturating_add(units) <= limit
+            })
+            .map_or(u64::try_from(window).unwrap_or(60), |at| {
+                u64::try_from(at - now).unwrap_or(0)
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +170,38 @@ mod tests {
         assert_eq!(failures.locked_until(later), None);
         assert!(!failures.is_stale(POLICY, later));
         assert!(failures.is_stale(POLICY, later.plus(Duration::minutes(10))));
+    }
+
+    const PER_MINUTE: SlidingWindow = SlidingWindow {
+        limit: 60,
+        window_seconds: 60,
+    };
+
+    #[test]
+    fn the_previous_window_counts_by_how_much_of_it_still_overlaps() {
+        // A minute's start.
+        let start = 1_800_000_000_i64;
+        assert_eq!(PER_MINUTE.window_start(start + 59), start);
+        assert_eq!(PER_MINUTE.used(60, 0, start), 60);
+        assert_eq!(PER_MINUTE.used(60, 0, start + 30), 30);
+        assert_eq!(PER_MINUTE.used(60, 10, start + 45), 25);
+        assert!(PER_MINUTE.allows(60, 0, 30, start + 30));
+        assert!(!PER_MINUTE.allows(60, 0, 31, start + 30));
+        assert_eq!(PER_MINUTE.remaining(60, 10, start + 45), 35);
+    }
+
+    #[test]
+    fn the_wait_is_until_the_units_fit() {
+        // A minute's start.
+        let start = 1_800_000_000_i64;
+        assert_eq!(PER_MINUTE.wait(0, 10, 1, start), 0);
+        // A full previous window frees one unit a second.
+        assert_eq!(PER_MINUTE.wait(60, 0, 1, start), 1);
+        // A full current window waits into the next, until its weight has fallen by one.
+        assert_eq!(PER_MINUTE.wait(0, 60, 1, start + 10), 51);
+        assert_eq!(PER_MINUTE.wait(0, 0, 61, start), 60);
+        // By then the full window is the previous one.
+        assert!(PER_MINUTE.allows(60, 0, 1, start + 10 + 51));
+        assert!(!PER_MINUTE.allows(60, 0, 1, start + 10 + 50));
     }
 }

@@ -419,7 +419,7 @@ impl Extension for CostOfOne {
             extensions.set("cost", self.report(cost, Some(cost.depth)));
             return Err(vec![error]);
         }
-        spend_allowance(ctx, cost)?;
+        spend_allowance(ctx, cost).await?;
         Ok(result)
     }
 }
@@ -434,7 +434,7 @@ pub(crate) const TOO_MANY_REQUESTS: &str = "TOO_MANY_REQUESTS";
 
 /// Spends what a query costs beyond its first unit from the sender's allowance, before it
 /// runs. Requests without a spender (the SDL, tests of the schema alone) spend nothing.
-fn spend_allowance(ctx: &ExtensionContext<'_>, cost: Cost) -> Result<(), Vec<ServerError>> {
+async fn spend_allowance(ctx: &ExtensionContext<'_>, cost: Cost) -> Result<(), Vec<ServerError>> {
     let (Some(limits), Some(spender)) = (
         ctx.data_opt::<Arc<crate::allowance::RateLimits>>(),
         ctx.data_opt::<crate::allowance::Spender>(),
@@ -446,7 +446,10 @@ fn spend_allowance(ctx: &ExtensionContext<'_>, cost: Cost) -> Result<(), Vec<Ser
         return Ok(());
     }
     let units = u32::try_from(extra).unwrap_or(u32::MAX);
-    let allowance = limits.spend(*spender, units);
+    let allowance = match ctx.data_opt::<dateline_app::App>() {
+        Some(app) => crate::allowance::spend_everywhere(app, limits, *spender, units).await,
+        None => limits.spend(*spender, units),
+    };
     if allowance.allowed {
         return Ok(());
     }

@@ -5,8 +5,9 @@
 //! A reader without an account is their client address (an IPv6 client its /64), never the
 //! User-Agent, which a client may change at will (note 0801). Limits are kept per process with
 //! GCRA allowances on the application's clock, per client address and per reader (that address, or a signed-in
-//! account). Each node limits on its own: behind N nodes a sender gets up to N times the rate,
-//! which still stops a flood.
+//! account). On PostgreSQL every node's actions and wrong passwords are counted together as well
+//! by the same rules (`CommentDesk::*_everywhere`), so N nodes do not give a
+//! sender N times the rate.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -18,6 +19,9 @@ use dateline_domain::throttle::{FailurePolicy, Failures};
 use dateline_domain::{BannedWords, CommentId, Timestamp, UserId};
 use sha2::{Digest as _, Sha256};
 
+use dateline_storage::Database;
+
+use crate::desks::shared_limits::SharedLimits;
 use crate::error::AppError;
 use crate::readership::origin::ReaderOrigin;
 
@@ -324,6 +328,128 @@ impl CommentDesk {
     /// sign-in clears an account's.
     pub(crate) fn password_matched(&self, comment: CommentId) {
         self.guesses().remove(&comment);
+    }
+
+    /// [`Self::admit`] on the allowances every node keeps together, by the same rule (a no-op
+    /// on SQLite).
+    pub(crate) async fn admit_everywhere(
+        &self,
+        shared: &SharedLimits,
+        db: &Database,
+        activity: Activity,
+        reader: &CommentReader,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let (name, rate) = match activity {
+            Activity::Posting => ("post", self.settings.post_rate),
+            Activity::Reporting => ("report", self.settings.report_rate),
+            Activity::Reacting => ("react", self.settings.reaction_rate),
+        };
+        let mut keys = vec![(
+            format!("comment-{name}:reader:{}", reader.key),
+            Gcra::per_minute(rate.per_reader),
+        )];
+        keys.extend(reader.address.map(|address| {
+            (
+                format!("comment-{name}:address:{address}"),
+                Gcra::per_minute(rate.per_address),
+            )
+        }));
+        let names: Vec<String> = keys.iter().map(|(name, _)| name.clone()).collect();
+        let now_ms = now.unix_seconds().saturating_mul(1000);
+        let decided = shared
+            .with_states(
+                db,
+                &names,
+                now.unix_seconds(),
+                |arrivals: &mut [Option<i64>]| {
+                    let wait = arrivals
+                        .iter()
+                        .zip(&keys)
+                        .map(|(arrival, (_, gcra))| gcra.wait(*arrival, now_ms))
+                        .max()
+                        .unwrap_or(0);
+                    if wait > 0 {
+                        return (Err(wait), vec![None; arrivals.len()]);
+                    }
+                    let expiries = arrivals
+                        .iter_mut()
+                        .zip(&keys)
+                        .map(|(arrival, (_, gcra))| {
+                            let next = gcra.spend(*arrival, now_ms);
+                            *arrival = Some(next);
+                            Some(next.div_euclid(1000) + 1)
+                        })
+                        .collect();
+                    (Ok(()), expiries)
+                },
+            )
+            .await?;
+        match decided {
+            Some(Err(wait)) => Err(AppError::RateLimited {
+                retry_after: u64::try_from(wait).unwrap_or(1).div_ceil(1000).max(1),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// [`Self::admit_password_try`] on the wrong tries every node counts together.
+    pub(crate) async fn admit_password_try_everywhere(
+        &self,
+        shared: &SharedLimits,
+        db: &Database,
+        comment: CommentId,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let policy = self.settings.guess_policy();
+        let keys = [format!("comment-password:{comment}")];
+        let locked = shared
+            .with_states(
+                db,
+                &keys,
+                now.unix_seconds(),
+                |states: &mut [Option<Failures>]| {
+                    let failures = states[0].get_or_insert_with(|| Failures::new(now));
+                    if let Some(until) = failures.locked_until(now) {
+                        return (Some(until), vec![None]);
+                    }
+                    failures.record(policy, now);
+                    let expires = now.plus(policy.window).plus(policy.lockout);
+                    (None, vec![Some(expires.unix_seconds())])
+                },
+            )
+            .await?;
+        match locked.flatten() {
+            Some(until) => Err(AppError::RateLimited {
+                retry_after: u64::try_from(until.unix_seconds() - now.unix_seconds())
+                    .unwrap_or(1)
+                    .max(1),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// [`Self::password_matched`] on the wrong tries every node counts together.
+    pub(crate) async fn password_matched_everywhere(
+        &self,
+        shared: &SharedLimits,
+        db: &Database,
+        comment: CommentId,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let keys = [format!("comment-password:{comment}")];
+        shared
+            .with_states(
+                db,
+                &keys,
+                now.unix_seconds(),
+                |states: &mut [Option<Failures>]| {
+                    states.fill(None);
+                    ((), vec![Some(0)])
+                },
+            )
+            .await?;
+        Ok(())
     }
 
     /// Takes one action from the reader's and the address's allowance at `now`, or answers

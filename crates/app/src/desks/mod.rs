@@ -1,7 +1,8 @@
 //! The in-process parts of each desk of the application, held once in [`crate::App`]: the
 //! newsroom side's settings and sign-in throttle, the comment limits and reader keys, and
-//! syndication's pending log and webhook client.
+//! syndication's pending log and webhook client, and the limits shared with the other nodes.
 
 pub mod comments;
 pub mod newsroom;
+pub mod shared_limits;
 pub mod syndication;

@@ -1,5 +1,6 @@
 //! The newsroom side's settings (signing keys, token lifetimes, the upload limit) and the login
-//! throttle, held in the application state.
+//! throttle, held in the application state, with the same throttle's limits shared by every
+//! node.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -8,6 +9,12 @@ use std::sync::Mutex;
 use chrono::Duration;
 use dateline_domain::Timestamp;
 use dateline_domain::throttle::{FailurePolicy, Failures};
+use sha2::{Digest as _, Sha256};
+
+use dateline_storage::Database;
+
+use crate::desks::shared_limits::SharedLimits;
+use crate::error::AppError;
 
 use crate::keys::SigningKeys;
 
@@ -72,8 +79,31 @@ impl ThrottleKey {
     }
 }
 
-/// Counts failed sign-ins per account and per address, in this process. Each node throttles on
-/// its own: a guesser spread over N nodes gets N times the attempts, which still stops guessing.
+/// The keys every node stores one sign-in's failures under, with their policies: the
+/// account's (by a hash of its e-mail, so the shared table names nobody) and the address's.
+fn shared_keys(email: &str, address: Option<IpAddr>) -> Vec<(String, FailurePolicy)> {
+    keys(email, address)
+        .into_iter()
+        .map(|key| {
+            let name = match &key {
+                ThrottleKey::Account(email) => {
+                    format!("sign-in:account:{}", hex::encode(Sha256::digest(email)))
+                }
+                ThrottleKey::Address(address) => format!("sign-in:address:{address}"),
+            };
+            (name, key.policy())
+        })
+        .collect()
+}
+
+fn seconds_until(until: Timestamp, now: Timestamp) -> u64 {
+    u64::try_from(until.unix_seconds() - now.unix_seconds())
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// Counts failed sign-ins per account and per address, in this process; on PostgreSQL every
+/// node's failures are counted together as well, by the same rules (`*_everywhere`).
 #[derive(Debug, Default)]
 pub struct LoginThrottle {
     failures: Mutex<HashMap<ThrottleKey, Failures>>,
@@ -100,11 +130,7 @@ impl LoginThrottle {
             .iter()
             .filter_map(|key| failures.get(key)?.locked_until(now))
             .max()
-            .map(|until| {
-                u64::try_from(until.unix_seconds() - now.unix_seconds())
-                    .unwrap_or(1)
-                    .max(1)
-            })
+            .map(|until| seconds_until(until, now))
     }
 
     pub fn record_failure(&self, email: &str, address: Option<IpAddr>, now: Timestamp) {
@@ -119,6 +145,97 @@ impl LoginThrottle {
                 .or_insert_with(|| Failures::new(now))
                 .record(policy, now);
         }
+    }
+
+    /// [`Self::retry_after`] as every node's failures together say it (none on SQLite).
+    pub(crate) async fn retry_after_everywhere(
+        &self,
+        shared: &SharedLimits,
+        db: &Database,
+        email: &str,
+        address: Option<IpAddr>,
+        now: Timestamp,
+    ) -> Result<Option<u64>, AppError> {
+        let keys: Vec<String> = shared_keys(email, address)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        let locked = shared
+            .with_states(
+                db,
+                &keys,
+                now.unix_seconds(),
+                |states: &mut [Option<Failures>]| {
+                    let until = states
+                        .iter()
+                        .flatten()
+                        .filter_map(|failures| failures.locked_until(now))
+                        .max();
+                    (until, vec![None; states.len()])
+                },
+            )
+            .await?;
+        Ok(locked.flatten().map(|until| seconds_until(until, now)))
+    }
+
+    /// [`Self::record_failure`] on the failures every node counts together.
+    pub(crate) async fn record_failure_everywhere(
+        &self,
+        shared: &SharedLimits,
+        db: &Database,
+        email: &str,
+        address: Option<IpAddr>,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let keys = shared_keys(email, address);
+        let names: Vec<String> = keys.iter().map(|(name, _)| name.clone()).collect();
+        shared
+            .with_states(
+                db,
+                &names,
+                now.unix_seconds(),
+                |states: &mut [Option<Failures>]| {
+                    let expiries = states
+                        .iter_mut()
+                        .zip(&keys)
+                        .map(|(state, (_, policy))| {
+                            state
+                                .get_or_insert_with(|| Failures::new(now))
+                                .record(*policy, now);
+                            Some(now.plus(policy.window).plus(policy.lockout).unix_seconds())
+                        })
+                        .collect();
+                    ((), expiries)
+                },
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// [`Self::record_success`] on the failures every node counts together.
+    pub(crate) async fn record_success_everywhere(
+        &self,
+        shared: &SharedLimits,
+        db: &Database,
+        email: &str,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let account: Vec<String> = shared_keys(email, None)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        shared
+            .with_states(
+                db,
+                &account,
+                now.unix_seconds(),
+                |states: &mut [Option<Failures>]| {
+                    states.fill(None);
+                    ((), vec![Some(0); states.len()])
+                },
+            )
+            .await?;
+        Ok(())
     }
 
     /// A successful sign-in clears the account's failures (not the address's).

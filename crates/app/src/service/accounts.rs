@@ -51,6 +51,13 @@ pub async fn login(
     if let Some(retry_after) = throttle.retry_after(email, address, now) {
         return Err(AppError::RateLimited { retry_after });
     }
+    let shared = state.shared_limits();
+    if let Some(retry_after) = throttle
+        .retry_after_everywhere(shared, state.db(), email, address, now)
+        .await?
+    {
+        return Err(AppError::RateLimited { retry_after });
+    }
     let account = match Email::parse(email) {
         Ok(email) => state.db().users().find_for_login(&email).await?,
         Err(_) => None,
@@ -61,10 +68,16 @@ pub async fn login(
         Some((user, _)) if matches && !user.disabled => user,
         _ => {
             throttle.record_failure(email, address, now);
+            throttle
+                .record_failure_everywhere(shared, state.db(), email, address, now)
+                .await?;
             return Err(refused("wrong e-mail or password"));
         }
     };
     throttle.record_success(email);
+    throttle
+        .record_success_everywhere(shared, state.db(), email, now)
+        .await?;
     let family = UserId::generate().to_string().replacen("usr_", "fam_", 1);
     issue(state, &user, family, now).await
 }

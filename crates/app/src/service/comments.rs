@@ -252,6 +252,14 @@ pub async fn add_comment(
     let desk = state.comments();
     let reader = desk.reader(origin, staff.map(|p| p.user.id));
     desk.admit(Activity::Posting, &reader, state.now())?;
+    desk.admit_everywhere(
+        state.shared_limits(),
+        state.db(),
+        Activity::Posting,
+        &reader,
+        state.now(),
+    )
+    .await?;
     let fingerprint = fingerprint(&text);
     let now = state.now();
     let since = now.minus(desk.settings().duplicate_window);
@@ -356,14 +364,32 @@ async fn authorise_writer(
         ));
     };
     let desk = state.comments();
-    desk.admit(Activity::Posting, &desk.reader(origin, None), state.now())?;
+    let reader = desk.reader(origin, None);
+    desk.admit(Activity::Posting, &reader, state.now())?;
+    desk.admit_everywhere(
+        state.shared_limits(),
+        state.db(),
+        Activity::Posting,
+        &reader,
+        state.now(),
+    )
+    .await?;
     desk.admit_password_try(comment.id, state.now())?;
+    desk.admit_password_try_everywhere(state.shared_limits(), state.db(), comment.id, state.now())
+        .await?;
     let matches = match password_hash {
         Some(hash) => verify_password_off_thread(password, Some(hash)).await?,
         None => false,
     };
     if matches {
         desk.password_matched(comment.id);
+        desk.password_matched_everywhere(
+            state.shared_limits(),
+            state.db(),
+            comment.id,
+            state.now(),
+        )
+        .await?;
         Ok(false)
     } else {
         Err(AppError::Forbidden(
@@ -552,6 +578,14 @@ pub async fn report_comment(
     let desk = state.comments();
     let reader = desk.reader(origin, principal.map(|p| p.user.id));
     desk.admit(Activity::Reporting, &reader, state.now())?;
+    desk.admit_everywhere(
+        state.shared_limits(),
+        state.db(),
+        Activity::Reporting,
+        &reader,
+        state.now(),
+    )
+    .await?;
     let outcome = state
         .db()
         .comments()
@@ -593,6 +627,14 @@ pub async fn react_to_comment(
     let desk = state.comments();
     let reader = desk.reader(origin, principal.map(|p| p.user.id));
     desk.admit(Activity::Reacting, &reader, state.now())?;
+    desk.admit_everywhere(
+        state.shared_limits(),
+        state.db(),
+        Activity::Reacting,
+        &reader,
+        state.now(),
+    )
+    .await?;
     Ok(state
         .db()
         .comments()

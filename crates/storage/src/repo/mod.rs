@@ -11,6 +11,7 @@ pub mod partners;
 pub mod schedule;
 pub mod search;
 pub mod sections;
+pub mod shared_counts;
 pub mod sitemaps;
 pub mod story;
 pub mod tags;
@@ -63,6 +64,10 @@ impl Database {
 
     pub fn changes(&self) -> changes::Changes<'_> {
         changes::Changes { db: self }
+    }
+
+    pub fn shared_counts(&self) -> shared_counts::SharedCounts<'_> {
+        shared_counts::SharedCounts { db: self }
     }
 
     pub fn webhooks(&self) -> webhooks::Webhooks<'_> {
