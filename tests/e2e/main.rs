@@ -24,6 +24,7 @@ mod hardening_text;
 mod media;
 mod ninjs;
 mod openapi;
+mod operations;
 mod paging;
 mod rankings;
 mod rankings_nodes;
