@@ -200,6 +200,24 @@ pub(crate) struct ServerArgs {
         default_value = "*"
     )]
     pub(crate) cors_origins: Vec<String>,
+    /// The bearer token Prometheus sends for `/metrics`. Without it, `/metrics` on the main
+    /// listener answers only clients on this host (loopback, as the trusted-proxy rule sees
+    /// the client).
+    #[arg(long, env = "DATELINE_METRICS_TOKEN", hide_env_values = true, value_parser = secret)]
+    pub(crate) metrics_token: Option<secrecy::SecretString>,
+    /// Also serve `/metrics` (and nothing else) on this address, e.g. one only the monitoring
+    /// network reaches; there it asks for the token only if one is set.
+    #[arg(long, env = "DATELINE_METRICS_LISTEN")]
+    pub(crate) metrics_listen: Option<SocketAddr>,
+    /// PostgreSQL: how long a request waits for a database connection before it is answered
+    /// 503 (with Retry-After) — the most a request waits while the database is down.
+    #[arg(
+        long,
+        env = "DATELINE_DATABASE_ACQUIRE_TIMEOUT",
+        default_value = "3s",
+        value_parser = parse_interval
+    )]
+    pub(crate) database_acquire_timeout: Duration,
 }
 
 /// One trusted proxy: a CIDR range, or a single address.
@@ -265,15 +283,26 @@ pub(crate) struct SeedArgs {
 }
 
 pub(crate) fn init_tracing(log: &LogArgs) {
+    use std::io::IsTerminal as _;
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,tower_http=warn"));
+    // Colour codes only for a person at a terminal: in a file or a collector they are noise.
+    let colour = std::io::stderr().is_terminal();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr);
     match log.log_format {
         LogFormat::Text => builder.init(),
-        LogFormat::Json => builder.json().init(),
+        // An event's fields at the top level (`request.id`, `http.route`, `http.status`,
+        // `latency_ms` on each request's line), the span it happened in beside them.
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
     }
 }
 

@@ -12,7 +12,7 @@ use dateline_app::{
 };
 use dateline_domain::SystemClock;
 use dateline_domain::destination::DestinationPolicy;
-use dateline_storage::Database;
+use dateline_storage::{ConnectSettings, Database};
 use tokio::net::TcpListener;
 
 use crate::cli::{AuthArgs, DatabaseArgs, ServeArgs, ServerArgs};
@@ -20,7 +20,15 @@ use crate::cli::{AuthArgs, DatabaseArgs, ServeArgs, ServerArgs};
 pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
     // Refuse a missing or short secret before touching anything else.
     let newsroom = newsroom_settings(&args.server.auth, args.dev)?;
-    let db = connect(&args.database.database_url).await?;
+    let db = Database::connect_with(
+        &args.database.database_url,
+        ConnectSettings {
+            acquire_timeout: Some(args.server.database_acquire_timeout),
+            ..ConnectSettings::default()
+        },
+    )
+    .await
+    .with_context(|| format!("connecting to {}", redact(&args.database.database_url)))?;
     if args.migrate {
         db.migrate().await.context("migrating the database")?;
     }
@@ -143,13 +151,19 @@ pub(crate) async fn serve(
         SyndicationWorker::start(app.clone(), app.settings().syndication.webhook_interval);
     let cors = dateline_api::CorsOrigins::parse(&args.cors_origins)
         .map_err(|why| anyhow::anyhow!("--cors-origins: {why}"))?;
-    let router = build_router(HttpState::new(
+    let http = HttpState::new(
         app,
         dateline_api::HttpSettings {
             cache: args.cache.settings(),
             cors,
+            metrics_token: args.metrics_token.clone(),
         },
-    ));
+    );
+    let metrics = match args.metrics_listen {
+        Some(address) => Some(serve_metrics(address, http.clone()).await?),
+        None => None,
+    };
+    let router = build_router(http);
 
     // Printed on stdout so scripts and tests started with port 0 can find the server.
     println!("Dateline is listening on http://{address}");
@@ -167,9 +181,36 @@ pub(crate) async fn serve(
     // Requests have drained: store the views they counted before closing the database.
     flusher.stop().await;
     syndication.stop().await;
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     served?;
     db.close().await;
     Ok(())
+}
+
+/// Serves `/metrics` alone on `address` until the server stops.
+async fn serve_metrics(
+    address: SocketAddr,
+    http: HttpState,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let listener = TcpListener::bind(address)
+        .await
+        .with_context(|| format!("--metrics-listen {address}"))?;
+    let bound = listener.local_addr()?;
+    println!("Dateline metrics on http://{bound}/metrics");
+    tracing::info!(address = %bound, "serving metrics");
+    let router = dateline_api::metrics_router(http);
+    Ok(tokio::spawn(async move {
+        if let Err(err) = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        {
+            tracing::error!(error = %err, "the metrics listener failed");
+        }
+    }))
 }
 
 async fn shutdown_signal() {

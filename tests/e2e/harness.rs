@@ -178,6 +178,7 @@ impl TestApp {
                     ConnectSettings {
                         schema: Some(schema),
                         max_connections: Some(4),
+                        ..ConnectSettings::default()
                     },
                 )
                 .await
@@ -220,6 +221,7 @@ impl TestApp {
                     ConnectSettings {
                         schema: Some(name.clone()),
                         max_connections: Some(4),
+                        ..ConnectSettings::default()
                     },
                 )
                 .await
@@ -236,6 +238,51 @@ impl TestApp {
                 (db, Some(guard), url)
             }
         };
+        Self::on(db, folder, schema, database_url, views, syndication).await
+    }
+
+    /// A Dateline on the PostgreSQL server at `url` (a cluster of the test's own), in its
+    /// default schema, whose requests wait at most `acquire_timeout` for a connection.
+    pub(crate) async fn on_postgres_at(url: &str, acquire_timeout: std::time::Duration) -> Self {
+        let db = Database::connect_with(
+            url,
+            ConnectSettings {
+                max_connections: Some(4),
+                acquire_timeout: Some(acquire_timeout),
+                ..ConnectSettings::default()
+            },
+        )
+        .await
+        .unwrap();
+        let views = ViewSettings {
+            ranking_cache_ttl: std::time::Duration::ZERO,
+            ..ViewSettings::default()
+        };
+        let folder = tempfile::tempdir().unwrap();
+        Self::on(
+            db,
+            folder,
+            None,
+            url.to_owned(),
+            views,
+            loopback_receivers(),
+        )
+        .await
+    }
+
+    /// The folder media files are kept in.
+    pub(crate) fn media_dir(&self) -> std::path::PathBuf {
+        self._folder.path().join("media")
+    }
+
+    async fn on(
+        db: Database,
+        folder: tempfile::TempDir,
+        schema: Option<PostgresSchema>,
+        database_url: String,
+        views: ViewSettings,
+        syndication: SyndicationSettings,
+    ) -> Self {
         db.migrate().await.unwrap();
         let clock = Arc::new(ManualClock::new(test_start()));
         let media = local_media_store(&folder.path().join("media")).unwrap();

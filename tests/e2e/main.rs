@@ -25,6 +25,7 @@ mod limits_nodes;
 mod media;
 mod ninjs;
 mod openapi;
+mod operations;
 mod paging;
 mod rankings;
 mod rankings_nodes;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use dateline_app::App;
+use secrecy::SecretString;
 
 use crate::allowance::RateLimits;
 use crate::cache::{CacheSettings, ResponseCache};
@@ -16,6 +17,9 @@ use crate::cors::CorsOrigins;
 pub struct HttpSettings {
     pub cache: CacheSettings,
     pub cors: CorsOrigins,
+    /// The bearer token `/metrics` asks for; without one, the main listener's `/metrics`
+    /// answers loopback clients only.
+    pub metrics_token: Option<SecretString>,
 }
 
 #[derive(Clone)]
@@ -24,6 +28,7 @@ pub struct HttpState {
     cache: Arc<ResponseCache>,
     limits: Arc<RateLimits>,
     cors: CorsOrigins,
+    metrics_token: Option<SecretString>,
 }
 
 impl HttpState {
@@ -37,12 +42,20 @@ impl HttpState {
         let limits = Arc::new(RateLimits::new(
             app.settings().syndication.anonymous_rate_per_minute,
         ));
+        // The process's recorder, in place before the first request is counted.
+        crate::metrics::exporter();
         Self {
             app,
             cache,
             limits,
             cors: settings.cors,
+            metrics_token: settings.metrics_token,
         }
+    }
+
+    /// The bearer token `/metrics` asks for, if one was set.
+    pub(crate) fn metrics_token(&self) -> Option<&SecretString> {
+        self.metrics_token.as_ref()
     }
 
     /// The origins whose pages may call the API.

@@ -10,6 +10,9 @@ use dateline_app::AppError;
 use dateline_domain::ValidationError;
 use serde::Serialize;
 
+/// Seconds a client is asked to wait after a 503 or 507 (`Retry-After`).
+pub(crate) const RETRY_UNAVAILABLE_AFTER: u64 = 5;
+
 /// Every failure a REST client can see.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -85,6 +88,7 @@ pub fn status_of(err: &AppError) -> StatusCode {
         | AppError::BodyTooDeep(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
         AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -105,6 +109,7 @@ fn title_of(err: &AppError) -> &'static str {
         AppError::BodyTooDeep(_) => "Body nested too deeply",
         AppError::RateLimited { .. } => "Too many requests",
         AppError::Unavailable(_) => "Service unavailable",
+        AppError::InsufficientStorage(_) => "Insufficient storage",
         AppError::Internal { .. } => "Internal error",
     }
 }
@@ -249,6 +254,14 @@ impl IntoResponse for ApiError {
             }
             ApiError::App(AppError::RateLimited { retry_after }) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+            }
+            // A database or media folder that is away is usually back within seconds (a
+            // restart, a failover); a client that honours this does not hammer it meanwhile.
+            ApiError::App(AppError::Unavailable(_) | AppError::InsufficientStorage(_)) => {
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(RETRY_UNAVAILABLE_AFTER),
+                );
             }
             _ => {}
         }

@@ -47,6 +47,8 @@ pub fn build_router(state: HttpState) -> Router {
         get(move || async move { axum::Json(openapi) }),
     )
     .route("/docs", get(crate::ui::docs))
+    // An operations endpoint for Prometheus, outside the OpenAPI description (0700).
+    .route("/metrics", get(crate::metrics::metrics_main))
     // The pages' files, embedded (`ui.rs`): nothing a page loads comes from another host.
     .route("/_ui/{hash}/{name}", get(crate::ui::asset))
     .fallback(|| async { ApiError::NoRoute })
@@ -93,6 +95,9 @@ pub fn build_router(state: HttpState) -> Router {
         axum::http::header::X_CONTENT_TYPE_OPTIONS,
         axum::http::HeaderValue::from_static("nosniff"),
     ))
+    // Outside everything else, so the status and latency are what the client got; inside
+    // the router, so the matched route's template is known.
+    .layer(axum::middleware::from_fn(crate::request_log::log_and_count))
     .layer(TraceLayer::new_for_http())
     .with_state(state)
 }

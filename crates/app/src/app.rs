@@ -50,6 +50,7 @@ struct Inner {
 impl App {
     pub fn new(db: Database, clock: Arc<dyn Clock>, media: MediaStore, settings: Settings) -> Self {
         let db_engine = db.engine();
+        db.observe_statements(Box::new(crate::telemetry::db_statement));
         Self(Arc::new(Inner {
             views: ViewTracker::new(&settings.views),
             syndication: SyndicationRuntime::new(settings.syndication.clone()),

@@ -10,6 +10,9 @@ use std::sync::Arc;
 use dateline_domain::ValidationError;
 use dateline_storage::StorageError;
 
+/// What a client is told while the database is away.
+pub const DATABASE_UNREACHABLE: &str = "the database is unreachable; try again shortly";
+
 /// A cause kept for the log.
 pub type Cause = Box<dyn StdError + Send + Sync + 'static>;
 
@@ -71,6 +74,9 @@ pub enum AppError {
     /// A dependency this use case needs is down.
     #[error("{0}")]
     Unavailable(String),
+    /// The media store has no room for what is being written (a full disk or quota).
+    #[error("{0}")]
+    InsufficientStorage(String),
     /// Something broke on our side; the cause is logged, never shown.
     #[error("internal error: {context}")]
     Internal {
@@ -101,6 +107,7 @@ impl AppError {
             AppError::BodyTooDeep(_) => "BODY_TOO_DEEP",
             AppError::RateLimited { .. } => "TOO_MANY_REQUESTS",
             AppError::Unavailable(_) => "UNAVAILABLE",
+            AppError::InsufficientStorage(_) => "INSUFFICIENT_STORAGE",
             AppError::Internal { .. } => "INTERNAL",
         }
     }
@@ -215,6 +222,12 @@ impl From<StorageError> for AppError {
                 current_version: current,
                 precondition: false,
             },
+            // Logged where it is noticed, not as an internal fault: the database being away
+            // is answered 503 with Retry-After until it returns.
+            StorageError::Unavailable(err) => {
+                tracing::warn!(error = %err, "the database is unreachable");
+                Self::Unavailable(DATABASE_UNREACHABLE.into())
+            }
             other => Self::internal("storage", other),
         }
     }

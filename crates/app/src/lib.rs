@@ -22,6 +22,7 @@ pub mod revocation;
 pub mod service;
 pub mod settings;
 pub mod syndication;
+pub mod telemetry;
 
 pub use app::App;
 pub use desks::comments::{CommentSettings, RateLimit};

@@ -32,7 +32,13 @@ pub(crate) struct Revocations {
 }
 
 fn lookup_failed(err: &Arc<StorageError>) -> AppError {
-    AppError::internal("reading credentials", err.to_string())
+    match err.as_ref() {
+        // A token cannot be judged while the database is away: 503, not a fault of ours.
+        StorageError::Unavailable(_) => {
+            AppError::Unavailable(crate::error::DATABASE_UNREACHABLE.into())
+        }
+        other => AppError::internal("reading credentials", other.to_string()),
+    }
 }
 
 impl Revocations {

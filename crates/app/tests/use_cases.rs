@@ -79,6 +79,7 @@ async fn newsroom(postgres: bool) -> Newsroom {
             ConnectSettings {
                 schema: Some(name.clone()),
                 max_connections: Some(4),
+                ..ConnectSettings::default()
             },
         )
         .await

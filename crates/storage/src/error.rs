@@ -16,6 +16,10 @@ pub enum StorageError {
     /// A stored row no longer satisfies the domain's rules.
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    /// The database cannot be reached (down, restarting, refusing connections, or no pooled
+    /// connection freed up in time): worth trying again shortly, not a fault in the request.
+    #[error("the database is unreachable: {0}")]
+    Unavailable(DbErr),
     #[error("database error: {0}")]
     Db(DbErr),
 }
@@ -27,8 +31,34 @@ impl From<DbErr> for StorageError {
             Some(SqlErr::ForeignKeyConstraintViolation(constraint)) => {
                 Self::Conflict { constraint }
             }
+            _ if is_unreachable(&err) => Self::Unavailable(err),
             _ => Self::Db(err),
         }
+    }
+}
+
+/// SQLSTATEs of a server that is going away or not yet taking connections: class 08
+/// (connection exception), `57P01` admin shutdown, `57P02` crash shutdown, `57P03` cannot
+/// connect now.
+fn is_unavailable_state(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
+}
+
+/// Whether `err` says the database could not be reached, rather than that a statement failed.
+fn is_unreachable(err: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return false,
+    };
+    let sea_orm::RuntimeErr::SqlxError(sqlx) = runtime else {
+        return false;
+    };
+    match sqlx.as_ref() {
+        Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+        Sqlx::Database(db) => db.code().is_some_and(|code| is_unavailable_state(&code)),
+        _ => false,
     }
 }
 

@@ -12,7 +12,9 @@ mod notify;
 mod public;
 pub mod repo;
 
-pub use db::{ConnectSettings, Database, Engine};
+pub use db::{
+    ConnectSettings, DEFAULT_ACQUIRE_TIMEOUT, Database, Engine, ObserveStatement, PoolStats,
+};
 pub use error::StorageError;
 pub use notify::{ChangeListener, Heard};
 pub use repo::articles::StoryWrite;

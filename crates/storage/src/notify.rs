@@ -68,7 +68,8 @@ pub struct ChangeListener(PgListener);
 #[derive(Debug, PartialEq, Eq)]
 pub enum Heard {
     Notice(String),
-    /// The connection dropped and was made again: notices sent meanwhile are lost.
+    /// The connection dropped (sqlx reconnects at the next `recv`): notices sent until it is
+    /// back are lost.
     Reconnected,
 }
 

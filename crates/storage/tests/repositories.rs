@@ -76,6 +76,7 @@ async fn store(postgres: bool) -> Store {
             ConnectSettings {
                 schema: Some(name.clone()),
                 max_connections: Some(4),
+                ..ConnectSettings::default()
             },
         )
         .await

@@ -3,6 +3,7 @@
 //! the cache for responses that carry [`CacheKeys`]. Other requests pass untouched.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -81,16 +82,27 @@ pub(crate) async fn public_responses(
         let key = cache_key(&parts);
         let unconditional = without_conditions(&parts);
         for _ in 0..ATTEMPTS {
-            let fill = fill(
-                state,
-                cache,
-                Request::from_parts(unconditional.clone(), Body::empty()),
-                next.clone(),
-            );
+            let filled = AtomicBool::new(false);
+            let fill = async {
+                filled.store(true, Ordering::Relaxed);
+                fill(
+                    state,
+                    cache,
+                    Request::from_parts(unconditional.clone(), Body::empty()),
+                    next.clone(),
+                )
+                .await
+            };
             match cache.get_or_fill(&key, fill).await {
                 Ok(entry) => {
                     let now = state.now();
                     if cache.is_current(&entry, now) {
+                        if filled.load(Ordering::Relaxed) {
+                            crate::metrics::cache_lookup("miss");
+                            cache.refreshed(&key).await;
+                        } else {
+                            crate::metrics::cache_lookup("hit");
+                        }
                         return from_entry(
                             cache.settings(),
                             &entry,
@@ -100,9 +112,26 @@ pub(crate) async fn public_responses(
                             now,
                         );
                     }
-                    cache.forget(&key).await;
+                    cache.retire(&key, entry).await;
                 }
                 Err(rendered) => {
+                    let now = state.now();
+                    // The database is away (or the rendering broke): the copy kept aside, if
+                    // there is one, rather than the error (stale-if-error).
+                    if rendered.status.is_server_error()
+                        && let Some(stale) = cache.stale_copy(&key, now).await
+                    {
+                        crate::metrics::cache_lookup("stale");
+                        return serve_stale(
+                            cache.settings(),
+                            &stale,
+                            coding,
+                            condition.as_deref(),
+                            vary,
+                            now,
+                        );
+                    }
+                    crate::metrics::cache_lookup("miss");
                     let rendered = match Arc::try_unwrap(rendered) {
                         Ok(rendered) => rendered,
                         Err(shared) => shared.duplicate(),
@@ -174,8 +203,9 @@ async fn fill(
 ) -> Result<Arc<Entry>, Rendered> {
     let generation = cache.generation();
     let now = state.now();
-    let lift = cache.next_lift(state.db(), now).await;
-    let response = next.run(request).await;
+    // Side by side: while the database is away each waits out the pool's acquire timeout, and
+    // one after the other would double the wait. Both belong to `generation`, taken first.
+    let (lift, response) = tokio::join!(cache.next_lift(state.db(), now), next.run(request));
     let rendered = match render(response).await {
         Ok(rendered) => rendered,
         Err(response) => {
@@ -212,6 +242,7 @@ async fn fill(
         Encoded::all(rendered.body),
         keys,
         fresh_until,
+        now,
         generation,
     )))
 }
@@ -350,6 +381,7 @@ fn own_copy(
         Encoded::one(rendered.body, coding),
         CacheKeys::default(),
         None,
+        now,
         0,
     );
     respond(settings, &entry, false, coding, condition, vary, now)
@@ -400,6 +432,7 @@ fn finish(
         Encoded::one(rendered.body, coding),
         rendered.keys.clone().unwrap_or_default(),
         None,
+        now,
         0,
     );
     let shared = rendered.keys.is_some();
@@ -415,6 +448,30 @@ fn from_entry(
     now: Timestamp,
 ) -> Response {
     respond(settings, entry, true, coding, condition, vary, now)
+}
+
+/// A copy past its freshness, served because rendering a fresh one failed: `Age` says how
+/// old it is and `Warning: 111` that revalidating failed; its `Cache-Control` (freshness
+/// already spent, so `max-age=0`) keeps browsers and CDNs asking again.
+fn serve_stale(
+    settings: &CacheSettings,
+    entry: &Entry,
+    coding: Coding,
+    condition: Option<&str>,
+    vary: &'static str,
+    now: Timestamp,
+) -> Response {
+    let mut response = respond(settings, entry, true, coding, condition, vary, now);
+    let age = (now.as_datetime() - entry.rendered_at.as_datetime())
+        .num_seconds()
+        .max(0);
+    let headers = response.headers_mut();
+    headers.insert(header::AGE, HeaderValue::from(age));
+    headers.insert(
+        header::WARNING,
+        HeaderValue::from_static("111 - \"Revalidation Failed\""),
+    );
+    response
 }
 
 /// The answer for one reader: `304` when its copy is current, else the body in its coding.

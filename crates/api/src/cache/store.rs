@@ -24,6 +24,8 @@ pub(crate) struct Entry {
     pub(crate) keys: CacheKeys,
     /// Not served at or after this moment: the next scheduled lift, or the end of a short TTL.
     pub(crate) fresh_until: Option<Timestamp>,
+    /// When its rendering began: how old a stale copy is (`Age`).
+    pub(crate) rendered_at: Timestamp,
     /// The generation when its rendering began: a key invalidated later makes it stale.
     filled_at: u64,
     /// The latest generation it was found current at (skips the key check until the next
@@ -38,6 +40,7 @@ impl Entry {
         body: Encoded,
         keys: CacheKeys,
         fresh_until: Option<Timestamp>,
+        rendered_at: Timestamp,
         filled_at: u64,
     ) -> Self {
         Self {
@@ -46,6 +49,7 @@ impl Entry {
             body,
             keys,
             fresh_until,
+            rendered_at,
             filled_at,
             checked_at: AtomicU64::new(filled_at),
         }
@@ -74,6 +78,11 @@ struct Generations {
 pub struct ResponseCache {
     settings: CacheSettings,
     entries: Option<moka::future::Cache<String, Arc<Entry>>>,
+    /// Entries past their freshness (a TTL, a scheduled lift) whose refill has not succeeded
+    /// yet: served, marked stale, when the refill fails for want of the database
+    /// (stale-if-error), never past `stale_if_error` after their rendering, and never once
+    /// anything they show has changed.
+    stale: Option<moka::future::Cache<String, Arc<Entry>>>,
     index: ReverseIndex,
     generation: AtomicU64,
     generations: Mutex<Generations>,
@@ -123,12 +132,29 @@ impl ResponseCache {
                     if cause != RemovalCause::Replaced {
                         unindex(&index, &key, &entry.keys);
                     }
+                    match cause {
+                        RemovalCause::Size => crate::metrics::cache_eviction("size"),
+                        RemovalCause::Expired => crate::metrics::cache_eviction("expired"),
+                        RemovalCause::Explicit => crate::metrics::cache_eviction("removed"),
+                        RemovalCause::Replaced => {}
+                    }
                 })
                 .build()
         });
+        // Half the cache's memory at most: in an outage the stale copies are what is left to
+        // serve, but they must not double what the operator gave the cache.
+        let stale =
+            (settings.capacity_bytes > 0 && !settings.stale_if_error.is_zero()).then(|| {
+                moka::future::Cache::builder()
+                    .max_capacity(settings.capacity_bytes / 2)
+                    .weigher(|key: &String, entry: &Arc<Entry>| entry.weight(key))
+                    .time_to_live(settings.stale_if_error)
+                    .build()
+            });
         Self {
             settings,
             entries,
+            stale,
             index,
             generation: AtomicU64::new(0),
             generations: Mutex::default(),
@@ -226,6 +252,11 @@ impl ResponseCache {
         if entry.fresh_until.is_some_and(|until| now >= until) {
             return false;
         }
+        self.is_unchanged(entry)
+    }
+
+    /// Whether nothing `entry` shows has changed since its rendering began.
+    fn is_unchanged(&self, entry: &Entry) -> bool {
         let generation = self.generation();
         if entry.checked_at.load(Ordering::Acquire) == generation {
             return true;
@@ -249,10 +280,33 @@ impl ResponseCache {
         !invalidated
     }
 
-    /// Drops one entry (found stale on reading).
-    pub(crate) async fn forget(&self, key: &str) {
+    /// Drops one entry found past its time on reading, keeping it aside for stale-if-error
+    /// while it shows nothing that has changed.
+    pub(crate) async fn retire(&self, key: &str, entry: Arc<Entry>) {
+        if let Some(stale) = &self.stale
+            && self.is_unchanged(&entry)
+        {
+            stale.insert(key.to_owned(), entry).await;
+        }
         if let Some(entries) = &self.entries {
             entries.invalidate(key).await;
+        }
+    }
+
+    /// The copy kept aside for `key` that may be served stale at `now`: rendered no longer
+    /// than `stale_if_error` ago, and nothing it shows changed since.
+    pub(crate) async fn stale_copy(&self, key: &str, now: Timestamp) -> Option<Arc<Entry>> {
+        let entry = self.stale.as_ref()?.get(key).await?;
+        let age = (now.as_datetime() - entry.rendered_at.as_datetime())
+            .to_std()
+            .unwrap_or_default();
+        (age <= self.settings.stale_if_error && self.is_unchanged(&entry)).then_some(entry)
+    }
+
+    /// Forgets the copy kept aside for `key` (a fresh one was rendered).
+    pub(crate) async fn refreshed(&self, key: &str) {
+        if let Some(stale) = &self.stale {
+            stale.invalidate(key).await;
         }
     }
 
@@ -298,6 +352,9 @@ impl ResponseCache {
             self.generation.store(next, Ordering::SeqCst);
         }
         *self.lift.lock().await = None;
+        if let Some(stale) = &self.stale {
+            stale.invalidate_all();
+        }
         if let Some(entries) = &self.entries {
             entries.invalidate_all();
             self.index
@@ -319,14 +376,34 @@ impl ResponseCache {
         now: Timestamp,
     ) -> Result<Option<Timestamp>, dateline_storage::StorageError> {
         let mut lift = self.lift.lock().await;
-        if let Some(known) = *lift
-            && known.is_none_or(|at| at > now)
-        {
-            return Ok(known);
+        if let Some(known) = *lift {
+            match known {
+                Some(at) if at <= now => {
+                    // The lift has passed: this rendering is the first to show it.
+                    let late = (now.as_datetime() - at.as_datetime())
+                        .to_std()
+                        .unwrap_or_default();
+                    crate::metrics::scheduled_lag(late);
+                    // Counted once, even if looking up the next one fails now.
+                    *lift = None;
+                }
+                _ => return Ok(known),
+            }
         }
         let next = db.schedule().next_lift(now).await?;
         *lift = Some(next);
         Ok(next)
+    }
+
+    /// How many responses are kept and their weight in bytes (after pending maintenance).
+    pub(crate) async fn size(&self) -> (u64, u64) {
+        match &self.entries {
+            Some(entries) => {
+                entries.run_pending_tasks().await;
+                (entries.entry_count(), entries.weighted_size())
+            }
+            None => (0, 0),
+        }
     }
 
     /// How many responses are kept (after pending maintenance).

@@ -93,7 +93,13 @@ async fn listen(db: &Database, cache: &ResponseCache) {
                     apply(cache, &notice).await;
                     cache.count_notice();
                 }
-                Ok(Heard::Reconnected) => cache.clear().await,
+                // Lost: listen afresh, and clear once the channel is back (above). Clearing now
+                // would throw away, while the database is down, the very answers stale-if-error
+                // serves until it returns.
+                Ok(Heard::Reconnected) => {
+                    tracing::warn!("lost the change channel; listening again");
+                    break;
+                }
                 Err(err) => {
                     tracing::warn!(error = %err, "lost the change channel");
                     break;

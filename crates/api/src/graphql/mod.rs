@@ -330,6 +330,26 @@ fn refusal_status(response: &async_graphql::Response, http: &mut Response) {
             return;
         }
     }
+    // Every failure is the database being away (it is down or restarting): 503 with
+    // Retry-After, as REST answers, so clients back off and the response cache may answer a
+    // public read with the copy it kept (stale-if-error).
+    let unavailable =
+        async_graphql::Value::from(dateline_app::AppError::Unavailable(String::new()).code());
+    if !response.errors.is_empty()
+        && response.errors.iter().all(|error| {
+            error
+                .extensions
+                .as_ref()
+                .and_then(|extensions| extensions.get("code"))
+                == Some(&unavailable)
+        })
+    {
+        *http.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        http.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(crate::problem::RETRY_UNAVAILABLE_AFTER),
+        );
+    }
 }
 
 /// The code an answer too large to send is replaced with.

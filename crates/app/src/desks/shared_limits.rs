@@ -141,6 +141,9 @@ impl Tally {
     }
 }
 
+/// How long the hot path leaves the limits to this node after the database failed to answer.
+const UNREACHABLE_PAUSE_SECONDS: i64 = 5;
+
 /// Limits this node keeps before idle ones are forgotten.
 const FORGET_AT: usize = 50_000;
 
@@ -152,6 +155,9 @@ pub struct SharedLimits {
     /// The longest window seen, so pruning keeps what any limit still looks back at.
     longest_window: AtomicI64,
     last_pruned: AtomicI64,
+    /// Until when (unix seconds) the hot path stops asking a database that just failed to
+    /// answer, so each read past its credit does not wait out a connection timeout.
+    unreachable_until: AtomicI64,
 }
 
 impl SharedLimits {
@@ -161,6 +167,7 @@ impl SharedLimits {
             tallies: Mutex::new(HashMap::new()),
             longest_window: AtomicI64::new(60),
             last_pruned: AtomicI64::new(0),
+            unreachable_until: AtomicI64::new(0),
         }
     }
 
@@ -191,8 +198,17 @@ impl SharedLimits {
         if let Some(admission) = self.admit_within_credit(limit, units, now) {
             return Ok(admission);
         }
-        self.reconcile(db, std::slice::from_ref(&limit.name), now)
-            .await?;
+        if now < self.unreachable_until.load(Ordering::Relaxed) {
+            return Ok(Admission::open(limit));
+        }
+        if let Err(err) = self
+            .reconcile(db, std::slice::from_ref(&limit.name), now)
+            .await
+        {
+            self.unreachable_until
+                .store(now + UNREACHABLE_PAUSE_SECONDS, Ordering::Relaxed);
+            return Err(err);
+        }
         let (admission, push_now) = {
             let mut tallies = self.tallies();
             let tally = tallies

@@ -2,7 +2,7 @@
 //! server shuts down, so that a graceful stop loses nothing and a crash loses at most one
 //! interval.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -27,9 +27,15 @@ impl ViewFlusher {
             ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
             // The first tick is immediate; nothing has been counted yet.
             ticker.tick().await;
+            let mut stored = Instant::now();
             loop {
                 tokio::select! {
-                    _ = ticker.tick() => flush(&state, false).await,
+                    _ = ticker.tick() => {
+                        if flush(&state, false).await {
+                            stored = Instant::now();
+                        }
+                        crate::telemetry::view_flush_lag(stored.elapsed());
+                    }
                     // Asked to stop, or the handle was dropped: flush one last time either way.
                     _ = &mut stopped => break,
                 }
@@ -49,15 +55,25 @@ impl ViewFlusher {
     }
 }
 
-async fn flush(state: &App, last: bool) {
+/// One flush; answers whether the counts were stored.
+async fn flush(state: &App, last: bool) -> bool {
+    let started = Instant::now();
     match state.flush_views().await {
-        Ok(0) => {}
-        Ok(views) => tracing::debug!(views.flushed = views, "flushed views"),
-        Err(err) if last => {
-            tracing::error!(error = %err, "storing the last views before shutdown failed; they are lost");
+        Ok(views) => {
+            crate::telemetry::view_flush_stored(views, started.elapsed());
+            if views > 0 {
+                tracing::debug!(views.flushed = views, "flushed views");
+            }
+            true
         }
         Err(err) => {
-            tracing::warn!(error = %err, "flushing views failed; the counts are kept for the next try");
+            crate::telemetry::view_flush_failed();
+            if last {
+                tracing::error!(error = %err, "storing the last views before shutdown failed; they are lost");
+            } else {
+                tracing::warn!(error = %err, "flushing views failed; the counts are kept for the next try");
+            }
+            false
         }
     }
 }

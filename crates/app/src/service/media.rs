@@ -4,6 +4,8 @@
 use dateline_domain::{
     Article, FocalPoint, Media, MediaId, RenditionFile, RenditionPreset, Text, ValidationError,
 };
+use std::io::ErrorKind;
+
 use object_store::ObjectStoreExt as _;
 use object_store::path::Path;
 
@@ -102,10 +104,42 @@ fn text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>
 }
 
 fn store_error(err: object_store::Error) -> AppError {
-    match err {
-        object_store::Error::NotFound { .. } => AppError::not_found("the media file is missing"),
-        other => AppError::internal("media store", other),
+    if let object_store::Error::NotFound { .. } = err {
+        return AppError::not_found("the media file is missing");
     }
+    // The folder itself failing (full, read-only, not ours, not a folder) is the operator's to
+    // fix, not a fault in the request: a clear 507 or 503, logged here once.
+    let unusable = match io_kind(&err) {
+        Some(ErrorKind::StorageFull | ErrorKind::QuotaExceeded) => {
+            tracing::error!(error = %err, "the media store is full");
+            return AppError::InsufficientStorage(
+                "the media store is full; nothing was stored".into(),
+            );
+        }
+        Some(
+            ErrorKind::ReadOnlyFilesystem | ErrorKind::PermissionDenied | ErrorKind::NotADirectory,
+        ) => true,
+        _ => false,
+    };
+    if unusable {
+        tracing::error!(error = %err, "the media store cannot be written");
+        return AppError::Unavailable(
+            "the media store cannot be written right now; nothing was stored".into(),
+        );
+    }
+    AppError::internal("media store", err)
+}
+
+/// The kind of the I/O error under a media store failure, if one caused it.
+fn io_kind(err: &object_store::Error) -> Option<ErrorKind> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(current) = cause {
+        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        cause = current.source();
+    }
+    None
 }
 
 /// One of the decode slots (one per core). Each decode may take up to the decode budget in
@@ -225,4 +259,37 @@ pub async fn open_rendition(
         .await
         .map_err(store_error)?;
     Ok((bytes, content_type))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed_with(kind: ErrorKind) -> object_store::Error {
+        object_store::Error::Generic {
+            store: "LocalFileSystem",
+            source: Box::new(std::io::Error::new(kind, "writing the file")),
+        }
+    }
+
+    #[test]
+    fn a_full_disk_is_insufficient_storage_and_a_read_only_folder_unavailable() {
+        for full in [ErrorKind::StorageFull, ErrorKind::QuotaExceeded] {
+            assert_eq!(
+                store_error(failed_with(full)).code(),
+                "INSUFFICIENT_STORAGE"
+            );
+        }
+        for unusable in [
+            ErrorKind::ReadOnlyFilesystem,
+            ErrorKind::PermissionDenied,
+            ErrorKind::NotADirectory,
+        ] {
+            assert_eq!(store_error(failed_with(unusable)).code(), "UNAVAILABLE");
+        }
+        assert_eq!(
+            store_error(failed_with(ErrorKind::InvalidData)).code(),
+            "INTERNAL"
+        );
+    }
 }

@@ -48,6 +48,7 @@ pub struct Popular {
 }
 
 pub async fn popular(state: &App, request: PopularRequest<'_>) -> Result<Popular, AppError> {
+    let _timer = crate::telemetry::Timer::start(crate::telemetry::RANKING_SECONDS);
     let size = RankingSize::parse(request.limit)?;
     let section = request
         .section

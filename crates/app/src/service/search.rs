@@ -53,6 +53,7 @@ pub struct SearchPage {
 }
 
 pub async fn search(state: &App, request: SearchRequest<'_>) -> Result<SearchPage, AppError> {
+    let _timer = crate::telemetry::Timer::start(crate::telemetry::SEARCH_SECONDS);
     let query = SearchQuery::parse(
         request
             .q

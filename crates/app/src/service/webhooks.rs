@@ -223,6 +223,11 @@ async fn attempt(state: &App, hook: &Webhook, delivery: &WebhookDelivery) -> Res
         .webhooks()
         .record_attempt(delivery, now, status, error.as_deref(), &outcome)
         .await?;
+    crate::telemetry::webhook_attempt(match outcome {
+        AttemptOutcome::Delivered => "delivered",
+        AttemptOutcome::Retry(_) => "retry",
+        AttemptOutcome::GaveUp => "gave_up",
+    });
     Ok(())
 }
 
@@ -321,6 +326,10 @@ async fn run_once(state: &App) {
     }
     if let Err(err) = deliver_due(state).await {
         tracing::warn!(error = %err, "delivering webhooks failed; they stay due");
+    }
+    match state.db().webhooks().pending_count().await {
+        Ok(pending) => crate::telemetry::webhook_outbox_depth(pending),
+        Err(err) => tracing::debug!(error = %err, "counting the webhook outbox failed"),
     }
 }
 

@@ -4,8 +4,8 @@
 use dateline_domain::{ChangeEventKind, Timestamp, Webhook, WebhookId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, Set,
-    TransactionTrait as _,
+    ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
+    QuerySelect as _, Set, TransactionTrait as _,
 };
 
 use crate::db::Database;
@@ -211,6 +211,14 @@ impl Webhooks<'_> {
             .await?;
         claimed.sort_by_key(|row| row.id);
         claimed.into_iter().map(delivery_from_row).collect()
+    }
+
+    /// How many deliveries are still pending (due now or waiting for a retry).
+    pub async fn pending_count(&self) -> Result<u64, StorageError> {
+        Ok(webhook_delivery::Entity::find()
+            .filter(webhook_delivery::Column::Status.eq(PENDING))
+            .count(&self.db.read)
+            .await?)
     }
 
     /// Records one attempt's result. Only a still-pending delivery changes, so two workers that
