@@ -42,8 +42,6 @@ impl HttpState {
         let limits = Arc::new(RateLimits::new(
             app.settings().syndication.anonymous_rate_per_minute,
         ));
-        // The process's recorder, in place before the first request is counted.
-        crate::metrics::exporter();
         Self {
             app,
             cache,

@@ -167,6 +167,7 @@ async fn metrics_separate(State(http): State<HttpState>, parts: Parts) -> Respon
 
 /// The router for `--metrics-listen`: `/metrics` and nothing else.
 pub fn metrics_router(state: HttpState) -> Router {
+    exporter();
     Router::new()
         .route("/metrics", get(metrics_separate))
         .fallback(|| async { ApiError::NoRoute })

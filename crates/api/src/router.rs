@@ -32,6 +32,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Builds the whole application. Separate from serving so tests drive it in-process.
 pub fn build_router(state: HttpState) -> Router {
+    // The process's recorder, in place before the first request is counted.
+    crate::metrics::exporter();
     let upload_limit = state.app().settings().newsroom.max_upload_bytes;
     let (rest, openapi) = rest_routes(upload_limit).split_for_parts();
     let openapi = complete(openapi);
