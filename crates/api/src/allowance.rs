@@ -170,7 +170,7 @@ pub(crate) async fn spend_everywhere(
     units: u32,
 ) -> Allowance {
     let local = limits.spend(spender, units);
-    if !local.allowed {
+    if !local.allowed || !app.limits_are_shared() {
         return local;
     }
     match app

@@ -136,6 +136,12 @@ impl App {
         &self.0.shared_limits
     }
 
+    /// Whether limits are counted with other nodes: on SQLite there are none, and the caller's
+    /// in-process limit is the whole answer.
+    pub fn limits_are_shared(&self) -> bool {
+        self.0.shared_limits.is_shared()
+    }
+
     /// Spends `units` of a limit every node counts together; on SQLite always admitted (the
     /// caller's in-process limit is the whole answer there).
     pub async fn admit_shared(&self, limit: &Limit, units: u32) -> Result<Admission, AppError> {

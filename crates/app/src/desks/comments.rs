@@ -21,7 +21,7 @@ use sha2::{Digest as _, Sha256};
 
 use dateline_storage::Database;
 
-use crate::desks::shared_limits::SharedLimits;
+use crate::desks::shared_limits::{SharedLimits, seconds_until};
 use crate::error::AppError;
 use crate::readership::origin::ReaderOrigin;
 
@@ -214,6 +214,11 @@ impl Limiters {
     }
 }
 
+/// The key every node keeps one comment's wrong passwords under.
+fn guess_key(comment: CommentId) -> String {
+    format!("comment-password:{comment}")
+}
+
 /// Keys kept before idle ones are swept, so a flood of addresses cannot grow memory forever.
 const SWEEP_AT: usize = 50_000;
 
@@ -315,9 +320,7 @@ impl CommentDesk {
         let entry = guesses.entry(comment).or_insert_with(|| Failures::new(now));
         if let Some(until) = entry.locked_until(now) {
             return Err(AppError::RateLimited {
-                retry_after: u64::try_from(until.unix_seconds() - now.unix_seconds())
-                    .unwrap_or(1)
-                    .max(1),
+                retry_after: seconds_until(until, now),
             });
         }
         entry.record(policy, now);
@@ -402,7 +405,7 @@ impl CommentDesk {
         now: Timestamp,
     ) -> Result<(), AppError> {
         let policy = self.settings.guess_policy();
-        let keys = [format!("comment-password:{comment}")];
+        let keys = [guess_key(comment)];
         let locked = shared
             .with_states(
                 db,
@@ -421,9 +424,7 @@ impl CommentDesk {
             .await?;
         match locked.flatten() {
             Some(until) => Err(AppError::RateLimited {
-                retry_after: u64::try_from(until.unix_seconds() - now.unix_seconds())
-                    .unwrap_or(1)
-                    .max(1),
+                retry_after: seconds_until(until, now),
             }),
             None => Ok(()),
         }
@@ -437,19 +438,7 @@ impl CommentDesk {
         comment: CommentId,
         now: Timestamp,
     ) -> Result<(), AppError> {
-        let keys = [format!("comment-password:{comment}")];
-        shared
-            .with_states(
-                db,
-                &keys,
-                now.unix_seconds(),
-                |states: &mut [Option<Failures>]| {
-                    states.fill(None);
-                    ((), vec![Some(0)])
-                },
-            )
-            .await?;
-        Ok(())
+        shared.forget_states(db, &[guess_key(comment)], now).await
     }
 
     /// Takes one action from the reader's and the address's allowance at `now`, or answers

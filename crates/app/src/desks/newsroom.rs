@@ -13,7 +13,7 @@ use sha2::{Digest as _, Sha256};
 
 use dateline_storage::Database;
 
-use crate::desks::shared_limits::SharedLimits;
+use crate::desks::shared_limits::{SharedLimits, seconds_until};
 use crate::error::AppError;
 
 use crate::keys::SigningKeys;
@@ -96,12 +96,6 @@ fn shared_keys(email: &str, address: Option<IpAddr>) -> Vec<(String, FailurePoli
         .collect()
 }
 
-fn seconds_until(until: Timestamp, now: Timestamp) -> u64 {
-    u64::try_from(until.unix_seconds() - now.unix_seconds())
-        .unwrap_or(1)
-        .max(1)
-}
-
 /// Counts failed sign-ins per account and per address, in this process; on PostgreSQL every
 /// node's failures are counted together as well, by the same rules (`*_everywhere`).
 #[derive(Debug, Default)]
@@ -160,22 +154,8 @@ impl LoginThrottle {
             .into_iter()
             .map(|(name, _)| name)
             .collect();
-        let locked = shared
-            .with_states(
-                db,
-                &keys,
-                now.unix_seconds(),
-                |states: &mut [Option<Failures>]| {
-                    let until = states
-                        .iter()
-                        .flatten()
-                        .filter_map(|failures| failures.locked_until(now))
-                        .max();
-                    (until, vec![None; states.len()])
-                },
-            )
-            .await?;
-        Ok(locked.flatten().map(|until| seconds_until(until, now)))
+        let until = shared.failures_locked_until(db, &keys, now).await?;
+        Ok(until.map(|until| seconds_until(until, now)))
     }
 
     /// [`Self::record_failure`] on the failures every node counts together.
@@ -187,29 +167,9 @@ impl LoginThrottle {
         address: Option<IpAddr>,
         now: Timestamp,
     ) -> Result<(), AppError> {
-        let keys = shared_keys(email, address);
-        let names: Vec<String> = keys.iter().map(|(name, _)| name.clone()).collect();
         shared
-            .with_states(
-                db,
-                &names,
-                now.unix_seconds(),
-                |states: &mut [Option<Failures>]| {
-                    let expiries = states
-                        .iter_mut()
-                        .zip(&keys)
-                        .map(|(state, (_, policy))| {
-                            state
-                                .get_or_insert_with(|| Failures::new(now))
-                                .record(*policy, now);
-                            Some(now.plus(policy.window).plus(policy.lockout).unix_seconds())
-                        })
-                        .collect();
-                    ((), expiries)
-                },
-            )
-            .await?;
-        Ok(())
+            .record_failures(db, &shared_keys(email, address), now)
+            .await
     }
 
     /// [`Self::record_success`] on the failures every node counts together.
@@ -224,18 +184,7 @@ impl LoginThrottle {
             .into_iter()
             .map(|(name, _)| name)
             .collect();
-        shared
-            .with_states(
-                db,
-                &account,
-                now.unix_seconds(),
-                |states: &mut [Option<Failures>]| {
-                    states.fill(None);
-                    ((), vec![Some(0); states.len()])
-                },
-            )
-            .await?;
-        Ok(())
+        shared.forget_states(db, &account, now).await
     }
 
     /// A successful sign-in clears the account's failures (not the address's).

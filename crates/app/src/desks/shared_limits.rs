@@ -16,7 +16,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use dateline_domain::PartnerId;
-use dateline_domain::throttle::SlidingWindow;
+use dateline_domain::Timestamp;
+use dateline_domain::throttle::{FailurePolicy, Failures, SlidingWindow};
 use dateline_storage::repo::shared_counts::WindowCount;
 use dateline_storage::{Database, Engine};
 
@@ -141,6 +142,13 @@ impl Tally {
     }
 }
 
+/// Whole seconds from `now` until `until`, at least one (a `Retry-After`).
+pub(crate) fn seconds_until(until: Timestamp, now: Timestamp) -> u64 {
+    u64::try_from(until.unix_seconds() - now.unix_seconds())
+        .unwrap_or(1)
+        .max(1)
+}
+
 /// How long the hot path leaves the limits to this node after the database failed to answer.
 const UNREACHABLE_PAUSE_SECONDS: i64 = 5;
 
@@ -169,6 +177,11 @@ impl SharedLimits {
             last_pruned: AtomicI64::new(0),
             unreachable_until: AtomicI64::new(0),
         }
+    }
+
+    /// Whether the limits are counted with other nodes (PostgreSQL) at all.
+    pub fn is_shared(&self) -> bool {
+        self.shared
     }
 
     fn tallies(&self) -> std::sync::MutexGuard<'_, HashMap<String, Tally>> {
@@ -249,10 +262,12 @@ impl SharedLimits {
             let idle_before = now - 2 * self.longest_window.load(Ordering::Relaxed);
             tallies.retain(|_, tally| tally.pending > 0 || tally.last_used >= idle_before);
         }
-        let tally = tallies.entry(limit.name.clone()).or_insert_with(|| {
+        // Looked up before inserting, so a known key costs no copy of its name.
+        if !tallies.contains_key(&limit.name) {
             self.note_window(limit.window);
-            Tally::new(limit.window, now)
-        });
+            tallies.insert(limit.name.clone(), Tally::new(limit.window, now));
+        }
+        let tally = tallies.get_mut(&limit.name)?;
         tally.window = limit.window;
         tally.last_used = now;
         if !tally.roll(now) || tally.pending + u64::from(units) > limit.credit() {
@@ -396,5 +411,80 @@ impl SharedLimits {
             })
             .await?;
         Ok(Some(answer))
+    }
+
+    /// When the latest lock on `keys` ends, as every node's failures say (none on SQLite).
+    pub(crate) async fn failures_locked_until(
+        &self,
+        db: &Database,
+        keys: &[String],
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>, AppError> {
+        let until = self
+            .with_states(
+                db,
+                keys,
+                now.unix_seconds(),
+                |states: &mut [Option<Failures>]| {
+                    let until = states
+                        .iter()
+                        .flatten()
+                        .filter_map(|failures| failures.locked_until(now))
+                        .max();
+                    (until, vec![None; states.len()])
+                },
+            )
+            .await?;
+        Ok(until.flatten())
+    }
+
+    /// Counts one failure on each key by its policy, in the state every node shares.
+    pub(crate) async fn record_failures(
+        &self,
+        db: &Database,
+        keys: &[(String, FailurePolicy)],
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let names: Vec<String> = keys.iter().map(|(name, _)| name.clone()).collect();
+        self.with_states(
+            db,
+            &names,
+            now.unix_seconds(),
+            |states: &mut [Option<Failures>]| {
+                let expiries = states
+                    .iter_mut()
+                    .zip(keys)
+                    .map(|(state, (_, policy))| {
+                        state
+                            .get_or_insert_with(|| Failures::new(now))
+                            .record(*policy, now);
+                        Some(now.plus(policy.window).plus(policy.lockout).unix_seconds())
+                    })
+                    .collect();
+                ((), expiries)
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Forgets the shared states of `keys` (a right password clears the wrong ones).
+    pub(crate) async fn forget_states(
+        &self,
+        db: &Database,
+        keys: &[String],
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        self.with_states(
+            db,
+            keys,
+            now.unix_seconds(),
+            |states: &mut [Option<Failures>]| {
+                states.fill(None);
+                ((), vec![Some(0); states.len()])
+            },
+        )
+        .await?;
+        Ok(())
     }
 }
