@@ -150,6 +150,80 @@ on_both_engines! {
         assert_eq!(app.get("/api/v1/changes?limit=0").await.status, 400);
     }
 
+    async fn a_partners_feed_holds_only_its_sections_and_still_hears_a_story_leave_them(app) {
+        let politics = app.section("politics", "정치").await;
+        let economy = app.section("economy", "경제").await;
+        let assembly = app.subsection(&politics, "assembly", "국회").await;
+        let moved = ArticleBuilder::new("옮겨갈 기사", &politics).published_ago(Duration::minutes(30)).insert(&app).await;
+        let elsewhere = ArticleBuilder::new("경제 기사", &economy).published_ago(Duration::minutes(20)).insert(&app).await;
+        let deleted = ArticleBuilder::new("국회 기사", &assembly).published_ago(Duration::minutes(10)).insert(&app).await;
+        let stays = ArticleBuilder::new("남는 기사", &politics).published_ago(Duration::minutes(5)).insert(&app).await;
+        let partner = crate::syndication_partners::create_partner(&app, &["politics"], "full", 1000).await;
+        let key = partner["apiKey"].as_str().unwrap();
+
+        let filed = app
+            .as_editor()
+            .patch_json(&format!("/api/v1/articles/{}", moved.id), &json!({"section": "economy", "version": moved.version}))
+            .await;
+        assert_eq!(filed.status, 200, "{}", String::from_utf8_lossy(&filed.body));
+        let pulled = app.as_editor().post_json(&format!("/api/v1/articles/{}/unpublish", deleted.id), &json!({})).await;
+        assert_eq!(pulled.status, 200);
+        let gone = app.as_editor().delete(&format!("/api/v1/articles/{}", deleted.id)).await;
+        assert_eq!(gone.status, 204);
+
+        let feed = |page: Value| -> Vec<(String, String, Option<String>)> {
+            page["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|item| (
+                    item["type"].as_str().unwrap().to_owned(),
+                    item["articleId"].as_str().unwrap().to_owned(),
+                    item["article"]["headline"].as_str().map(str::to_owned),
+                ))
+                .collect()
+        };
+        let theirs = crate::syndication_partners::get_with_key(&app, "/api/v1/changes?limit=100", key).await;
+        assert_eq!(theirs.status, 200);
+        let (moved_id, deleted_id, stays_id) = (moved.id.to_string(), deleted.id.to_string(), stays.id.to_string());
+        assert_eq!(
+            feed(theirs.json()),
+            vec![
+                ("article.published".into(), moved_id.clone(), None),
+                ("article.published".into(), deleted_id.clone(), None),
+                ("article.published".into(), stays_id.clone(), Some("남는 기사".into())),
+                ("article.updated".into(), moved_id.clone(), None),
+                ("article.unpublished".into(), deleted_id.clone(), None),
+                ("article.deleted".into(), deleted_id.clone(), None),
+            ],
+            "the economy story never appears; the moved one is a bare id, to be taken down"
+        );
+
+        // Paging through the partner's feed two at a time gives the same events, once each.
+        let mut cursor: Option<String> = None;
+        let mut paged = Vec::new();
+        loop {
+            let path = match &cursor {
+                Some(cursor) => format!("/api/v1/changes?limit=2&since={cursor}"),
+                None => "/api/v1/changes?limit=2".to_owned(),
+            };
+            let page = crate::syndication_partners::get_with_key(&app, &path, key).await.json();
+            paged.extend(feed(page.clone()));
+            cursor = page["page"]["nextCursor"].as_str().map(str::to_owned);
+            if page["page"]["hasMore"] != true {
+                break;
+            }
+        }
+        assert_eq!(paged.len(), 6);
+
+        // The public feed holds everything, the moved story under its new desk.
+        let public = feed(app.get("/api/v1/changes?limit=100").await.json());
+        assert_eq!(public.len(), 7);
+        assert!(public.contains(&("article.published".into(), elsewhere.id.to_string(), Some("경제 기사".into()))));
+        assert!(public.contains(&("article.updated".into(), moved_id, Some("옮겨갈 기사".into()))));
+        assert_eq!(crate::syndication_partners::get_with_key(&app, "/api/v1/changes", "dlk_nobody").await.status, 401);
+    }
+
     async fn a_receiver_that_fails_twice_gets_one_signed_delivery(app) {
         let receiver = Receiver::start(2).await;
         let id = register(&app, &receiver).await;

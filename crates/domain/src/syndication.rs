@@ -9,6 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 pub use crate::destination::DestinationPolicy;
 use crate::error::ValidationError;
 use crate::ids::{ArticleId, CommentId, PartnerId, SectionId, WebhookId};
+use crate::section::{Section, lineage};
 use crate::text::Text;
 use crate::time::Timestamp;
 
@@ -61,6 +62,16 @@ pub struct Partner {
     /// as a hash.
     pub key_prefix: String,
     pub created_at: Timestamp,
+}
+
+impl Partner {
+    /// Whether the partner may have a story filed in `section`: the section or one of its
+    /// parents is among the partner's (a desk's subsections come with it).
+    pub fn is_entitled_to(&self, section: SectionId, all: &[Section]) -> bool {
+        lineage(section, all)
+            .iter()
+            .any(|filed| self.sections.contains(filed))
+    }
 }
 
 /// The most requests per minute a partner's limit may be set to.
@@ -369,6 +380,38 @@ mod tests {
         assert_eq!(Rights::Full.for_story(true), Rights::Summary);
         assert_eq!(Rights::Summary.for_story(false), Rights::Summary);
         assert!(Rights::parse("everything").is_err());
+    }
+
+    #[test]
+    fn a_partner_of_a_desk_is_entitled_to_its_subsections_not_its_parent() {
+        let desk = |slug: &str, parent: Option<SectionId>| Section {
+            id: SectionId::generate(),
+            slug: crate::Slug::parse(slug).unwrap(),
+            name: slug.to_owned(),
+            description: None,
+            parent_id: parent,
+            position: 0,
+        };
+        let news = desk("news", None);
+        let politics = desk("politics", Some(news.id));
+        let sports = desk("sports", None);
+        let all = vec![news.clone(), politics.clone(), sports.clone()];
+        let partner = |sections: Vec<SectionId>| Partner {
+            id: PartnerId::generate(),
+            name: "연합".into(),
+            sections,
+            rights: Rights::Full,
+            rate_limit_per_minute: 60,
+            key_prefix: "dlk_abcd".into(),
+            created_at: Timestamp::from_unix_seconds(0).unwrap(),
+        };
+        let of_news = partner(vec![news.id]);
+        assert!(of_news.is_entitled_to(news.id, &all));
+        assert!(of_news.is_entitled_to(politics.id, &all));
+        assert!(!of_news.is_entitled_to(sports.id, &all));
+        let of_politics = partner(vec![politics.id]);
+        assert!(of_politics.is_entitled_to(politics.id, &all));
+        assert!(!of_politics.is_entitled_to(news.id, &all));
     }
 
     #[test]

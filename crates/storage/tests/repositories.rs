@@ -466,7 +466,7 @@ async fn a_reader_polling_the_change_feed_misses_nothing_while_writers_race(post
         let mut cursor = None;
         let mut seen = Vec::new();
         while seen.len() < WRITERS * STORIES {
-            let page = db.changes().list(cursor, 7, now()).await.unwrap();
+            let page = db.changes().list(cursor, None, 7, now()).await.unwrap();
             for event in page.items {
                 cursor = Some(ChangeCursor::After(event.position));
                 seen.push(event);
@@ -494,11 +494,21 @@ async fn a_reader_polling_the_change_feed_misses_nothing_while_writers_race(post
             .all(|pair| pair[0].position < pair[1].position),
         "in increasing positions"
     );
-    let rest = store.db.changes().list(cursor, 100, now()).await.unwrap();
+    let rest = store
+        .db
+        .changes()
+        .list(cursor, None, 100, now())
+        .await
+        .unwrap();
     assert!(rest.items.is_empty(), "nothing more: {:?}", rest.items);
 
     let later = now().plus(Duration::hours(1));
-    let after_its_time = store.db.changes().list(cursor, 100, later).await.unwrap();
+    let after_its_time = store
+        .db
+        .changes()
+        .list(cursor, None, 100, later)
+        .await
+        .unwrap();
     assert_eq!(
         after_its_time
             .items

@@ -5,6 +5,7 @@ use axum::extract::State;
 use chrono::{DateTime, FixedOffset};
 use dateline_app::App;
 use dateline_app::presentation::article_url;
+use dateline_app::service::audience::Audience;
 use dateline_app::service::changes;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -70,8 +71,11 @@ pub(crate) struct ChangeList {
     page: ChangePageInfo,
 }
 
-/// Published, updated, unpublished and deleted events, oldest first, from a cursor. A scheduled
-/// story's publication appears when its time comes.
+/// Published, updated, unpublished and deleted events, oldest first, from a cursor.
+///
+/// A scheduled story's publication appears when its time comes. With a partner's `X-Api-Key` the
+/// feed holds only the stories ever filed in the partner's sections; one that has left them comes
+/// with `article: null`, to be taken down.
 #[utoipa::path(
     get,
     path = "/api/v1/changes",
@@ -84,10 +88,12 @@ pub(crate) struct ChangeList {
 )]
 pub(crate) async fn list_changes(
     State(state): State<App>,
+    audience: Audience,
     ApiQuery(params): ApiQuery<ChangesParams>,
 ) -> Result<Json<ChangeList>, ApiError> {
     let page = changes::list_changes(
         &state,
+        &audience,
         params.since.as_deref(),
         parse_number("limit", params.limit.as_deref())?,
     )

@@ -157,11 +157,7 @@ pub async fn find_article_for(
     let article = find_article(state, id_or_slug).await?;
     if let Audience::Partner(partner) = audience {
         let all = state.db().sections().all().await?;
-        let lineage = dateline_domain::section::lineage(article.section_id, &all);
-        if !lineage
-            .iter()
-            .any(|section| partner.sections.contains(section))
-        {
+        if !partner.is_entitled_to(article.section_id, &all) {
             return Err(AppError::not_found(format!("no article {id_or_slug:?}")));
         }
     }

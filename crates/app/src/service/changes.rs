@@ -11,6 +11,7 @@ use dateline_domain::{ArticleId, ChangeEvent, PageSize};
 use crate::app::App;
 use crate::error::AppError;
 use crate::service::articles::{self, ArticleRecord};
+use crate::service::audience::Audience;
 
 /// One page of the feed.
 #[derive(Debug, Clone)]
@@ -23,17 +24,27 @@ pub struct ChangePage {
     pub size: PageSize,
 }
 
+/// The feed as `audience` may read it. A partner's holds the events of stories ever filed in
+/// its sections; a story shows only while it is public and still in them, so a story moved out
+/// of them arrives as a bare id, which its mirror takes down like an unpublished one.
 pub async fn list_changes(
     state: &App,
+    audience: &Audience,
     since: Option<&str>,
     limit: Option<i64>,
 ) -> Result<ChangePage, AppError> {
     let size = PageSize::parse(limit)?;
     let after = since.map(ChangeCursor::decode).transpose()?;
+    let partner = audience.partner();
     let page = state
         .db()
         .changes()
-        .list(after, size.get(), state.now())
+        .list(
+            after,
+            partner.map(|partner| partner.sections.as_slice()),
+            size.get(),
+            state.now(),
+        )
         .await?;
     let more = page.next.is_some();
     let next = page
@@ -44,7 +55,11 @@ pub async fn list_changes(
     let mut ids: Vec<ArticleId> = page.items.iter().map(|event| event.article).collect();
     ids.sort_unstable();
     ids.dedup();
-    let public = articles::find_articles_by_ids(state, &ids).await?;
+    let mut public = articles::find_articles_by_ids(state, &ids).await?;
+    if let Some(partner) = partner {
+        let all = state.db().sections().all().await?;
+        public.retain(|_, article| partner.is_entitled_to(article.section_id, &all));
+    }
     let records = articles::with_relations(state, public.into_values().collect()).await?;
     let by_id: HashMap<ArticleId, ArticleRecord> = records
         .into_iter()

@@ -5,6 +5,7 @@ pub(crate) mod article;
 pub(crate) mod article_author;
 pub(crate) mod article_revision;
 pub(crate) mod article_section;
+pub(crate) mod article_section_history;
 pub(crate) mod article_tag;
 pub(crate) mod article_view_hourly;
 pub(crate) mod article_view_total;

@@ -13,7 +13,7 @@ use dateline_domain::{
     Article, ArticleCursor, ArticleFilter, ArticleId, ArticleKey, AuditEvent, Author,
     ChangeEventKind, EditorialTrail, Page, PageSize, Revision, Tag, Timestamp,
 };
-use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
+use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DatabaseTransaction,
     EntityTrait as _, JoinType, Order, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
@@ -23,8 +23,8 @@ use sea_orm::{
 use crate::convert::{article_row, audit_row, revision_row};
 use crate::db::Database;
 use crate::entity::{
-    article, article_author, article_revision, article_section, article_tag, audit_event, author,
-    tag,
+    article, article_author, article_revision, article_section, article_section_history,
+    article_tag, audit_event, author, tag,
 };
 use crate::error::StorageError;
 use crate::public::{KeysetColumns, public_at};
@@ -663,6 +663,31 @@ async fn insert_links(
     for chunk in sections.chunks(INSERT_CHUNK * 4) {
         article_section::Entity::insert_many(chunk.to_vec())
             .exec(txn)
+            .await?;
+    }
+    let filed: Vec<article_section_history::ActiveModel> = batch
+        .iter()
+        .flat_map(|new| {
+            let article_id = new.article.id.to_string();
+            new.sections.iter().map(move |section| {
+                article_section_history::ActiveModel::from(article_section_history::Model {
+                    section_id: section.to_string(),
+                    article_id: article_id.clone(),
+                })
+            })
+        })
+        .collect();
+    for chunk in filed.chunks(INSERT_CHUNK * 4) {
+        article_section_history::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::columns([
+                    article_section_history::Column::SectionId,
+                    article_section_history::Column::ArticleId,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(txn)
             .await?;
     }
     for chunk in authors.chunks(INSERT_CHUNK * 4) {

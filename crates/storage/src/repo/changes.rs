@@ -10,15 +10,17 @@
 //! (decision 0601).
 
 use dateline_domain::syndication::ChangeCursor;
-use dateline_domain::{ArticleId, ChangeEvent, ChangeEventKind, CommentId, Page, Timestamp};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait as _};
+use dateline_domain::{
+    ArticleId, ChangeEvent, ChangeEventKind, CommentId, Page, SectionId, Timestamp,
+};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait as _, Query};
 use sea_orm::{
     ColumnTrait as _, ConnectionTrait, DbBackend, EntityTrait as _, QueryFilter as _,
     QueryOrder as _, QuerySelect as _, Statement, TransactionTrait as _,
 };
 
 use crate::db::Database;
-use crate::entity::{content_change, webhook, webhook_delivery};
+use crate::entity::{article_section_history, content_change, webhook, webhook_delivery};
 use crate::error::StorageError;
 
 pub struct Changes<'db> {
@@ -293,9 +295,12 @@ impl Changes<'_> {
     /// once. Events whose time has come are given their positions first (by whichever node
     /// reads or writes the feed first), so a scheduled publication is listed once its time is
     /// here, after everything listed before it.
+    /// The events after `after`. With `within_sections`, only those of stories ever filed in one
+    /// of them (a partner's feed), so a story that left them still sends its last events.
     pub async fn list(
         &self,
         after: Option<ChangeCursor>,
+        within_sections: Option<&[SectionId]>,
         limit: u64,
         now: Timestamp,
     ) -> Result<Page<ChangeEvent, ChangeCursor>, StorageError> {
@@ -307,10 +312,25 @@ impl Changes<'_> {
                 self.position_of_legacy(visible_at, seq).await?
             }
         };
-        let rows = content_change::Entity::find()
+        let mut select = content_change::Entity::find()
             .filter(content_change::Column::FeedPosition.gt(after))
             // Readers cannot see a held comment, so neither may the public feed.
-            .filter(content_change::Column::Kind.ne(ChangeEventKind::COMMENT_HELD))
+            .filter(content_change::Column::Kind.ne(ChangeEventKind::COMMENT_HELD));
+        if let Some(sections) = within_sections {
+            select = select.filter(
+                content_change::Column::ArticleId.in_subquery(
+                    Query::select()
+                        .column(article_section_history::Column::ArticleId)
+                        .from(article_section_history::Entity)
+                        .and_where(
+                            article_section_history::Column::SectionId
+                                .is_in(sections.iter().map(ToString::to_string)),
+                        )
+                        .to_owned(),
+                ),
+            );
+        }
+        let rows = select
             .order_by_asc(content_change::Column::FeedPosition)
             .limit(limit + 1)
             .all(&self.db.read)
