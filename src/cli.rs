@@ -124,6 +124,12 @@ pub(crate) struct ServerArgs {
     /// The folder media files are kept in.
     #[arg(long, env = "DATELINE_MEDIA_DIR", default_value = "media")]
     pub(crate) media_dir: PathBuf,
+    /// Keep media on S3-compatible storage instead of the folder, so every node serves every
+    /// upload: `s3://bucket` or `s3://bucket/prefix`. Credentials, region and endpoint come from
+    /// the usual AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL (MinIO,
+    /// Ceph, R2) and AWS_ALLOW_HTTP.
+    #[arg(long, env = "DATELINE_MEDIA_URL", value_parser = parse_media_url)]
+    pub(crate) media_url: Option<String>,
     /// The newsroom's IANA time zone; every time in a response carries its offset.
     #[arg(long, env = "DATELINE_TIME_ZONE", default_value = "Asia/Seoul")]
     pub(crate) time_zone: chrono_tz::Tz,
@@ -218,6 +224,13 @@ pub(crate) struct ServerArgs {
         value_parser = parse_interval
     )]
     pub(crate) database_acquire_timeout: Duration,
+}
+
+/// An `s3://bucket[/prefix]` media address, checked at start rather than at the first upload.
+fn parse_media_url(input: &str) -> Result<String, String> {
+    dateline_app::s3_media_store(input, [])
+        .map(|_| input.to_owned())
+        .map_err(|err| err.to_string())
 }
 
 /// One trusted proxy: a CIDR range, or a single address.

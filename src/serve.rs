@@ -8,7 +8,7 @@ use dateline_api::{HttpState, build_router};
 use dateline_app::keys::SigningKeys;
 use dateline_app::{
     App, NewsroomLogo, NewsroomSettings, Publisher, Settings, SyndicationSettings,
-    SyndicationWorker, ViewFlusher, ViewSettings, local_media_store,
+    SyndicationWorker, ViewFlusher, ViewSettings, local_media_store, s3_media_store,
 };
 use dateline_domain::SystemClock;
 use dateline_domain::destination::DestinationPolicy;
@@ -99,8 +99,13 @@ pub(crate) async fn serve(
         Some(url) => url.clone(),
         None => url::Url::parse(&format!("http://{address}")).context("public URL")?,
     };
-    let media = local_media_store(&args.media_dir)
-        .with_context(|| format!("opening the media folder {}", args.media_dir.display()))?;
+    let media = match &args.media_url {
+        Some(url) => {
+            s3_media_store(url, []).with_context(|| format!("opening the media store {url}"))?
+        }
+        None => local_media_store(&args.media_dir)
+            .with_context(|| format!("opening the media folder {}", args.media_dir.display()))?,
+    };
     let comments =
         crate::comment_settings::comment_settings(&args.comments, args.auth.jwt_secret.as_ref())?;
     let logo = match &args.newsroom_logo {

@@ -28,10 +28,20 @@ fn dateline_help_explains_every_setting() {
         "DATELINE_LISTEN",
         "DATABASE_URL",
         "DATELINE_MEDIA_DIR",
+        "DATELINE_MEDIA_URL",
         "DATELINE_PUBLIC_URL",
     ] {
         assert!(help.contains(setting), "{setting} missing from --help");
     }
+    let refused = Command::new(BINARY)
+        .args(["serve", "--media-url", "https://example.com/media"])
+        .output()
+        .unwrap();
+    assert!(
+        !refused.status.success(),
+        "a media address that is not s3:// is refused"
+    );
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("s3://"));
 }
 
 #[tokio::test]

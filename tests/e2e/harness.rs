@@ -332,6 +332,21 @@ impl TestApp {
         })
     }
 
+    /// This Dateline keeping its media in `store` instead of its folder.
+    pub(crate) fn with_media_store(self, store: dateline_app::MediaStore) -> Self {
+        let state = App::new(
+            self.db.clone(),
+            self.clock.clone(),
+            store,
+            self.state.settings().clone(),
+        );
+        Self {
+            router: router_of(&state),
+            state,
+            ..self
+        }
+    }
+
     /// This Dateline serving with these HTTP settings.
     pub(crate) fn with_http(self, settings: HttpSettings) -> Self {
         let http = HttpState::new(self.state.clone(), settings);

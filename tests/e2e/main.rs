@@ -23,6 +23,7 @@ mod hardening_readers;
 mod hardening_text;
 mod limits_nodes;
 mod media;
+mod media_nodes;
 mod ninjs;
 mod openapi;
 mod operations;

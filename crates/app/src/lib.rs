@@ -30,7 +30,7 @@ pub use desks::newsroom::NewsroomSettings;
 pub use desks::shared_limits::{Admission, Limit};
 pub use desks::syndication::SyndicationSettings;
 pub use error::AppError;
-pub use media_store::{MediaStore, local_media_store, put_media_file};
+pub use media_store::{MediaStore, local_media_store, put_media_file, s3_media_store};
 pub use readership::ViewFlusher;
 pub use record::ArticleRecord;
 pub use service::webhooks::SyndicationWorker;

@@ -33,14 +33,8 @@ pub async fn open_original(state: &App, id: &str) -> Result<(Vec<u8>, String), A
     let media = state.db().media().find(id).await?.ok_or_else(missing)?;
     let path = Path::parse(&media.storage_key)
         .map_err(|err| AppError::internal(format!("media key {:?}", media.storage_key), err))?;
-    let stored = state.media().get(&path).await.map_err(|err| match err {
-        object_store::Error::NotFound { .. } => AppError::not_found("the media file is missing"),
-        other => AppError::internal("media store", other),
-    })?;
-    let bytes = stored
-        .bytes()
-        .await
-        .map_err(|err| AppError::internal("media store", err))?;
+    let stored = state.media().get(&path).await.map_err(store_error)?;
+    let bytes = stored.bytes().await.map_err(store_error)?;
     Ok((bytes.to_vec(), media.content_type))
 }
 
@@ -126,6 +120,18 @@ fn store_error(err: object_store::Error) -> AppError {
         return AppError::Unavailable(
             "the media store cannot be written right now; nothing was stored".into(),
         );
+    }
+    // Object storage that does not answer, or refuses this server's credentials, is likewise
+    // the operator's: the request may succeed later.
+    let remote = match &err {
+        object_store::Error::PermissionDenied { .. }
+        | object_store::Error::Unauthenticated { .. } => true,
+        object_store::Error::Generic { store, .. } => *store != "LocalFileSystem",
+        _ => false,
+    };
+    if remote {
+        tracing::error!(error = %err, "the media store does not answer");
+        return AppError::Unavailable("the media store does not answer right now".into());
     }
     AppError::internal("media store", err)
 }
