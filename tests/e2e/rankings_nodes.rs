@@ -1,6 +1,7 @@
-//! Views counted by real server processes: SIGTERM stores the views still in memory; two nodes
-//! on one PostgreSQL database, each counting part of the same stories' views, rank them by the
-//! exact total; and a reader heard by both nodes counts once.
+//! Views counted by real server processes: SIGTERM stores the views still in memory, SIGKILL
+//! loses at most the views of one flush interval and nothing committed; two nodes on one
+//! PostgreSQL database, each counting part of the same stories' views, rank them by the exact
+//! total; and a reader heard by both nodes counts once.
 
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::Duration;
@@ -67,6 +68,19 @@ impl Node {
                 .unwrap();
             assert_eq!(response.status(), 202);
         }
+    }
+
+    /// Sends SIGKILL: no shutdown, no last flush.
+    async fn kill(mut self) -> ExitStatus {
+        let status = Command::new("kill")
+            .args(["-KILL", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        tokio::task::spawn_blocking(move || self.child.wait())
+            .await
+            .unwrap()
+            .unwrap()
     }
 
     /// Sends SIGTERM and waits for the process to exit.
@@ -236,4 +250,60 @@ async fn the_same_reader_heard_by_two_nodes_counts_once() {
         .await
         .json();
     assert_eq!(stored["data"]["viewCount"], 15, "{stored}");
+}
+
+/// A node lost without warning (SIGKILL, the OOM killer, a host gone) takes with it only the views
+/// it heard since its last flush; what it had flushed, and every write it had answered, stay; the
+/// surviving node goes on counting on top of them.
+#[tokio::test]
+async fn a_node_killed_with_sigkill_loses_at_most_one_flush_interval_of_views_and_nothing_committed()
+ {
+    let app = app_on_real_time(Engine::Postgres).await;
+    let local = app.section("local", "지역").await;
+    let story = ArticleBuilder::new("광안대교 야경", &local)
+        .insert(&app)
+        .await;
+    let (doomed, survivor) = tokio::join!(
+        Node::start(&app.database_url, "200ms"),
+        Node::start(&app.database_url, "200ms")
+    );
+    doomed.views(&story, "flushed", 20).await;
+    // Several flush intervals: these 20 are in the database by now.
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    let comment = doomed
+        .client
+        .post(format!("{}/api/v1/articles/{}/comments", doomed.address, story.id))
+        .json(&json!({"nickname": "부산갈매기", "password": "비밀번호1234", "body": "야경이 멋집니다"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(comment.status(), 201);
+    let comment: Value = comment.json().await.unwrap();
+    // Heard, answered 202, and at most one flush interval old when the node dies.
+    doomed.views(&story, "in-memory", 15).await;
+    let exit = doomed.kill().await;
+    assert!(!exit.success(), "SIGKILL is not a clean exit: {exit}");
+
+    survivor.views(&story, "survivor", 5).await;
+    let exit = survivor.terminate().await;
+    assert!(exit.success(), "graceful shutdown exits 0, got {exit}");
+
+    let stored = app
+        .get(&format!("/api/v1/articles/{}", story.id))
+        .await
+        .json();
+    let counted = stored["data"]["viewCount"].as_u64().unwrap();
+    assert!(
+        (25..=40).contains(&counted),
+        "the 20 flushed and the survivor's 5 stay, at most the last 15 are lost: {counted}"
+    );
+    let comments = app
+        .get(&format!("/api/v1/articles/{}/comments", story.id))
+        .await
+        .json();
+    assert_eq!(
+        comments["data"][0]["id"], comment["data"]["id"],
+        "{comments}"
+    );
+    assert_eq!(comments["data"][0]["bodyText"], "야경이 멋집니다");
 }
