@@ -149,6 +149,59 @@ with_cache_on_both_engines! {
         assert_eq!(headlines(&app.get("/api/v1/articles").await.json())[1], "국회 본회의 통과, 공포 절차");
     }
 
+    async fn an_edit_that_moves_no_story_in_any_list_keeps_the_pages_it_is_not_on(app) {
+        let local = app.section("local", "지역").await;
+        app.section("economy", "경제").await;
+        let archived = ArticleBuilder::new("지난주 부산 기사", &local).published_ago(Duration::days(7)).insert(&app).await;
+        let front = ArticleBuilder::new("오늘 부산 기사", &local).published_ago(Duration::hours(1)).insert(&app).await;
+        ArticleBuilder::new("어제 부산 기사", &local).published_ago(Duration::hours(20)).insert(&app).await;
+        let graphql = format!(
+            "/graphql?query={}",
+            urlencode("{ latest(first: 2) { nodes { id headline } } }")
+        );
+        let front_pages = ["/api/v1/articles?limit=2".to_owned(), "/api/v1/articles?section=local&limit=2".to_owned(), graphql.clone()];
+        let search = format!("/api/v1/search?q={}", urlencode("부산"));
+        let mut before = BTreeMap::new();
+        for path in front_pages.iter().chain([&search]) {
+            before.insert(path.clone(), etag(&app.get(path).await));
+        }
+
+        // A correction to a week-old story: no list moves, so the front pages stay kept; a
+        // search, which reads what stories say, goes.
+        let edit = |id: String, version: i32, change: Value| {
+            let app = &app;
+            async move {
+                let before_edit = applied_so_far(app);
+                let mut body = change;
+                body["version"] = json!(version);
+                let edited = app.as_editor().patch_json(&format!("/api/v1/articles/{id}"), &body).await;
+                assert_eq!(edited.status, 200, "{}", String::from_utf8_lossy(&edited.body));
+                settle(app, before_edit).await;
+            }
+        };
+        edit(archived.id.to_string(), 1, json!({"headline": "지난주 부산 기사 (바로잡음)"})).await;
+        let statements = app.db.statements_run();
+        for path in &front_pages {
+            assert_eq!(etag(&app.get(path).await), before[path], "{path}");
+        }
+        assert_eq!(app.db.statements_run(), statements, "the front pages are still kept");
+        let found = app.get(&search).await;
+        assert_ne!(etag(&found), before[&search]);
+        assert!(found.json().to_string().contains("바로잡음"));
+
+        // Moving it to another desk moves it between lists: the lists go.
+        edit(archived.id.to_string(), 2, json!({"section": "economy"})).await;
+        let statements = app.db.statements_run();
+        app.get(&front_pages[1]).await;
+        assert_ne!(app.db.statements_run(), statements, "a desk change drops the lists");
+
+        // An edit of a story on the front pages drops them, and they show it.
+        edit(front.id.to_string(), 1, json!({"headline": "오늘 부산 기사, 고침"})).await;
+        assert_eq!(headlines(&app.get(&front_pages[0]).await.json())[0], "오늘 부산 기사, 고침");
+        let latest = app.get(&graphql).await.json();
+        assert_eq!(latest["data"]["latest"]["nodes"][0]["headline"], "오늘 부산 기사, 고침");
+    }
+
     async fn a_scheduled_story_joins_a_cached_list_at_its_time(app) {
         let local = app.section("local", "지역").await;
         ArticleBuilder::new("이미 나간 기사", &local).published_ago(Duration::hours(1)).insert(&app).await;

@@ -43,6 +43,9 @@ pub struct ContentChange {
     /// lists must next be refreshed without any further event.
     pub published_at: Option<Timestamp>,
     pub at: Timestamp,
+    /// Every public list holds the same stories in the same order as before (an edit of a public
+    /// story's text, not of its time, links or lead image): answers listing other stories stand.
+    pub lists_unchanged: bool,
 }
 
 /// How many changes a slow subscriber may fall behind before it misses some.

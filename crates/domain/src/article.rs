@@ -54,6 +54,17 @@ impl Article {
         visibility::is_public(self.status, self.published_at, now)
     }
 
+    /// Whether this edit of `before` leaves every public list it could be in as it was, in
+    /// membership and order: public before and after, at the same publication time, with a lead
+    /// image or without one as before. (The caller compares the sections, tags and byline the
+    /// lists filter by.) Only the answers that show the story then change.
+    pub fn keeps_list_places(&self, before: &Article, now: Timestamp) -> bool {
+        before.is_public_at(now)
+            && self.is_public_at(now)
+            && self.published_at == before.published_at
+            && self.lead_image_id.is_some() == before.lead_image_id.is_some()
+    }
+
     /// The status an editor should see: a scheduled story whose time has come reads as published.
     pub fn status_at(&self, now: Timestamp) -> Status {
         if self.status == Status::Scheduled && self.is_public_at(now) {

@@ -57,8 +57,13 @@ impl Default for CacheSettings {
     }
 }
 
-/// The list every public story list belongs to: any change in who is public touches it.
+/// The list every public story list belongs to: any change in who is public, or in where a
+/// story stands in lists, touches it.
 const LATEST: &str = "latest";
+/// Answers that depend on what any public story says, not only on which stories are public:
+/// search matches, related stories, feeds and sitemaps (which carry no per-story keys). Every
+/// change to a public story touches it, an edit of its text included.
+const ANY_STORY: &str = "stories";
 /// The section tree.
 const SECTIONS: &str = "sections";
 
@@ -108,6 +113,13 @@ impl CacheKeys {
         for filter in filters {
             self.keys.insert(format!("list:{filter}"));
         }
+        self
+    }
+
+    /// The response depends on what any public story says (a search, related stories, a feed):
+    /// an edit of any public story drops it, even one that moves no story in any list.
+    pub fn any_story(&mut self) -> &mut Self {
+        self.keys.insert(ANY_STORY.to_owned());
         self
     }
 
@@ -208,6 +220,12 @@ pub(crate) fn stale_keys(change: &ContentChange) -> Vec<String> {
     if matches!(change.kind, ChangeKind::Created | ChangeKind::Submitted) {
         return keys;
     }
+    keys.push(ANY_STORY.to_owned());
+    // Every list holds the same stories in the same order: the answers showing this story carry
+    // its key, and the rest stand.
+    if change.kind == ChangeKind::Updated && change.lists_unchanged {
+        return keys;
+    }
     keys.push(LATEST.to_owned());
     let filters = change
         .sections
@@ -235,6 +253,7 @@ mod tests {
             published_at: None,
             at: Timestamp::parse_rfc3339("2026-12-01T09:00:00+09:00")
                 .unwrap_or_else(|_| unreachable!()),
+            lists_unchanged: false,
         }
     }
 
@@ -257,6 +276,18 @@ mod tests {
         assert!(keys.contains(&format!("list:{}", change.authors[0])));
         // The section's own data did not change: items merely in that section stay.
         assert!(!keys.contains(&change.sections[0].to_string()));
+    }
+
+    #[test]
+    fn an_edit_that_moves_no_story_in_any_list_names_the_story_and_text_dependent_answers() {
+        let mut change = change(ChangeKind::Updated);
+        change.lists_unchanged = true;
+        let story = change.article.map(|id| id.to_string()).unwrap_or_default();
+        assert_eq!(stale_keys(&change), vec![story, ANY_STORY.to_owned()]);
+        change.lists_unchanged = false;
+        let keys = stale_keys(&change);
+        assert!(keys.contains(&LATEST.to_owned()));
+        assert!(keys.contains(&ANY_STORY.to_owned()));
     }
 
     #[test]

@@ -99,9 +99,9 @@ pub(crate) async fn search(
         .map(|found| (found.article, (found.snippet, found.hit.score)))
         .unzip();
     let records = with_relations(&state, articles).await?;
-    // Any change to the public stories may change what matches, as it does any list.
+    // Any change to the public stories may change what matches, an edit of one's text included.
     let mut keys = CacheKeys::new();
-    keys.story_list([]);
+    keys.story_list([]).any_story();
     for record in &records {
         keys.record(record);
     }
@@ -163,7 +163,7 @@ pub(crate) async fn related(
     let stories = related::related(&state, &story, limit).await?;
     let records = with_relations(&state, stories).await?;
     let mut keys = CacheKeys::new();
-    keys.story_list([]).story(story.id);
+    keys.story_list([]).any_story().story(story.id);
     for record in &records {
         keys.record(record);
     }

@@ -173,7 +173,7 @@ const NEWS_SITEMAP_FRESHNESS: std::time::Duration = std::time::Duration::from_se
 /// change to who is public, or to a public story, drops it.
 fn listing(mut response: Response, fresh_for: Option<std::time::Duration>) -> Response {
     let mut keys = CacheKeys::new();
-    keys.story_list([]);
+    keys.story_list([]).any_story();
     if let Some(ttl) = fresh_for {
         keys.fresh_for(ttl);
     }

@@ -119,6 +119,7 @@ fn announce(state: &App, comment: &Comment, kind: CommentChangeKind, target: &Co
         authors: Vec::new(),
         published_at: Some(target.published_at),
         at: now,
+        lists_unchanged: true,
     });
     state.announce_comment(CommentChange {
         kind,

@@ -292,11 +292,19 @@ fn union<T: Ord + Copy>(a: &[T], b: &[T]) -> Vec<T> {
         .collect()
 }
 
+/// Whether two link lists name the same sections, tags or authors, in whatever order: lists
+/// filter by membership, so a reordered byline moves no story in any list.
+fn same_links<T: Ord>(a: &[T], b: &[T]) -> bool {
+    a.iter().collect::<BTreeSet<_>>() == b.iter().collect::<BTreeSet<_>>()
+}
+
 struct Save<'a> {
     story: NewArticle,
     trail: EditorialTrail,
     expected: Option<Expected>,
     before: Option<&'a StoryLinks>,
+    /// The edit leaves every public list as it was ([`Article::keeps_list_places`], same links).
+    lists_unchanged: bool,
     action: &'static str,
     audit: Option<AuditEvent>,
     kind: ChangeKind,
@@ -347,6 +355,7 @@ async fn save(state: &App, principal: &Principal, save: Save<'_>) -> Result<Stor
         authors: union(&before.authors, &save.story.byline),
         published_at: article.published_at,
         at: now,
+        lists_unchanged: save.lists_unchanged,
     });
     view(state, save.story.article, save.trail).await
 }
@@ -435,6 +444,7 @@ pub async fn create_article(
                 trail,
                 expected: None,
                 before: None,
+                lists_unchanged: false,
                 action: "created",
                 audit: None,
                 kind: ChangeKind::Created,
@@ -484,6 +494,7 @@ pub async fn update_article(
     let before = state.db().articles().links_of(article.id).await?;
     let (section_id, links, lead_image_id) =
         resolve_links(state, principal, &input, Some((&article, &before))).await?;
+    let was = article.clone();
     fields.apply(&mut article);
     if let Some(flag) = input.not_for_syndication {
         article.not_for_syndication = flag;
@@ -499,6 +510,10 @@ pub async fn update_article(
     article.status = effective;
     article.updated_at = now;
     article.version += 1;
+    let lists_unchanged = article.keeps_list_places(&was, now)
+        && same_links(&before.sections, &links.sections)
+        && same_links(&before.tags, &links.tags)
+        && same_links(&before.authors, &links.authors);
     save(
         state,
         principal,
@@ -512,6 +527,7 @@ pub async fn update_article(
             trail,
             expected: Some(expected),
             before: Some(&before),
+            lists_unchanged,
             action: "edited",
             audit: None,
             kind: ChangeKind::Updated,
@@ -594,6 +610,7 @@ pub async fn transition(
             trail,
             expected: Some(expected_version),
             before: Some(&links),
+            lists_unchanged: false,
             action,
             audit,
             kind,
@@ -640,6 +657,7 @@ pub async fn delete_article(
         authors: links.authors,
         published_at: article.published_at,
         at: now,
+        lists_unchanged: false,
     });
     Ok(article.id)
 }

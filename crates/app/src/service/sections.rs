@@ -99,6 +99,7 @@ fn announce(state: &App, all: &[Section], section: SectionId) {
         authors: Vec::new(),
         published_at: None,
         at: state.now(),
+        lists_unchanged: false,
     });
 }
 

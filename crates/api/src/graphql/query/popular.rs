@@ -38,6 +38,11 @@ impl PopularQuery {
         )
         .await
         .or_graphql_error()?;
+        note(ctx, |keys| {
+            for entry in &ranking.entries {
+                keys.story(entry.record.article.id);
+            }
+        });
         Ok(ranking
             .entries
             .into_iter()

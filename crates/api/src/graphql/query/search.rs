@@ -49,9 +49,9 @@ impl SearchQueryRoot {
         )]
         sort: SearchSort,
     ) -> Result<SearchConnection> {
-        // Any story joining or leaving the public set may match.
+        // Any story joining or leaving the public set, or any edit of one's text, may match.
         note(ctx, |keys| {
-            keys.story_list([]);
+            keys.story_list([]).any_story();
         });
         let page = search(
             app(ctx),

@@ -33,8 +33,9 @@ pub(crate) fn audience<'a>(ctx: &Context<'a>) -> &'a Audience {
     ctx.data_opt::<Audience>().unwrap_or(&PUBLIC)
 }
 
-/// Notes a story list in the answer's cache keys: every list changes with the public set, and a
-/// filtered one with its section's, tag's or author's stories (as REST's lists).
+/// Notes a story list in the answer's cache keys: every list changes with the public set, a
+/// filtered one with its section's, tag's or author's stories (as REST's lists), and the page
+/// with an edit of any story on it.
 pub(crate) fn note_list(ctx: &Context<'_>, page: &ArticlePage) {
     let filters = [
         page.filter.section.map(|id| id.to_string()),
@@ -43,6 +44,9 @@ pub(crate) fn note_list(ctx: &Context<'_>, page: &ArticlePage) {
     ];
     crate::graphql::answer_keys::note(ctx, |keys| {
         keys.story_list(filters.iter().flatten().map(String::as_str));
+        for article in &page.articles {
+            keys.story(article.id);
+        }
     });
 }
 
