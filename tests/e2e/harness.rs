@@ -332,6 +332,17 @@ impl TestApp {
         })
     }
 
+    /// Another node of this Dateline: the same database and clock, its own process state
+    /// (caches, limiters), media in `store`.
+    pub(crate) fn other_node(&self, store: dateline_app::MediaStore) -> Router {
+        router_of(&App::new(
+            self.db.clone(),
+            self.clock.clone(),
+            store,
+            self.state.settings().clone(),
+        ))
+    }
+
     /// This Dateline keeping its media in `store` instead of its folder.
     pub(crate) fn with_media_store(self, store: dateline_app::MediaStore) -> Self {
         let state = App::new(

@@ -17,16 +17,7 @@ use crate::syndication_partners::create_partner;
 
 /// A second node: its own process state (limiters, caches) over the first one's database.
 fn second_node(app: &TestApp) -> Router {
-    let other = dateline_app::App::new(
-        app.db.clone(),
-        app.clock.clone(),
-        app.state.media().clone(),
-        app.state.settings().clone(),
-    );
-    dateline_api::build_router(dateline_api::HttpState::new(
-        other,
-        dateline_api::HttpSettings::default(),
-    ))
+    app.other_node(app.state.media().clone())
 }
 
 /// Sends a request from `address` to a node; answers the status and body.

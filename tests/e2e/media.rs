@@ -10,7 +10,7 @@ use crate::harness::UPLOAD_LIMIT;
 use crate::on_both_engines;
 
 /// A photo-like JPEG of `width`×`height`: gradients, so it compresses like a picture.
-fn jpeg(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn jpeg(width: u32, height: u32) -> Vec<u8> {
     let image = RgbImage::from_fn(width, height, |x, y| {
         Rgb([
             (x * 255 / width) as u8,

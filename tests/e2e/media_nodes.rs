@@ -3,7 +3,6 @@
 //! the rest, and storage that stops answering is a 503, not a hang. The tests start their own
 //! S3-compatible server (moto, installed by scripts/test).
 
-use std::io::Cursor;
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -12,7 +11,6 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
 use dateline_app::MediaStore;
-use image::{ImageFormat, Rgb, RgbImage};
 use object_store::ObjectStoreExt as _;
 use object_store::path::Path;
 use tower::ServiceExt as _;
@@ -87,29 +85,6 @@ impl S3Server {
     }
 }
 
-fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    let image = RgbImage::from_fn(width, height, |x, y| {
-        Rgb([(x % 256) as u8, (y % 256) as u8, ((x * y) % 256) as u8])
-    });
-    let mut bytes = Cursor::new(Vec::new());
-    image.write_to(&mut bytes, ImageFormat::Jpeg).unwrap();
-    bytes.into_inner()
-}
-
-/// A second node on the same database, keeping media in `store`.
-fn node_on(app: &TestApp, store: MediaStore) -> Router {
-    let other = dateline_app::App::new(
-        app.db.clone(),
-        app.clock.clone(),
-        store,
-        app.state.settings().clone(),
-    );
-    dateline_api::build_router(dateline_api::HttpState::new(
-        other,
-        dateline_api::HttpSettings::default(),
-    ))
-}
-
 async fn fetch(node: &Router, path: &str) -> (u16, Vec<u8>, Option<String>) {
     let response = node
         .clone()
@@ -136,13 +111,13 @@ async fn a_photo_uploaded_through_one_node_is_served_by_another_and_rendered_onc
     s3.create_bucket("newsroom-media").await;
     let url = "s3://newsroom-media/dateline";
     let first = app.with_media_store(s3.store(url));
-    let second = node_on(&first, s3.store(url));
+    let second = first.other_node(s3.store(url));
 
     let uploaded = first
         .as_editor()
         .upload(
             "harbour.jpg",
-            &jpeg(1600, 1000),
+            &crate::media::jpeg(1600, 1000),
             &[("caption", "부산항 야경")],
         )
         .await;

@@ -71,22 +71,19 @@ impl Node {
     }
 
     /// Sends SIGKILL: no shutdown, no last flush.
-    async fn kill(mut self) -> ExitStatus {
-        let status = Command::new("kill")
-            .args(["-KILL", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        tokio::task::spawn_blocking(move || self.child.wait())
-            .await
-            .unwrap()
-            .unwrap()
+    async fn kill(self) -> ExitStatus {
+        self.signal("-KILL").await
     }
 
     /// Sends SIGTERM and waits for the process to exit.
-    async fn terminate(mut self) -> ExitStatus {
+    async fn terminate(self) -> ExitStatus {
+        self.signal("-TERM").await
+    }
+
+    /// Sends `signal` and waits for the process to exit.
+    async fn signal(mut self, signal: &str) -> ExitStatus {
         let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+            .args([signal, &self.child.id().to_string()])
             .status()
             .unwrap();
         assert!(status.success());
