@@ -215,6 +215,10 @@ pub(crate) struct ServerArgs {
     /// network reaches; there it asks for the token only if one is set.
     #[arg(long, env = "DATELINE_METRICS_LISTEN")]
     pub(crate) metrics_listen: Option<SocketAddr>,
+    /// Live connections — GraphQL subscription sockets and `/api/v1/stream` streams — one
+    /// client address may hold open on this node; the next is refused with 429.
+    #[arg(long, env = "DATELINE_LIVE_CONNECTIONS_PER_ADDRESS", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) live_connections_per_address: u32,
     /// PostgreSQL: how long a request waits for a database connection before it is answered
     /// 503 (with Retry-After) — the most a request waits while the database is down.
     #[arg(

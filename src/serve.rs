@@ -162,12 +162,16 @@ pub(crate) async fn serve(
             cache: args.cache.settings(),
             cors,
             metrics_token: args.metrics_token.clone(),
+            live_connections_per_address: dateline_api::LivePerAddress(
+                args.live_connections_per_address,
+            ),
         },
     );
     let metrics = match args.metrics_listen {
         Some(address) => Some(serve_metrics(address, http.clone()).await?),
         None => None,
     };
+    let live = http.app().clone();
     let router = build_router(http);
 
     // Printed on stdout so scripts and tests started with port 0 can find the server.
@@ -179,7 +183,12 @@ pub(crate) async fn serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // Subscriptions and streams never end by themselves: they close now, so the
+        // requests in flight can drain.
+        live.live().close();
+    })
     .await
     .context("serving");
     tracing::info!("shutting down");

@@ -22,6 +22,7 @@ mod hardening_outputs;
 mod hardening_readers;
 mod hardening_text;
 mod limits_nodes;
+mod live;
 mod media;
 mod media_nodes;
 mod ninjs;

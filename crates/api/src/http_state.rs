@@ -11,6 +11,7 @@ use secrecy::SecretString;
 use crate::allowance::RateLimits;
 use crate::cache::{CacheSettings, ResponseCache};
 use crate::cors::CorsOrigins;
+use crate::live_connections::LiveConnections;
 
 /// What only the HTTP surface is configured with.
 #[derive(Debug, Clone, Default)]
@@ -20,6 +21,18 @@ pub struct HttpSettings {
     /// The bearer token `/metrics` asks for; without one, the main listener's `/metrics`
     /// answers loopback clients only.
     pub metrics_token: Option<SecretString>,
+    /// Live connections (subscriptions, streams) one address may hold open on this node.
+    pub live_connections_per_address: LivePerAddress,
+}
+
+/// Live connections one address may hold open on a node.
+#[derive(Debug, Clone, Copy)]
+pub struct LivePerAddress(pub u32);
+
+impl Default for LivePerAddress {
+    fn default() -> Self {
+        Self(crate::live_connections::DEFAULT_PER_ADDRESS)
+    }
 }
 
 #[derive(Clone)]
@@ -29,6 +42,7 @@ pub struct HttpState {
     limits: Arc<RateLimits>,
     cors: CorsOrigins,
     metrics_token: Option<SecretString>,
+    live: Arc<LiveConnections>,
 }
 
 impl HttpState {
@@ -48,12 +62,20 @@ impl HttpState {
             limits,
             cors: settings.cors,
             metrics_token: settings.metrics_token,
+            live: Arc::new(LiveConnections::new(
+                settings.live_connections_per_address.0,
+            )),
         }
     }
 
     /// The bearer token `/metrics` asks for, if one was set.
     pub(crate) fn metrics_token(&self) -> Option<&SecretString> {
         self.metrics_token.as_ref()
+    }
+
+    /// The live connections open on this node, per address.
+    pub(crate) fn live_connections(&self) -> &LiveConnections {
+        &self.live
     }
 
     /// The origins whose pages may call the API.

@@ -12,6 +12,7 @@ pub mod cors;
 pub mod graphql;
 mod headers;
 pub mod http_state;
+mod live_connections;
 pub mod metrics;
 mod openapi;
 pub mod problem;
@@ -25,7 +26,7 @@ mod ui;
 
 pub use cache::{CacheKeys, CacheSettings};
 pub use cors::CorsOrigins;
-pub use http_state::{HttpSettings, HttpState};
+pub use http_state::{HttpSettings, HttpState, LivePerAddress};
 pub use metrics::metrics_router;
 pub use problem::ApiError;
 pub use router::build_router;

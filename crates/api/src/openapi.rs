@@ -42,6 +42,7 @@ use crate::ratelimit;
         (name = "operations", description = "Health and readiness"),
         (name = "syndication", description = "Feeds, sitemaps, structured data, partners with API keys (X-Api-Key), the change feed and webhooks"),
         (name = "comments", description = "Reader comments (뉴스댓글): posting without an account, reports, reactions, and editors' moderation"),
+        (name = "live", description = "Live news as server-sent events; GraphQL subscriptions carry the same events over WebSocket at /graphql"),
     ),
     components(responses(
         BadRequest,

@@ -25,7 +25,7 @@ use crate::rest::search;
 use crate::rest::{
     articles, auth, authors, health, media, newsroom, popular, sections, tags, users, views,
 };
-use crate::rest::{changes, partners, structured, syndication, webhooks};
+use crate::rest::{changes, partners, stream, structured, syndication, webhooks};
 
 /// A request that runs longer than this is cut off with 408 rather than holding a connection.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -150,6 +150,7 @@ fn rest_routes(upload_limit: usize) -> OpenApiRouter<HttpState> {
         .routes(routes!(partners::create_partner))
         .routes(routes!(partners::partner_usage))
         .routes(routes!(changes::list_changes))
+        .routes(routes!(stream::stream))
         .routes(routes!(webhooks::create_webhook, webhooks::list_webhooks))
         .routes(routes!(
             webhooks::find_webhook,

@@ -12,6 +12,7 @@ use dateline_storage::Database;
 
 use crate::caches::RelatedCache;
 use crate::desks::comments::CommentDesk;
+use crate::desks::live::LiveWire;
 use crate::desks::newsroom::LoginThrottle;
 use crate::desks::shared_limits::{Admission, Limit, SharedLimits};
 use crate::desks::syndication::SyndicationRuntime;
@@ -43,6 +44,8 @@ struct Inner {
     related: RelatedCache,
     syndication: SyndicationRuntime,
     comments: CommentDesk,
+    /// Live news for this node's subscriptions and streams.
+    live: LiveWire,
     /// What tokens are judged against on every request, invalidated on revocation.
     revocations: Arc<Revocations>,
 }
@@ -66,6 +69,7 @@ impl App {
                 std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             )),
             related: RelatedCache::default(),
+            live: LiveWire::default(),
             revocations: Arc::new(Revocations::new()),
         }))
     }
@@ -89,6 +93,7 @@ impl App {
     /// Announces a committed content change.
     pub fn announce(&self, change: ContentChange) {
         self.0.events.announce(change);
+        self.0.live.nudge();
     }
 
     /// Content changes from now on (the response cache, webhooks and feeds subscribe here).
@@ -99,6 +104,12 @@ impl App {
     /// Announces a committed comment change.
     pub fn announce_comment(&self, change: CommentChange) {
         self.0.events.announce_comment(change);
+        self.0.live.nudge();
+    }
+
+    /// The node's live news: its followers, and its closing at shutdown.
+    pub fn live(&self) -> &LiveWire {
+        &self.0.live
     }
 
     /// Comment changes from now on (webhooks for moderation tools, the change feed).

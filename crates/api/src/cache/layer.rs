@@ -35,6 +35,8 @@ pub(crate) fn is_cacheable_path(path: &str) -> bool {
         || path.starts_with("/feeds/")
         || path.starts_with("/sitemap"))
         && !path.starts_with("/api/v1/media")
+        // Endless: a live stream is never one answer to keep.
+        && path != "/api/v1/stream"
 }
 
 /// A request whose answer depends on who sends it: never shared, never kept. Cookies are not

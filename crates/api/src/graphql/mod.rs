@@ -11,6 +11,7 @@ pub mod mutation;
 pub(crate) mod preload;
 pub mod query;
 mod safe_get;
+pub mod subscription;
 pub(crate) mod types;
 
 use async_graphql::dataloader::DataLoader;
@@ -18,10 +19,13 @@ use async_graphql::extensions::apollo_persisted_queries::{
     ApolloPersistedQueries, LruCacheStorage,
 };
 use async_graphql::http::MultipartOptions;
-use async_graphql::{EmptySubscription, Schema, SchemaBuilder, ServerError};
+use async_graphql::{Schema, SchemaBuilder, ServerError};
+use async_graphql_axum::GraphQLProtocol;
 use axum::Extension;
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
+use axum::extract::ws::{WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use dateline_app::readership::origin::ReaderOrigin;
@@ -33,6 +37,7 @@ use crate::graphql::answer_keys::AnswerKeys;
 use crate::graphql::loaders::RelationLoader;
 use crate::graphql::mutation::Mutation;
 use crate::graphql::query::Query;
+use crate::graphql::subscription::Subscription;
 use crate::http_state::HttpState;
 use crate::problem::{ApiError, graphql_error};
 
@@ -53,10 +58,10 @@ const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 /// How many persisted queries (parsed, by sha256) are remembered.
 const PERSISTED_QUERIES: usize = 1_024;
 
-pub type DatelineSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type DatelineSchema = Schema<Query, Mutation, Subscription>;
 
-pub(crate) fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+pub(crate) fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), Subscription)
         .extension(error_codes::ErrorCodes)
         .extension(safe_get::SafeGet)
         .extension(cost::QueryCost {
@@ -141,17 +146,42 @@ pub(crate) fn payload_too_large(headers: &HeaderMap) -> Response {
     response
 }
 
-/// `GET /graphql`: GraphiQL for a browser, otherwise a query from the URL (or a persisted
-/// query's hash in `extensions`). Mutations are not taken over GET, which must stay safe to
-/// cache and repeat; a successful answer is cached like REST.
+/// `GET /graphql`: a WebSocket for subscriptions when the client asks to upgrade, GraphiQL for
+/// a browser, otherwise a query from the URL (or a persisted query's hash in `extensions`).
+/// Mutations are not taken over GET, which must stay safe to cache and repeat; a successful
+/// answer is cached like REST.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "an axum handler: each argument is one extractor"
+)]
 pub(crate) async fn graphql_get(
+    State(http): State<HttpState>,
     Extension(schema): Extension<DatelineSchema>,
     headers: HeaderMap,
     method: Method,
     uri: axum::http::Uri,
+    origin: ReaderOrigin,
+    socket: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+    protocol: Result<GraphQLProtocol, StatusCode>,
     audience: Audience,
     spender: Option<Extension<Spender>>,
 ) -> Response {
+    if let Ok(socket) = socket {
+        let Ok(protocol) = protocol else {
+            return request_error(
+                &headers,
+                "a subscription socket needs Sec-WebSocket-Protocol graphql-transport-ws or graphql-ws",
+            );
+        };
+        let connection = http.live_connections().admit(origin.network(), "websocket");
+        return subscription::upgrade(
+            socket,
+            protocol,
+            schema,
+            connection,
+            http.app().live().closing(),
+        );
+    }
     let query_string = uri.query().unwrap_or_default();
     let wants_html = headers
         .get(header::ACCEPT)

@@ -18,6 +18,7 @@ pub(crate) mod partners;
 pub(crate) mod popular;
 pub(crate) mod search;
 pub(crate) mod sections;
+pub(crate) mod stream;
 pub(crate) mod structured;
 pub(crate) mod syndication;
 pub(crate) mod tags;

@@ -42,7 +42,7 @@ impl ReaderOrigin {
     /// password guesses): an IPv4 address itself, an IPv6 address its /64. The User-Agent is
     /// left out on purpose: it is the client's to choose, so counting it would let one client
     /// be as many readers as it likes.
-    pub(crate) fn network(&self) -> Option<IpAddr> {
+    pub fn network(&self) -> Option<IpAddr> {
         self.client.map(subscriber_network)
     }
 }

@@ -33,8 +33,18 @@ pub async fn list_changes(
     since: Option<&str>,
     limit: Option<i64>,
 ) -> Result<ChangePage, AppError> {
-    let size = PageSize::parse(limit)?;
     let after = since.map(ChangeCursor::decode).transpose()?;
+    changes_after(state, audience, after, limit).await
+}
+
+/// The feed after a cursor already read (the live wire follows the feed with this).
+pub(crate) async fn changes_after(
+    state: &App,
+    audience: &Audience,
+    after: Option<ChangeCursor>,
+    limit: Option<i64>,
+) -> Result<ChangePage, AppError> {
+    let size = PageSize::parse(limit)?;
     let partner = audience.partner();
     let page = state
         .db()

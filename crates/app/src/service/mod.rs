@@ -7,6 +7,7 @@ pub mod audience;
 pub mod authors;
 pub mod changes;
 pub mod comments;
+pub mod live;
 pub mod media;
 pub mod newsroom;
 pub mod partners;

@@ -350,6 +350,19 @@ impl Changes<'_> {
         })
     }
 
+    /// The feed's end: the cursor after its last visible event (releasing any that came due),
+    /// or `None` while it is empty. A live follower starts here.
+    pub async fn end(&self, now: Timestamp) -> Result<Option<ChangeCursor>, StorageError> {
+        self.release_due(now).await?;
+        let last: Option<Option<i64>> = content_change::Entity::find()
+            .select_only()
+            .column_as(content_change::Column::FeedPosition.max(), "last")
+            .into_tuple()
+            .one(&self.db.read)
+            .await?;
+        Ok(last.flatten().map(ChangeCursor::After))
+    }
+
     /// Positions the events that came due, if any did; most reads find none and write nothing.
     async fn release_due(&self, now: Timestamp) -> Result<(), StorageError> {
         let waiting = content_change::Entity::find()
