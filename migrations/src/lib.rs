@@ -25,6 +25,7 @@ mod m20261210_000001_add_change_feed_positions;
 mod m20261210_000002_create_article_view_readers;
 mod m20261211_000001_create_shared_counts;
 mod m20261212_000001_create_article_section_history;
+mod m20261213_000001_add_breaking_until;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000002_create_article_view_readers::Migration),
             Box::new(m20261211_000001_create_shared_counts::Migration),
             Box::new(m20261212_000001_create_article_section_history::Migration),
+            Box::new(m20261213_000001_add_breaking_until::Migration),
         ]
     }
 }

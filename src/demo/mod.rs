@@ -425,6 +425,7 @@ pub(crate) async fn load(
                 corrections,
                 version: 1,
                 not_for_syndication: false,
+                breaking_until: None,
             },
             byline,
             tags: tag_ids,

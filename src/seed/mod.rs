@@ -312,6 +312,7 @@ fn compose_story(
             corrections: Vec::new(),
             version: 1,
             not_for_syndication: false,
+            breaking_until: None,
         },
         byline: parts.byline,
         tags: parts.tags,

@@ -877,6 +877,7 @@ impl ArticleBuilder {
             corrections: Vec::new(),
             version: 1,
             not_for_syndication: self.not_for_syndication,
+            breaking_until: None,
         };
         let mut sections = vec![self.section.id];
         sections.extend(self.ancestors);

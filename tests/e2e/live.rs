@@ -530,3 +530,171 @@ async fn live_connections_are_limited_per_address_and_closed_when_the_node_shuts
         }
     }
 }
+
+/// Flags (or with `None`, unflags) a story as breaking news until `until`; answers the status.
+async fn flag(app: &TestApp, id: &str, until: Option<String>) -> axum::http::StatusCode {
+    let read = app
+        .as_editor()
+        .get(&format!("/api/v1/newsroom/articles/{id}"))
+        .await;
+    let version = read.json()["data"]["version"].clone();
+    app.as_editor()
+        .patch_json(
+            &format!("/api/v1/articles/{id}"),
+            &json!({"breakingUntil": until, "version": version}),
+        )
+        .await
+        .status
+}
+
+fn breaking_ids(answer: &Value) -> Vec<String> {
+    answer["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|story| story["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Breaking news through the response cache: listed while the flag lasts and the story is
+/// public, dropped when the flag runs out, is cleared, or the story leaves.
+async fn breaking_news_lasts_as_long_as_its_flag(engine: Engine) {
+    let app = crate::cache::cached_app(engine).await;
+    app.section("politics", "정치").await;
+    let older = publish(&app, "먼저 난 속보", "politics", None).await;
+    let newer = publish(&app, "나중 속보", "politics", None).await;
+    let quiet = publish(&app, "평범한 기사", "politics", None).await;
+    let in_an_hour = app.now().plus(Span::hours(1)).as_datetime().to_rfc3339();
+    let in_two_hours = app.now().plus(Span::hours(2)).as_datetime().to_rfc3339();
+    assert!(breaking_ids(&app.get("/api/v1/breaking").await.json()).is_empty());
+
+    assert_eq!(
+        flag(&app, &older, Some(in_two_hours.clone())).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        flag(&app, &newer, Some(in_an_hour.clone())).await,
+        StatusCode::OK
+    );
+    let answer = app.get("/api/v1/breaking").await;
+    assert_eq!(
+        breaking_ids(&answer.json()),
+        [newer.clone(), older.clone()],
+        "newest first"
+    );
+    assert!(answer.json()["data"][0]["breakingUntil"].is_string());
+    let story = app.get(&format!("/api/v1/articles/{quiet}")).await.json();
+    assert!(
+        story["data"].get("breakingUntil").is_none(),
+        "no flag, no field"
+    );
+    let graphql = app
+        .graphql("{ breaking { id breakingUntil } }", json!({}))
+        .await;
+    assert_eq!(graphql["data"]["breaking"][0]["id"], newer.as_str());
+
+    // Bad flags: a past time, past 48 hours, not a time.
+    let past = app.now().minus(Span::minutes(1)).as_datetime().to_rfc3339();
+    let too_late = app.now().plus(Span::hours(49)).as_datetime().to_rfc3339();
+    for bad in [past, too_late] {
+        let read = app
+            .as_editor()
+            .get(&format!("/api/v1/newsroom/articles/{quiet}"))
+            .await;
+        let refused = app
+            .as_editor()
+            .patch_json(
+                &format!("/api/v1/articles/{quiet}"),
+                &json!({"breakingUntil": bad, "version": read.json()["data"]["version"]}),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            String::from_utf8_lossy(&refused.body)
+        );
+    }
+    let refused = app
+        .as_editor()
+        .patch_json(
+            &format!("/api/v1/articles/{quiet}"),
+            &json!({"breakingUntil": "soon", "version": 1}),
+        )
+        .await;
+    assert!(refused.status.is_client_error());
+
+    // A draft or a scheduled story flagged is not breaking news until it is public.
+    let scheduled = draft(&app, "엠바고 속보", "politics").await;
+    assert_eq!(
+        flag(&app, &scheduled, Some(in_an_hour.clone())).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        breaking_ids(&app.get("/api/v1/breaking").await.json()),
+        [newer.clone(), older.clone()]
+    );
+    let at = app.now().plus(Span::minutes(10)).as_datetime().to_rfc3339();
+    let approved = app
+        .as_editor()
+        .post_json(
+            &format!("/api/v1/articles/{scheduled}/approve"),
+            &json!({"publishAt": at}),
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::OK);
+    assert_eq!(
+        breaking_ids(&app.get("/api/v1/breaking").await.json()),
+        [newer.clone(), older.clone()]
+    );
+    app.clock.advance(Span::minutes(11));
+    assert_eq!(
+        breaking_ids(&app.get("/api/v1/breaking").await.json()),
+        [scheduled.clone(), newer.clone(), older.clone()]
+    );
+
+    // The first flag runs out: the cached answer goes with it, without any write.
+    app.clock.advance(Span::minutes(50));
+    assert_eq!(
+        breaking_ids(&app.get("/api/v1/breaking").await.json()),
+        [older.as_str()]
+    );
+    // Cleared: gone at once.
+    assert_eq!(flag(&app, &older, None).await, StatusCode::OK);
+    assert!(breaking_ids(&app.get("/api/v1/breaking").await.json()).is_empty());
+}
+
+#[tokio::test]
+async fn breaking_news_lasts_as_long_as_its_flag_on_sqlite() {
+    breaking_news_lasts_as_long_as_its_flag(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn breaking_news_lasts_as_long_as_its_flag_on_postgres() {
+    breaking_news_lasts_as_long_as_its_flag(Engine::Postgres).await;
+}
+
+on_both_engines! {
+    async fn a_story_flagged_as_breaking_reaches_breaking_news_subscribers_once(app) {
+        app.section("politics", "정치").await;
+        let (node_b, router_b) = node(&app, 20);
+        let address = serve(router_b).await;
+        let story = publish(&app, "평범하던 기사", "politics", None).await;
+        let mut subscriber = Subscriber::connect(address).await;
+        subscriber
+            .subscribe("breaking", "subscription { breakingNews { id headline breakingUntil } }", json!({}))
+            .await;
+        followed_by(&node_b, 1).await;
+
+        // Publishing without a flag sends nothing; flagging a public story sends it.
+        publish(&app, "속보 아닌 기사", "politics", None).await;
+        let in_an_hour = app.now().plus(Span::hours(1)).as_datetime().to_rfc3339();
+        assert_eq!(flag(&app, &story, Some(in_an_hour)).await, StatusCode::OK);
+        let data = subscriber.next_for("breaking").await;
+        assert_eq!(data["breakingNews"]["id"], story.as_str());
+        assert!(data["breakingNews"]["breakingUntil"].is_string());
+        // Another edit of the same flagged story is not news again.
+        edit(&app, &story, "고친 부제").await;
+        assert_eq!(subscriber.message(QUIET).await, None);
+    }
+}

@@ -109,6 +109,7 @@ fn rest_routes(upload_limit: usize) -> OpenApiRouter<HttpState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(articles::list_articles))
         .routes(routes!(articles::find_article))
+        .routes(routes!(articles::breaking))
         .routes(routes!(views::record_view))
         .routes(routes!(popular::popular))
         .routes(routes!(sections::list_sections))

@@ -47,11 +47,23 @@ pub struct Article {
     pub version: i32,
     /// The desk's mark that the story must never reach a partner in full.
     pub not_for_syndication: bool,
+    /// Flagged as breaking news (속보) until then: listed by the breaking-news surfaces and
+    /// pushed to their subscribers while the time has not passed.
+    pub breaking_until: Option<Timestamp>,
 }
+
+/// The longest a story may stay flagged as breaking news: breaking news that lasts longer is
+/// the day's news, and a forgotten flag must not linger for a week.
+pub const MAX_BREAKING: chrono::Duration = chrono::Duration::hours(48);
 
 impl Article {
     pub fn is_public_at(&self, now: Timestamp) -> bool {
         visibility::is_public(self.status, self.published_at, now)
+    }
+
+    /// Whether readers see the story as breaking news now: public, and flagged until later.
+    pub fn is_breaking_at(&self, now: Timestamp) -> bool {
+        self.is_public_at(now) && self.breaking_until.is_some_and(|until| until > now)
     }
 
     /// Whether this edit of `before` leaves every public list it could be in as it was, in
@@ -63,6 +75,7 @@ impl Article {
             && self.is_public_at(now)
             && self.published_at == before.published_at
             && self.lead_image_id.is_some() == before.lead_image_id.is_some()
+            && self.breaking_until == before.breaking_until
     }
 
     /// The status an editor should see: a scheduled story whose time has come reads as published.
@@ -150,6 +163,26 @@ pub fn parse_canonical_url(text: &str) -> Result<String, ValidationError> {
     Ok(url.into())
 }
 
+/// When a breaking-news flag set at `now` may end: after now, and at most [`MAX_BREAKING`] on.
+pub fn check_breaking_until(
+    until: Timestamp,
+    now: Timestamp,
+) -> Result<Timestamp, ValidationError> {
+    if until <= now {
+        return Err(ValidationError::new(
+            "breakingUntil",
+            "must be a time still to come (clear the flag with null)",
+        ));
+    }
+    if until > now.plus(MAX_BREAKING) {
+        return Err(ValidationError::new(
+            "breakingUntil",
+            "must be at most 48 hours from now",
+        ));
+    }
+    Ok(until)
+}
+
 /// A summary made from the body when the desk wrote none: the first sentences, up to about 160
 /// characters, cut at a word.
 pub fn summary_from_text(body_text: &str) -> String {
@@ -168,6 +201,24 @@ pub fn summary_from_text(body_text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_breaking_flag_ends_after_now_and_within_two_days() {
+        let now = Timestamp::from_unix_seconds(1_800_000_000).unwrap();
+        let in_an_hour = now.plus(chrono::Duration::hours(1));
+        assert_eq!(check_breaking_until(in_an_hour, now).unwrap(), in_an_hour);
+        assert!(check_breaking_until(now.plus(MAX_BREAKING), now).is_ok());
+        for bad in [
+            now,
+            now.minus(chrono::Duration::minutes(1)),
+            now.plus(MAX_BREAKING).plus(chrono::Duration::seconds(1)),
+        ] {
+            assert_eq!(
+                check_breaking_until(bad, now).unwrap_err().field,
+                "breakingUntil"
+            );
+        }
+    }
 
     #[test]
     fn a_canonical_url_must_be_absolute_http_and_is_kept_normalised() {

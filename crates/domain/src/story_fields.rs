@@ -215,6 +215,7 @@ mod tests {
             corrections: Vec::new(),
             version: 1,
             not_for_syndication: false,
+            breaking_until: None,
         }
     }
 

@@ -113,6 +113,7 @@ impl TryFrom<article::Model> for Article {
             corrections,
             version: row.version,
             not_for_syndication: row.not_for_syndication,
+            breaking_until: row.breaking_until.map(Timestamp::from),
         })
     }
 }
@@ -228,6 +229,7 @@ pub(crate) fn article_row(
         not_for_syndication: article.not_for_syndication,
         // A new story takes comments; a save leaves the switch alone (see `write_story`).
         comments_closed: false,
+        breaking_until: article.breaking_until.map(Timestamp::as_datetime),
     })
 }
 

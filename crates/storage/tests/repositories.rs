@@ -135,6 +135,7 @@ fn story(
         corrections: Vec::new(),
         version: 1,
         not_for_syndication: false,
+        breaking_until: None,
     }
 }
 

@@ -28,6 +28,9 @@ use crate::graphql::types::comment::CommentObject;
 use crate::live_connections::{LiveConnection, RETRY_AFTER_SECONDS};
 use crate::problem::{ApiError, GraphqlResult as _};
 
+/// The flags a `breakingNews` subscription remembers having told, so an edit of a flagged
+/// story is not told again; the oldest are forgotten first.
+const TOLD_FLAGS: usize = 256;
 /// Subscriptions one connection may hold at once.
 const SUBSCRIPTIONS_PER_CONNECTION: usize = 20;
 /// How often the server pings a connection, so proxies keep it and a dead peer is noticed.
@@ -38,6 +41,8 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Messages waiting for a slow client before the subscriptions stop being read (and a
 /// subscription that falls behind the wire is completed).
 const OUTBOX: usize = 32;
+/// A socket's read buffer: room for a few subscribe messages.
+const SOCKET_BUFFER: usize = 4 * 1024;
 /// The largest message a client may send: a subscription document is a few hundred bytes.
 const MAX_CLIENT_MESSAGE: usize = 64 * 1024;
 
@@ -85,6 +90,43 @@ impl Subscription {
                     LiveNews::Published(record) => Some(ArticleObject(record.article.clone())),
                     _ => None,
                 })
+            })
+            .boxed())
+    }
+
+    /// Stories flagged as breaking news (속보), as they become public flagged or are flagged
+    /// while public; each at most once a flag.
+    async fn breaking_news(&self, ctx: &Context<'_>) -> Result<BoxStream<'static, ArticleObject>> {
+        let events = follow(
+            ctx,
+            vec![LiveKind::Published, LiveKind::Updated],
+            None,
+            None,
+        )
+        .await?;
+        let mut told: Vec<(ArticleId, Option<dateline_domain::Timestamp>)> = Vec::new();
+        Ok(events
+            .filter_map(move |event| {
+                let breaking = match &event.news {
+                    LiveNews::Published(record) | LiveNews::Updated(record)
+                        if record
+                            .article
+                            .breaking_until
+                            .is_some_and(|until| until > event.at) =>
+                    {
+                        let flag = (record.article.id, record.article.breaking_until);
+                        // An edit of a story already told with this flag is not news again.
+                        (!told.contains(&flag)).then(|| {
+                            if told.len() == TOLD_FLAGS {
+                                told.remove(0);
+                            }
+                            told.push(flag);
+                            ArticleObject(record.article.clone())
+                        })
+                    }
+                    _ => None,
+                };
+                future::ready(breaking)
             })
             .boxed())
     }
@@ -221,6 +263,10 @@ pub(crate) fn upgrade(
         .protocols(["graphql-transport-ws", "graphql-ws"])
         .max_message_size(MAX_CLIENT_MESSAGE)
         .max_frame_size(MAX_CLIENT_MESSAGE)
+        // tungstenite's 128 KiB read and write buffers per socket would make 5,000 idle
+        // subscribers cost over a gigabyte; their messages are a few hundred bytes.
+        .read_buffer_size(SOCKET_BUFFER)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| serve(socket, schema, protocol, connection, closing))
 }
 

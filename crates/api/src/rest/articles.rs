@@ -167,3 +167,72 @@ pub(crate) async fn find_article(
     }
     Ok(response)
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct BreakingParams {
+    /// How many, 1–100 (default 20).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    limit: Option<String>,
+}
+
+/// Breaking news (속보): public stories the desk flagged, newest first, while their flag lasts.
+///
+/// The answer is cached until the first flag in it runs out, and dropped at once when a story
+/// is flagged, unflagged or published.
+#[utoipa::path(
+    get,
+    path = "/api/v1/breaking",
+    tag = "articles",
+    params(BreakingParams),
+    responses(
+        (status = 200, description = "The stories flagged as breaking news now, newest first", body = BreakingList),
+        (status = 400, description = "A malformed limit", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn breaking(
+    State(state): State<App>,
+    audience: Audience,
+    ApiQuery(params): ApiQuery<BreakingParams>,
+) -> Result<Response, ApiError> {
+    let records = articles::breaking_news(
+        &state,
+        &audience,
+        parse_number("limit", params.limit.as_deref())?,
+    )
+    .await?;
+    let now = state.now();
+    let mut keys = CacheKeys::new();
+    keys.story_list([]).shows_view_counts();
+    for record in &records {
+        keys.record(record);
+    }
+    // The answer changes by itself when the first flag in it runs out.
+    if let Some(until) = records
+        .iter()
+        .filter_map(|record| record.article.breaking_until)
+        .min()
+    {
+        let seconds = until
+            .unix_seconds()
+            .saturating_sub(now.unix_seconds())
+            .max(1);
+        keys.fresh_for(std::time::Duration::from_secs(seconds.unsigned_abs()));
+    }
+    let settings = state.settings();
+    let mut response = Json(BreakingList {
+        data: records
+            .iter()
+            .map(|record| ArticleResponse::new(settings, record, false))
+            .collect(),
+    })
+    .into_response();
+    keys.attach(&mut response);
+    Ok(response)
+}
+
+/// Stories flagged as breaking news.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct BreakingList {
+    data: Vec<ArticleResponse>,
+}

@@ -257,6 +257,9 @@ pub(crate) struct ArticleResponse {
     pub(crate) corrections: Vec<CorrectionResponse>,
     /// Views of all time, as of the last flush (every few seconds).
     pub(crate) view_count: u64,
+    /// Flagged as breaking news (속보) until then; absent when the desk set no flag.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) breaking_until: Option<DateTime<FixedOffset>>,
 }
 
 impl ArticleResponse {
@@ -305,6 +308,7 @@ impl ArticleResponse {
                 })
                 .collect(),
             view_count: record.view_count,
+            breaking_until: article.breaking_until.map(local),
         }
     }
 }

@@ -71,6 +71,10 @@ pub(crate) struct StoryRequest {
     version: Option<i32>,
     /// True when the story must never reach a syndication partner in full.
     not_for_syndication: Option<bool>,
+    /// Breaking news (속보) until this time (RFC 3339, at most 48 hours ahead); null clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    breaking_until: Option<Option<DateTime<FixedOffset>>>,
 }
 
 impl StoryRequest {
@@ -91,6 +95,9 @@ impl StoryRequest {
                 slug: self.slug,
                 correction: self.correction,
                 not_for_syndication: self.not_for_syndication,
+                breaking_until: self.breaking_until.map(|until| {
+                    until.map(|at| Timestamp::from_datetime(at.with_timezone(&chrono::Utc)))
+                }),
             },
             self.version,
         )

@@ -13,7 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use dateline_domain::syndication::ChangeCursor;
-use dateline_domain::{ArticleId, ChangeEventKind, Comment, CommentState, Slug, section};
+use dateline_domain::{
+    ArticleId, ChangeEventKind, Comment, CommentState, Slug, Timestamp, section,
+};
 use tokio::sync::{Mutex, Notify, broadcast, watch};
 
 use crate::app::App;
@@ -52,6 +54,8 @@ pub struct LiveEvent {
     pub news: LiveNews,
     /// The story's section and the sections above it, for section filters.
     pub sections: Vec<Slug>,
+    /// When the wire read it: what a flag's expiry is judged against.
+    pub at: Timestamp,
 }
 
 impl LiveEvent {
@@ -174,6 +178,7 @@ pub(crate) async fn read_page(
     from: Option<ChangeCursor>,
 ) -> Result<(Vec<LiveEvent>, Option<ChangeCursor>, bool), AppError> {
     let all_sections = app.db().sections().all().await?;
+    let now = app.now();
     let page = changes_after(app, &Audience::Public, from, Some(BATCH)).await?;
     let mut events = Vec::with_capacity(page.events.len());
     for (event, record) in page.events {
@@ -206,6 +211,7 @@ pub(crate) async fn read_page(
             cursor: ChangeCursor::After(event.position),
             news,
             sections,
+            at: now,
         });
     }
     Ok((events, page.next, page.more))

@@ -164,6 +164,27 @@ pub async fn find_article_for(
     Ok(article)
 }
 
+/// The stories flagged as breaking news now, newest first, as `audience` may see them (a
+/// partner: only its entitled sections), with what their presentation shows.
+pub async fn breaking_news(
+    state: &App,
+    audience: &Audience,
+    limit: Option<i64>,
+) -> Result<Vec<ArticleRecord>, AppError> {
+    let size = PageSize::parse(limit)?;
+    let mut stories = state
+        .db()
+        .articles()
+        .breaking(state.now(), size.get())
+        .await?;
+    if let Audience::Partner(partner) = audience {
+        let all = state.db().sections().all().await?;
+        stories.retain(|article| partner.is_entitled_to(article.section_id, &all));
+    }
+    audience.record_served(state, &stories);
+    with_relations(state, stories).await
+}
+
 /// The public stories among `ids` (for `node` and rankings), keyed by id.
 pub async fn find_articles_by_ids(
     state: &App,

@@ -59,6 +59,8 @@ pub struct StoryInput {
     pub correction: Option<String>,
     /// The desk's mark that the story never reaches a partner in full.
     pub not_for_syndication: Option<bool>,
+    /// Breaking news (속보) until this time, at most 48 hours on; `Some(None)` clears the flag.
+    pub breaking_until: Option<Option<Timestamp>>,
 }
 
 /// The version an edit or a step was made against.
@@ -102,6 +104,14 @@ fn not_found(id: &str) -> AppError {
 fn clean_text(field: &str, text: &str) -> Result<String, AppError> {
     Text::parse(field, text)
         .map(Text::into_string)
+        .map_err(AppError::Invalid)
+}
+
+/// A breaking-news flag as the desk set it, checked against now.
+fn breaking_until(until: Option<Timestamp>, now: Timestamp) -> Result<Option<Timestamp>, AppError> {
+    until
+        .map(|until| dateline_domain::article::check_breaking_until(until, now))
+        .transpose()
         .map_err(AppError::Invalid)
 }
 
@@ -415,6 +425,7 @@ pub async fn create_article(
         corrections: Vec::new(),
         version: 1,
         not_for_syndication: input.not_for_syndication.unwrap_or(false),
+        breaking_until: breaking_until(input.breaking_until.flatten(), now)?,
     };
     fields.apply(&mut article);
     let candidates = match input.slug.as_deref() {
@@ -498,6 +509,9 @@ pub async fn update_article(
     fields.apply(&mut article);
     if let Some(flag) = input.not_for_syndication {
         article.not_for_syndication = flag;
+    }
+    if let Some(until) = input.breaking_until {
+        article.breaking_until = breaking_until(until, now)?;
     }
     if let Some(note) = input.correction {
         article

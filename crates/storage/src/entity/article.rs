@@ -33,6 +33,8 @@ pub struct Model {
     pub not_for_syndication: bool,
     /// An editor's switch that closes the story's comments; only the comment switch writes it.
     pub comments_closed: bool,
+    /// Flagged as breaking news until then.
+    pub breaking_until: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

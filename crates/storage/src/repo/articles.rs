@@ -238,6 +238,21 @@ impl Articles<'_> {
         convert_all(rows)
     }
 
+    /// Public stories flagged as breaking news at `now`, newest first, at most `limit`. The
+    /// partial index on `breaking_until` keeps this to the few flagged stories.
+    pub async fn breaking(&self, now: Timestamp, limit: u64) -> Result<Vec<Article>, StorageError> {
+        let rows = article::Entity::find()
+            .filter(article::Column::BreakingUntil.is_not_null())
+            .filter(article::Column::BreakingUntil.gt(now.as_datetime()))
+            .filter(public_at(now))
+            .order_by_desc(article::Column::PublishedAt)
+            .order_by_desc(article::Column::Id)
+            .limit(limit)
+            .all(&self.db.read)
+            .await?;
+        convert_all(rows)
+    }
+
     /// Whether any story, public or not, already uses `slug`.
     pub async fn slug_exists(&self, slug: &dateline_domain::Slug) -> Result<bool, StorageError> {
         let found = article::Entity::find()

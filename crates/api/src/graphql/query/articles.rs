@@ -4,7 +4,9 @@ use async_graphql::{Context, ID, Object, Result};
 use axum::http::header::CACHE_CONTROL;
 use chrono::{DateTime, FixedOffset};
 use dateline_app::AppError;
-use dateline_app::service::articles::{ListArticles, Named, find_article_for, list_articles_for};
+use dateline_app::service::articles::{
+    ListArticles, Named, breaking_news, find_article_for, list_articles_for,
+};
 use dateline_app::service::newsroom::find_preview;
 use dateline_domain::{Timestamp, ValidationError};
 
@@ -102,6 +104,41 @@ impl ArticleQuery {
         note_list(ctx, &page);
         record_served(ctx, &page);
         Ok(ArticleConnection(page))
+    }
+
+    /// Breaking news (속보): public stories the desk flagged, newest first, while their flag
+    /// lasts.
+    async fn breaking(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many, 1–100", default = 20)] first: i32,
+    ) -> Result<Vec<ArticleObject>> {
+        let records = breaking_news(app(ctx), audience(ctx), Some(i64::from(first)))
+            .await
+            .or_graphql_error()?;
+        let now = app(ctx).now();
+        note(ctx, |keys| {
+            keys.story_list([]);
+            for record in &records {
+                keys.story(record.article.id);
+            }
+            // The answer changes by itself when the first flag in it runs out.
+            if let Some(until) = records
+                .iter()
+                .filter_map(|r| r.article.breaking_until)
+                .min()
+            {
+                let seconds = until
+                    .unix_seconds()
+                    .saturating_sub(now.unix_seconds())
+                    .max(1);
+                keys.fresh_for(std::time::Duration::from_secs(seconds.unsigned_abs()));
+            }
+        });
+        Ok(records
+            .into_iter()
+            .map(|record| ArticleObject(record.article))
+            .collect())
     }
 
     /// The latest news: public stories newest first, optionally for one section.

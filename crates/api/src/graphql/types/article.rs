@@ -186,6 +186,12 @@ impl ArticleObject {
         self.0.published_at.map(|at| settings.local_time(at))
     }
 
+    /// Flagged as breaking news (속보) until then; null when the desk set no flag.
+    async fn breaking_until(&self, ctx: &Context<'_>) -> Option<DateTime<FixedOffset>> {
+        let settings = app(ctx).settings();
+        self.0.breaking_until.map(|at| settings.local_time(at))
+    }
+
     /// The editor's approval (기사승인).
     async fn approved_at(&self, ctx: &Context<'_>) -> Option<DateTime<FixedOffset>> {
         let settings = app(ctx).settings();

@@ -335,6 +335,8 @@ pub(crate) struct ArticleInput {
     correction: Option<String>,
     /// True when the story must never reach a syndication partner in full.
     not_for_syndication: Option<bool>,
+    /// Breaking news (속보) until this time, at most 48 hours ahead; null clears the flag.
+    breaking_until: MaybeUndefined<DateTime<FixedOffset>>,
 }
 
 fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
@@ -362,6 +364,11 @@ impl From<ArticleInput> for StoryInput {
             slug: input.slug,
             correction: input.correction,
             not_for_syndication: input.not_for_syndication,
+            breaking_until: maybe(input.breaking_until).map(|until| {
+                until.map(|at| {
+                    dateline_domain::Timestamp::from_datetime(at.with_timezone(&chrono::Utc))
+                })
+            }),
         }
     }
 }

@@ -10,6 +10,10 @@ use crate::graphql::types::tag::TagObject;
 /// Anything that can be fetched by its id alone.
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID"))]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one Node is built per `node(id)` answer and dropped with it; boxing the story buys nothing"
+)]
 pub(crate) enum Node {
     Article(ArticleObject),
     Section(SectionObject),
