@@ -113,6 +113,9 @@ struct DemoArticle {
     body: Vec<DemoBlock>,
     #[serde(default)]
     corrections: Vec<DemoCorrection>,
+    /// Flagged as breaking news for this many hours from the demo's start.
+    #[serde(default)]
+    breaking_hours: Option<i64>,
 }
 
 /// A body block as written in the demo file: images name a photo by key.
@@ -425,7 +428,9 @@ pub(crate) async fn load(
                 corrections,
                 version: 1,
                 not_for_syndication: false,
-                breaking_until: None,
+                breaking_until: story
+                    .breaking_hours
+                    .map(|hours| now.plus(Duration::hours(hours))),
             },
             byline,
             tags: tag_ids,

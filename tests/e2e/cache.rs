@@ -74,14 +74,14 @@ fn etag(response: &TestResponse) -> String {
 }
 
 /// How many changes the cache had applied before a write.
-fn applied_so_far(app: &TestApp) -> u64 {
+pub(crate) fn applied_so_far(app: &TestApp) -> u64 {
     let http = app.cached.as_ref().expect("the cache is on");
     http.response_cache().changes_applied().borrow().changes
 }
 
 /// Waits until the write's change has reached the cache: a change applied after `before` and
 /// none left behind it (the bound only keeps a lost change from hanging the test).
-async fn settle(app: &TestApp, before: u64) {
+pub(crate) async fn settle(app: &TestApp, before: u64) {
     let http = app.cached.as_ref().expect("the cache is on");
     let mut applied = http.response_cache().changes_applied();
     tokio::time::timeout(

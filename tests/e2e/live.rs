@@ -558,6 +558,13 @@ fn breaking_ids(answer: &Value) -> Vec<String> {
 
 /// Breaking news through the response cache: listed while the flag lasts and the story is
 /// public, dropped when the flag runs out, is cleared, or the story leaves.
+/// Flags a story and waits until the change has reached the response cache.
+async fn flag_settled(app: &TestApp, id: &str, until: Option<String>) {
+    let before = crate::cache::applied_so_far(app);
+    assert_eq!(flag(app, id, until).await, StatusCode::OK);
+    crate::cache::settle(app, before).await;
+}
+
 async fn breaking_news_lasts_as_long_as_its_flag(engine: Engine) {
     let app = crate::cache::cached_app(engine).await;
     app.section("politics", "정치").await;
@@ -568,14 +575,8 @@ async fn breaking_news_lasts_as_long_as_its_flag(engine: Engine) {
     let in_two_hours = app.now().plus(Span::hours(2)).as_datetime().to_rfc3339();
     assert!(breaking_ids(&app.get("/api/v1/breaking").await.json()).is_empty());
 
-    assert_eq!(
-        flag(&app, &older, Some(in_two_hours.clone())).await,
-        StatusCode::OK
-    );
-    assert_eq!(
-        flag(&app, &newer, Some(in_an_hour.clone())).await,
-        StatusCode::OK
-    );
+    flag_settled(&app, &older, Some(in_two_hours.clone())).await;
+    flag_settled(&app, &newer, Some(in_an_hour.clone())).await;
     let answer = app.get("/api/v1/breaking").await;
     assert_eq!(
         breaking_ids(&answer.json()),
@@ -626,15 +627,13 @@ async fn breaking_news_lasts_as_long_as_its_flag(engine: Engine) {
 
     // A draft or a scheduled story flagged is not breaking news until it is public.
     let scheduled = draft(&app, "엠바고 속보", "politics").await;
-    assert_eq!(
-        flag(&app, &scheduled, Some(in_an_hour.clone())).await,
-        StatusCode::OK
-    );
+    flag_settled(&app, &scheduled, Some(in_an_hour.clone())).await;
     assert_eq!(
         breaking_ids(&app.get("/api/v1/breaking").await.json()),
         [newer.clone(), older.clone()]
     );
     let at = app.now().plus(Span::minutes(10)).as_datetime().to_rfc3339();
+    let before = crate::cache::applied_so_far(&app);
     let approved = app
         .as_editor()
         .post_json(
@@ -643,6 +642,7 @@ async fn breaking_news_lasts_as_long_as_its_flag(engine: Engine) {
         )
         .await;
     assert_eq!(approved.status, StatusCode::OK);
+    crate::cache::settle(&app, before).await;
     assert_eq!(
         breaking_ids(&app.get("/api/v1/breaking").await.json()),
         [newer.clone(), older.clone()]
@@ -660,7 +660,7 @@ async fn breaking_news_lasts_as_long_as_its_flag(engine: Engine) {
         [older.as_str()]
     );
     // Cleared: gone at once.
-    assert_eq!(flag(&app, &older, None).await, StatusCode::OK);
+    flag_settled(&app, &older, None).await;
     assert!(breaking_ids(&app.get("/api/v1/breaking").await.json()).is_empty());
 }
 
