@@ -517,6 +517,34 @@ async fn live_connections_are_limited_per_address_and_closed_when_the_node_shuts
         .await;
     refused_with(&mut second, "nowhere", "NOT_FOUND").await;
 
+    // A socket that never says connection_init is closed with 4408 and gives its place back.
+    drop(second);
+    let mut request = format!("ws://{address}/graphql")
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        header::SEC_WEBSOCKET_PROTOCOL,
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let mut silent = Subscriber { socket };
+    assert_eq!(
+        silent.message(REACHES).await.unwrap(),
+        json!({"type": "closed", "code": 4408})
+    );
+    drop(silent);
+    // The place is given back once the server has finished with the socket, just after it
+    // closed it.
+    let mut second = None;
+    for _ in 0..100 {
+        if let Ok(subscriber) = Subscriber::try_connect(address).await {
+            second = Some(subscriber);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut second = second.expect("the silent socket's place is free again");
+
     // Shutting down: every subscription is completed and every socket told 1001.
     node_b.live().close();
     for subscriber in [&mut first, &mut second] {

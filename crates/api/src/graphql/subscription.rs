@@ -41,6 +41,10 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Messages waiting for a slow client before the subscriptions stop being read (and a
 /// subscription that falls behind the wire is completed).
 const OUTBOX: usize = 32;
+/// How long a client may take to be acknowledged after connecting: graphql-ws's own default
+/// `connectionInitWaitTimeout`. A socket that never says `connection_init` is closed with 4408
+/// rather than holding one of its address's places.
+const INIT_TIMEOUT: Duration = Duration::from_secs(3);
 /// A socket's read buffer: room for a few subscribe messages.
 const SOCKET_BUFFER: usize = 4 * 1024;
 /// The largest message a client may send: a subscription document is a few hundred bytes.
@@ -313,6 +317,10 @@ async fn write(
 ) {
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.reset();
+    let init_deadline = tokio::time::sleep(INIT_TIMEOUT);
+    tokio::pin!(init_deadline);
+    // The protocol's first message to the client is its acknowledgement.
+    let mut acknowledged = false;
     loop {
         let message = tokio::select! {
             _ = closing.wait_for(|closing| *closing) => {
@@ -321,9 +329,18 @@ async fn write(
                     reason: "the server is shutting down".into(),
                 }))
             }
+            () = &mut init_deadline, if !acknowledged => {
+                Message::Close(Some(CloseFrame {
+                    code: 4408,
+                    reason: "connection initialisation timeout".into(),
+                }))
+            }
             _ = ping.tick() => Message::Ping(Vec::new().into()),
             message = outgoing.recv() => match message {
-                Some(message) => message,
+                Some(message) => {
+                    acknowledged = true;
+                    message
+                }
                 None => break,
             },
         };
