@@ -504,6 +504,17 @@ async fn live_connections_are_limited_per_address_and_closed_when_the_node_shuts
         .await
         .unwrap();
     assert_eq!(stream.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Open connections are a gauge on /metrics (loopback may read it without a token).
+    let metrics = reqwest::get(format!("http://{address}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("dateline_live_connections{transport=\"websocket\"}"),
+        "the live connections gauge is exported"
+    );
 
     // A subscription nested past the depth limit is refused with its code before it runs
     // (async-graphql answers one result carrying the errors, then completes it), and the
