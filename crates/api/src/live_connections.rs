@@ -9,6 +9,10 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
+/// Live connections open on this node, by `transport` (`websocket`, `stream`); described with
+/// the other metrics in `metrics.rs`.
+pub(crate) const LIVE_CONNECTIONS: &str = "dateline_live_connections";
+
 /// The open live connections per address allowed by default.
 pub(crate) const DEFAULT_PER_ADDRESS: u32 = 20;
 
@@ -49,7 +53,7 @@ impl LiveConnections {
             return None;
         }
         *count += 1;
-        crate::metrics::live_connection_opened(transport);
+        metrics::gauge!(LIVE_CONNECTIONS, "transport" => transport).increment(1);
         Some(LiveConnection {
             address,
             transport,
@@ -79,7 +83,7 @@ impl Drop for LiveConnection {
             }
         }
         drop(open);
-        crate::metrics::live_connection_closed(self.transport);
+        metrics::gauge!(LIVE_CONNECTIONS, "transport" => self.transport).decrement(1);
     }
 }
 

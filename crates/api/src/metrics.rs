@@ -39,8 +39,6 @@ pub const CACHE_ENTRIES: &str = "dateline_cache_entries";
 /// Seconds from a scheduled story's publication moment to the first public answer rendered
 /// after it (the cache's scheduled lift).
 pub const SCHEDULED_LAG: &str = "dateline_scheduled_publication_lag_seconds";
-/// Live connections open on this node: WebSocket subscriptions and event streams.
-pub const LIVE_CONNECTIONS: &str = "dateline_live_connections";
 
 /// Latency buckets, in seconds: a cached read is well under a millisecond, a database outage
 /// waits out the pool's acquire timeout.
@@ -100,7 +98,7 @@ fn describe() {
     );
     metrics::describe_gauge!(CACHE_ENTRIES, "responses the response cache holds");
     metrics::describe_gauge!(
-        LIVE_CONNECTIONS,
+        crate::live_connections::LIVE_CONNECTIONS,
         "open WebSocket subscriptions and event streams, by transport"
     );
     metrics::describe_histogram!(
@@ -108,16 +106,6 @@ fn describe() {
         metrics::Unit::Seconds,
         "from a scheduled publication to the first answer rendered after it"
     );
-}
-
-/// A live connection opened (`transport`: `websocket` or `stream`).
-pub(crate) fn live_connection_opened(transport: &'static str) {
-    metrics::gauge!(LIVE_CONNECTIONS, "transport" => transport).increment(1);
-}
-
-/// A live connection closed.
-pub(crate) fn live_connection_closed(transport: &'static str) {
-    metrics::gauge!(LIVE_CONNECTIONS, "transport" => transport).decrement(1);
 }
 
 /// One request answered.

@@ -9,15 +9,22 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use dateline_domain::syndication::ChangeCursor;
-use dateline_domain::{ArticleId, Slug, ValidationError};
+use dateline_domain::{
+    ArticleId, ChangeEventKind, Comment, CommentState, Slug, ValidationError, section,
+};
 use futures_util::stream::{self, BoxStream};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::app::App;
-use crate::desks::live::{self, LiveEvent, LiveNews};
+use crate::desks::live::{LiveEvent, LiveNews, POLL};
 use crate::error::AppError;
+use crate::service::audience::Audience;
+use crate::service::changes::changes_after;
 use crate::service::parse_slug;
 use crate::service::sections::find_section;
+
+/// Events read from the feed at a time.
+const BATCH: i64 = 100;
 
 /// The kinds of live news a follower can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,7 +129,7 @@ pub async fn follow_live(
         }
         None => None,
     };
-    let (start, receiver) = live::follow(app).await?;
+    let (start, receiver) = follow(app).await?;
     let state = Follower {
         app: app.clone(),
         filter,
@@ -162,7 +169,7 @@ impl Follower {
                 return Some((event, self));
             }
             if let Some(from) = self.replay {
-                match live::read_page(&self.app, Some(from)).await {
+                match read_page(&self.app, Some(from)).await {
                     Ok((events, next, more)) => {
                         for event in events {
                             self.replayed_to = event.position();
@@ -195,4 +202,133 @@ impl Follower {
             }
         }
     }
+}
+
+/// Follows the wire from now on: the first event received comes after `start`, the feed's end
+/// when this was called (so a caller replaying the feed up to its end misses nothing).
+async fn follow(
+    app: &App,
+) -> Result<
+    (
+        Option<ChangeCursor>,
+        tokio::sync::broadcast::Receiver<Arc<LiveEvent>>,
+    ),
+    AppError,
+> {
+    let wire = app.live();
+    let mut read_to = wire.read_to().lock().await;
+    let start = match *read_to {
+        Some(at) => at,
+        None => {
+            let end = app.db().changes().end(app.now()).await?;
+            *read_to = Some(end);
+            tokio::spawn(run(app.clone()));
+            end
+        }
+    };
+    Ok((start, wire.subscribe()))
+}
+
+/// The follower task: reads the feed after a nudge or a poll, until nobody follows.
+async fn run(app: App) {
+    let wake = app.live().wake();
+    loop {
+        tokio::select! {
+            () = wake.notified() => {}
+            () = tokio::time::sleep(POLL) => {}
+        }
+        let wire = app.live();
+        let mut read_to = wire.read_to().lock().await;
+        if wire.followers() == 0 || wire.is_closing() {
+            *read_to = None;
+            return;
+        }
+        let Some(from) = *read_to else {
+            return;
+        };
+        match read_feed(&app, from).await {
+            Ok((events, end)) => {
+                for event in events {
+                    wire.tell(event);
+                }
+                *read_to = Some(end);
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "the live wire could not read the change feed")
+            }
+        }
+    }
+}
+
+/// One page of public events after `from`: the events, where the page ends, and whether more
+/// follow at once.
+async fn read_page(
+    app: &App,
+    from: Option<ChangeCursor>,
+) -> Result<(Vec<LiveEvent>, Option<ChangeCursor>, bool), AppError> {
+    let all_sections = app.db().sections().all().await?;
+    let now = app.now();
+    let page = changes_after(app, &Audience::Public, from, Some(BATCH)).await?;
+    let mut events = Vec::with_capacity(page.events.len());
+    for (event, record) in page.events {
+        let filed = record.as_ref().map(|record| record.article.section_id);
+        let news = match (event.kind.as_str(), record) {
+            (ChangeEventKind::PUBLISHED, Some(record)) => Some(LiveNews::Published(record)),
+            (ChangeEventKind::UPDATED, Some(record)) => Some(LiveNews::Updated(record)),
+            // A story no longer public is told only by the takedown the feed holds after
+            // this event: a follower replaying the feed hears it once, not once per event.
+            (ChangeEventKind::PUBLISHED | ChangeEventKind::UPDATED, None) => None,
+            (ChangeEventKind::UNPUBLISHED | ChangeEventKind::DELETED, _) => {
+                Some(LiveNews::Removed(event.article))
+            }
+            // A comment is told only while its story is public and it is visible.
+            (ChangeEventKind::COMMENT_CREATED, Some(_)) => match event.comment {
+                Some(id) => visible_comment(app, id).await?.map(LiveNews::CommentAdded),
+                None => None,
+            },
+            _ => None,
+        };
+        let Some(news) = news else { continue };
+        let sections = filed
+            .map(|id| section::lineage(id, &all_sections))
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|id| all_sections.iter().find(|s| s.id == id))
+            .map(|s| s.slug.clone())
+            .collect();
+        events.push(LiveEvent {
+            cursor: ChangeCursor::After(event.position),
+            news,
+            sections,
+            at: now,
+        });
+    }
+    Ok((events, page.next, page.more))
+}
+
+/// The public events after `from`, up to the feed's end, and that end.
+async fn read_feed(
+    app: &App,
+    mut from: Option<ChangeCursor>,
+) -> Result<(Vec<LiveEvent>, Option<ChangeCursor>), AppError> {
+    let mut events = Vec::new();
+    loop {
+        let (page, next, more) = read_page(app, from).await?;
+        events.extend(page);
+        from = next;
+        if !more {
+            return Ok((events, from));
+        }
+    }
+}
+
+/// The comment if readers can see it now.
+async fn visible_comment(
+    app: &App,
+    id: dateline_domain::CommentId,
+) -> Result<Option<Comment>, AppError> {
+    let found = app.db().comments().find(id).await?;
+    Ok(found
+        .map(|(comment, _)| comment)
+        .filter(|comment| comment.state == CommentState::Visible))
 }
