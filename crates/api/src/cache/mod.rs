@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use axum::response::Response;
-use dateline_domain::{ArticleId, AuthorId, SectionId, TagId};
+use dateline_domain::{ArticleId, AuthorId, SectionId, TagId, Timestamp};
 
 use dateline_app::ArticleRecord;
 use dateline_app::events::{ChangeKind, ContentChange};
@@ -167,6 +167,16 @@ impl CacheKeys {
     pub fn fresh_for(&mut self, ttl: Duration) -> &mut Self {
         self.fresh_for = Some(self.fresh_for.map_or(ttl, |kept| kept.min(ttl)));
         self
+    }
+
+    /// The response stops being true at `until` with nothing written (a breaking-news flag
+    /// running out): kept no longer than that, and at least a second.
+    pub fn fresh_until(&mut self, until: Timestamp, now: Timestamp) -> &mut Self {
+        let seconds = until
+            .unix_seconds()
+            .saturating_sub(now.unix_seconds())
+            .max(1);
+        self.fresh_for(Duration::from_secs(seconds.unsigned_abs()))
     }
 
     /// The response shows view counts (kept no longer than the cache's `counts_ttl`).

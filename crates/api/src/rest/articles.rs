@@ -195,33 +195,24 @@ pub(crate) async fn breaking(
     audience: Audience,
     ApiQuery(params): ApiQuery<BreakingParams>,
 ) -> Result<Response, ApiError> {
-    let records = articles::breaking_news(
+    let breaking = articles::breaking_news(
         &state,
         &audience,
         parse_number("limit", params.limit.as_deref())?,
     )
     .await?;
-    let now = state.now();
     let mut keys = CacheKeys::new();
     keys.story_list([]).shows_view_counts();
-    for record in &records {
+    for record in &breaking.stories {
         keys.record(record);
     }
-    // The answer changes by itself when the first flag in it runs out.
-    if let Some(until) = records
-        .iter()
-        .filter_map(|record| record.article.breaking_until)
-        .min()
-    {
-        let seconds = until
-            .unix_seconds()
-            .saturating_sub(now.unix_seconds())
-            .max(1);
-        keys.fresh_for(std::time::Duration::from_secs(seconds.unsigned_abs()));
+    if let Some(until) = breaking.first_flag_ends {
+        keys.fresh_until(until, state.now());
     }
     let settings = state.settings();
     let mut response = Json(BreakingList {
-        data: records
+        data: breaking
+            .stories
             .iter()
             .map(|record| ArticleResponse::new(settings, record, false))
             .collect(),

@@ -164,13 +164,23 @@ pub async fn find_article_for(
     Ok(article)
 }
 
+/// The stories flagged as breaking news now, and when that answer changes by itself.
+#[derive(Debug, Clone)]
+pub struct BreakingNews {
+    /// Newest first, with what their presentation shows.
+    pub stories: Vec<ArticleRecord>,
+    /// When the first flag among them runs out: the list is different from then on, though
+    /// nothing was written.
+    pub first_flag_ends: Option<Timestamp>,
+}
+
 /// The stories flagged as breaking news now, newest first, as `audience` may see them (a
-/// partner: only its entitled sections), with what their presentation shows.
+/// partner: only its entitled sections).
 pub async fn breaking_news(
     state: &App,
     audience: &Audience,
     limit: Option<i64>,
-) -> Result<Vec<ArticleRecord>, AppError> {
+) -> Result<BreakingNews, AppError> {
     let size = PageSize::parse(limit)?;
     let mut stories = state
         .db()
@@ -182,7 +192,11 @@ pub async fn breaking_news(
         stories.retain(|article| partner.is_entitled_to(article.section_id, &all));
     }
     audience.record_served(state, &stories);
-    with_relations(state, stories).await
+    let first_flag_ends = stories.iter().filter_map(|a| a.breaking_until).min();
+    Ok(BreakingNews {
+        stories: with_relations(state, stories).await?,
+        first_flag_ends,
+    })
 }
 
 /// The public stories among `ids` (for `node` and rankings), keyed by id.

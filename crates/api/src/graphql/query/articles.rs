@@ -113,29 +113,20 @@ impl ArticleQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "How many, 1–100", default = 20)] first: i32,
     ) -> Result<Vec<ArticleObject>> {
-        let records = breaking_news(app(ctx), audience(ctx), Some(i64::from(first)))
+        let breaking = breaking_news(app(ctx), audience(ctx), Some(i64::from(first)))
             .await
             .or_graphql_error()?;
-        let now = app(ctx).now();
         note(ctx, |keys| {
             keys.story_list([]);
-            for record in &records {
+            for record in &breaking.stories {
                 keys.story(record.article.id);
             }
-            // The answer changes by itself when the first flag in it runs out.
-            if let Some(until) = records
-                .iter()
-                .filter_map(|r| r.article.breaking_until)
-                .min()
-            {
-                let seconds = until
-                    .unix_seconds()
-                    .saturating_sub(now.unix_seconds())
-                    .max(1);
-                keys.fresh_for(std::time::Duration::from_secs(seconds.unsigned_abs()));
+            if let Some(until) = breaking.first_flag_ends {
+                keys.fresh_until(until, app(ctx).now());
             }
         });
-        Ok(records
+        Ok(breaking
+            .stories
             .into_iter()
             .map(|record| ArticleObject(record.article))
             .collect())
