@@ -274,8 +274,9 @@ impl ChangeCursor {
         URL_SAFE_NO_PAD.encode(text)
     }
 
-    pub fn decode(input: &str) -> Result<Self, ValidationError> {
-        let invalid = || ValidationError::new("since", "not a change cursor this API issued");
+    /// A cursor a client sent in `field` (`since` on the feed, the event id on the stream).
+    pub fn decode(field: &str, input: &str) -> Result<Self, ValidationError> {
+        let invalid = || ValidationError::new(field, "not a change cursor this API issued");
         let bytes = URL_SAFE_NO_PAD.decode(input).map_err(|_| invalid())?;
         let text = String::from_utf8(bytes).map_err(|_| invalid())?;
         let parts: Vec<&str> = text.split(':').collect();
@@ -443,10 +444,13 @@ mod tests {
                 seq: 42,
             },
         ] {
-            assert_eq!(ChangeCursor::decode(&cursor.encode()).unwrap(), cursor);
+            assert_eq!(
+                ChangeCursor::decode("since", &cursor.encode()).unwrap(),
+                cursor
+            );
         }
-        assert!(ChangeCursor::decode("garbage").is_err());
-        assert!(ChangeCursor::decode(&URL_SAFE_NO_PAD.encode("c2:x")).is_err());
+        assert!(ChangeCursor::decode("since", "garbage").is_err());
+        assert!(ChangeCursor::decode("since", &URL_SAFE_NO_PAD.encode("c2:x")).is_err());
     }
 
     #[test]

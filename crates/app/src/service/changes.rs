@@ -33,7 +33,9 @@ pub async fn list_changes(
     since: Option<&str>,
     limit: Option<i64>,
 ) -> Result<ChangePage, AppError> {
-    let after = since.map(ChangeCursor::decode).transpose()?;
+    let after = since
+        .map(|since| ChangeCursor::decode("since", since))
+        .transpose()?;
     changes_after(state, audience, after, limit).await
 }
 

@@ -120,7 +120,9 @@ pub async fn follow_live(
     resume_after: Option<&str>,
     filter: LiveFilter,
 ) -> Result<LiveStream, AppError> {
-    let resume = resume_after.map(ChangeCursor::decode).transpose()?;
+    let resume = resume_after
+        .map(|id| ChangeCursor::decode("lastEventId", id))
+        .transpose()?;
     let section = match filter.section.as_deref() {
         Some(slug) => {
             let slug = parse_slug("section", slug)?;
